@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/pflag"
+
+	"github.com/drover-dev/drover/script"
+)
+
+const checkUsage = `Usage: drover check FILE|DIR...
+
+Parses and validates scripts without running anything: unknown keys, wrong
+types, bad durations and regular expressions, undefined variables and
+processes. Each error names file:line:col.
+
+Exit codes: 0 all valid, 2 any error.
+
+Flags:
+`
+
+// cmdCheck is "drover check".
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	help := fs.BoolP("help", "h", false, "show this help")
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "drover check: %v\n\n%s%s", err, checkUsage, fs.FlagUsages())
+		return exitUsage
+	}
+	if *help {
+		fmt.Fprintf(stdout, "%s%s", checkUsage, fs.FlagUsages())
+		return exitOK
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintf(stderr, "drover check: no scripts given\n\n%s%s", checkUsage, fs.FlagUsages())
+		return exitUsage
+	}
+	scripts, code := load(fs.Args(), stderr)
+	if code != exitOK {
+		return code
+	}
+	for _, s := range scripts {
+		fmt.Fprintf(stdout, "ok  %s\n", s.File)
+	}
+	return exitOK
+}
+
+// load expands the arguments into script files and parses them all. It
+// prints every error and returns exitUsage if there is any.
+func load(args []string, stderr io.Writer) ([]*script.Script, int) {
+	files, err := scriptFiles(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "drover: %v\n", err)
+		return nil, exitUsage
+	}
+	var scripts []*script.Script
+	bad := false
+	for _, f := range files {
+		s, err := script.ParseFile(f)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			bad = true
+			continue
+		}
+		scripts = append(scripts, s)
+	}
+	if bad {
+		return nil, exitUsage
+	}
+	return scripts, exitOK
+}
+
+// scriptFiles expands FILE and DIR arguments: a directory stands for the
+// *.yaml and *.yml files directly in it, in name order.
+func scriptFiles(args []string) ([]string, error) {
+	var files []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		var found []string
+		for _, pat := range []string{"*.yaml", "*.yml"} {
+			m, err := filepath.Glob(filepath.Join(a, pat))
+			if err != nil {
+				return nil, err
+			}
+			found = append(found, m...)
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: %w (a directory must hold *.yaml files)", a, errNoScripts)
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	return files, nil
+}

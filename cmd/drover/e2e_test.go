@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// drover is the path of the binary built for the end-to-end tests.
+var drover string
+
+func TestMain(m *testing.M) {
+	// dnsmasq lives in /usr/sbin, which not every user has on PATH.
+	os.Setenv("PATH", os.Getenv("PATH")+":/usr/local/sbin:/usr/sbin:/sbin")
+	dir, err := os.MkdirTemp("", "drover-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	drover = filepath.Join(dir, "drover")
+	out, err := osexec.Command("go", "build", "-o", drover, ".").CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "building drover: %v\n%s", err, out)
+		os.Exit(2)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(dir) // Best effort: a temporary directory.
+	os.Exit(code)
+}
+
+// need skips t when a program is missing, and fails it under CI=true, so
+// that CI never skips silently.
+func need(t *testing.T, programs ...string) {
+	t.Helper()
+	for _, p := range programs {
+		if _, err := osexec.LookPath(p); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is not installed, and CI=true forbids skipping (install it in .ci/run)", p)
+			}
+			t.Skipf("%s is not installed", p)
+		}
+	}
+}
+
+// droverRun runs the built binary with a deadline and returns its exit
+// code and output.
+func droverRun(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := osexec.CommandContext(ctx, drover, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "DROVER="+drover)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("drover %s: still running after 2m\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), o.String(), e.String())
+	}
+	code = 0
+	if ee, ok := err.(*osexec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, o.String(), e.String()
+}
+
+// exampleNeeds lists the programs each example drives beyond POSIX tools.
+var exampleNeeds = map[string][]string{
+	"nslookup.yaml": {"nslookup", "dnsmasq"},
+	"bc.yaml":       {"bc"},
+	"sqlite3.yaml":  {"sqlite3"},
+}
+
+// TestExamples runs every examples/*.yaml through the binary: each must
+// pass.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(strings.TrimSuffix(name, ".yaml"), func(t *testing.T) {
+			need(t, exampleNeeds[name]...)
+			if name != "nslookup.yaml" { // It holds a fixed port.
+				t.Parallel()
+			}
+			code, out, errs := droverRun(t, ".", "run", f)
+			if code != 0 {
+				t.Fatalf("drover run %s: exit %d\n%s%s", f, code, out, errs)
+			}
+			if !strings.Contains(out, "1 passed, 0 failed") {
+				t.Errorf("summary missing:\n%s", out)
+			}
+		})
+	}
+	if len(exampleNeeds) > 0 {
+		for name := range exampleNeeds {
+			if _, err := os.Stat(filepath.Join("../../examples", name)); err != nil {
+				t.Errorf("exampleNeeds names %s, which does not exist", name)
+			}
+		}
+	}
+}
+
+// TestScripts runs the scripts in testdata/e2e, which drive drover itself
+// (through $DROVER) and assert on its output and exit codes: the tool's
+// own language tests the tool.
+func TestScripts(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/e2e/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no e2e scripts found: %v", err)
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
+			t.Parallel()
+			code, out, errs := droverRun(t, ".", "run", f)
+			if code != 0 {
+				t.Fatalf("drover run %s: exit %d\n%s%s", f, code, out, errs)
+			}
+		})
+	}
+}
+
+// TestNoProcessLeft runs a script that spawns a tree and fails, then checks
+// that no process of the tree survives drover.
+func TestNoProcessLeft(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	dir := t.TempDir()
+	// A sleep of a unique length marks the processes of this test.
+	marker := fmt.Sprint(100000 + time.Now().UnixNano()%100000)
+	src := fmt.Sprintf(`name: leaves nothing
+steps:
+  - spawn: {name: tree, cmd: [sh, -c, "sleep %[1]s & sleep %[1]s & echo started; exec sleep %[1]s"], tty: false}
+  - expect: started
+  - spawn: {name: tty, cmd: [sh, -c, "sleep %[1]s & echo up; wait"]}
+  - expect: up
+  - expect: {text: never printed, timeout: 200ms}
+`, marker)
+	path := filepath.Join(dir, "leak.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := droverRun(t, dir, "run", path)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+	}
+	if left := processesWith(t, marker); len(left) > 0 {
+		t.Fatalf("processes left behind: %v", left)
+	}
+}
+
+// processesWith lists the pids whose command line holds s.
+func processesWith(t *testing.T, s string) []string {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pids []string
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil || !bytes.Contains(b, []byte(s)) {
+			continue
+		}
+		pids = append(pids, e.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+	}
+	return pids
+}

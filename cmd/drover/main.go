@@ -1,0 +1,79 @@
+// Command drover drives programs from YAML scripts: it starts them under a
+// pseudo-terminal or on pipes, types into them, waits for what they print,
+// checks how they exit, and fans scripts out across a pool of workers.
+//
+// Usage:
+//
+//	drover run [flags] FILE|DIR...
+//	drover check FILE|DIR...
+//	drover version
+//
+// Run "drover help" or "drover COMMAND --help" for details.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+)
+
+// Exit codes, as DESIGN.md fixes them.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `drover drives programs from YAML scripts: it starts them under a
+pseudo-terminal or on pipes, types into them, waits for what they print,
+checks how they exit, and fans scripts out over a pool of workers.
+
+Usage:
+  drover run [flags] FILE|DIR...   run scripts (a DIR means its *.yaml)
+  drover check FILE|DIR...         parse and validate only
+  drover version                   print the version
+
+Run "drover COMMAND --help" for a command's flags.
+
+Exit codes: 0 all passed, 1 some job failed, 2 usage error or invalid
+script, 130 interrupted.
+`
+
+// run is the whole program, callable from tests.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "check":
+		return cmdCheck(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "drover", version())
+		return exitOK
+	case "help", "-h", "--help":
+		if len(args) > 1 {
+			return run([]string{args[1], "--help"}, stdin, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "drover: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// version is the module version from the build info, or "(devel)".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}

@@ -1,0 +1,141 @@
+package exec
+
+import "bytes"
+
+// cooker turns what a terminal receives into what a matcher should see:
+// "\r\n" (and "\r\r\n", as a tty's ONLCR makes of a program's own "\r\n")
+// becomes "\n", and ANSI escape sequences (CSI, OSC, DCS and the two- and
+// three-byte ESC forms) are removed. It is a state machine fed chunk by
+// chunk, so a sequence split across reads is still removed. The zero value
+// is ready to use; a cooker is owned by one goroutine.
+type cooker struct {
+	state  cookState
+	crs    int // carriage returns held back, waiting to see if "\n" follows
+	strLen int // bytes swallowed inside an OSC/DCS string
+}
+
+type cookState uint8
+
+const (
+	cookText    cookState = iota
+	cookEsc               // after ESC
+	cookCSI               // inside ESC [ ...
+	cookString            // inside OSC, DCS, SOS, PM or APC, until BEL or ST
+	cookStrEsc            // ESC inside a string: ST if "\" follows
+	cookCharset           // ESC ( and friends: one more byte to drop
+)
+
+// maxEscString bounds how much an unterminated OSC or DCS string may
+// swallow before the cooker gives up on it and shows text again.
+const maxEscString = 4096
+
+// cook appends the cooked form of b to dst and returns it.
+func (c *cooker) cook(dst, b []byte) []byte {
+	if c.state == cookText && c.crs == 0 && bytes.IndexByte(b, '\r') < 0 && bytes.IndexByte(b, 0x1b) < 0 {
+		return append(dst, b...) // The common case: plain text.
+	}
+	for len(b) > 0 {
+		if c.state == cookText && c.crs == 0 {
+			// Copy the run of plain bytes up to the next special one.
+			i := indexSpecial(b)
+			if i < 0 {
+				return append(dst, b...)
+			}
+			dst = append(dst, b[:i]...)
+			b = b[i:]
+		}
+		dst = c.step(dst, b[0])
+		b = b[1:]
+	}
+	return dst
+}
+
+func indexSpecial(b []byte) int {
+	for i, x := range b {
+		if x == '\r' || x == 0x1b {
+			return i
+		}
+	}
+	return -1
+}
+
+// step feeds one byte.
+func (c *cooker) step(dst []byte, x byte) []byte {
+	switch c.state {
+	case cookText:
+		if c.crs > 0 {
+			switch x {
+			case '\r':
+				c.crs++
+				return dst
+			case '\n':
+				c.crs = 0
+				return append(dst, '\n')
+			}
+			for ; c.crs > 0; c.crs-- {
+				dst = append(dst, '\r')
+			}
+		}
+		switch x {
+		case '\r':
+			c.crs = 1
+		case 0x1b:
+			c.state = cookEsc
+		default:
+			dst = append(dst, x)
+		}
+	case cookEsc:
+		switch {
+		case x == '[':
+			c.state = cookCSI
+		case x == ']' || x == 'P' || x == 'X' || x == '^' || x == '_':
+			c.state, c.strLen = cookString, 0
+		case x >= 0x20 && x <= 0x2f: // ESC ( B, ESC # 8, ...
+			c.state = cookCharset
+		case x == 0x1b:
+			// ESC ESC: the first was stray.
+		default:
+			c.state = cookText // A two-byte sequence such as ESC 7 or ESC =.
+		}
+	case cookCSI:
+		switch {
+		case x >= 0x40 && x <= 0x7e:
+			c.state = cookText // The final byte.
+		case x == 0x18 || x == 0x1a: // CAN, SUB abort the sequence.
+			c.state = cookText
+		case x == 0x1b:
+			c.state = cookEsc
+		}
+	case cookString:
+		switch x {
+		case 0x07:
+			c.state = cookText
+		case 0x1b:
+			c.state = cookStrEsc
+		default:
+			c.strLen++
+			if c.strLen > maxEscString {
+				c.state = cookText
+			}
+		}
+	case cookStrEsc:
+		if x == '\\' {
+			c.state = cookText
+			return dst
+		}
+		c.state = cookEsc
+		return c.step(dst, x)
+	case cookCharset:
+		c.state = cookText
+	}
+	return dst
+}
+
+// flush returns what the cooker holds back at the end of the stream.
+func (c *cooker) flush(dst []byte) []byte {
+	for ; c.crs > 0; c.crs-- {
+		dst = append(dst, '\r')
+	}
+	c.state = cookText
+	return dst
+}

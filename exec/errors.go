@@ -1,0 +1,90 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// ErrExited is returned by Send and Signal when the process has exited.
+	ErrExited = errors.New("process has exited")
+
+	// ErrEOF is the cause of an ExpectError when the output ended before
+	// any pattern matched. Test with errors.Is.
+	ErrEOF = errors.New("output ended")
+
+	errNoArgs      = errors.New("no program given")
+	errNoStdin     = errors.New("stdin is not connected to drover (it comes from another process)")
+	errStdinClosed = errors.New("stdin was closed by an earlier EOF")
+)
+
+// Error is a failed operation on a process: which operation, which
+// program, and why.
+type Error struct {
+	Op   string // start, send, expect, signal
+	Name string // the program
+	Err  error
+}
+
+func (e *Error) Error() string {
+	if e.Name == "" {
+		return e.Op + ": " + e.Err.Error()
+	}
+	return fmt.Sprintf("%s %s: %v", e.Op, e.Name, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ExitError reports a process that did not exit with code 0.
+type ExitError struct {
+	Status *Status
+	Stderr string // the last of its stderr, when stderr was apart
+}
+
+func (e *ExitError) Error() string { return e.Status.String() }
+
+// ExpectError reports an Expect that did not match: its deadline passed or
+// the output ended. Err is the cause: context.DeadlineExceeded,
+// context.Canceled or ErrEOF.
+type ExpectError struct {
+	Patterns []Pattern
+	Stream   Stream
+	Waited   time.Duration
+	Recent   string // the last output received, as matched
+	Err      error
+}
+
+func (e *ExpectError) Error() string {
+	what := describe(e.Patterns)
+	switch {
+	case errors.Is(e.Err, ErrEOF):
+		return fmt.Sprintf("%s ended after %s without %s", e.Stream, round(e.Waited), what)
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %s waiting for %s on %s", round(e.Waited), what, e.Stream)
+	}
+	return fmt.Sprintf("gave up after %s waiting for %s on %s: %v", round(e.Waited), what, e.Stream, e.Err)
+}
+
+func (e *ExpectError) Unwrap() error { return e.Err }
+
+type streamError struct{ s Stream }
+
+func (e *streamError) Error() string {
+	if e.s == Stderr {
+		return "stderr is not apart from stdout (under a tty, spawn with stderr: pipe)"
+	}
+	return fmt.Sprintf("%s is not readable (it feeds another process)", e.s)
+}
+
+// round makes a duration readable: 10s, 1.5s, 250ms.
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	}
+	return d
+}

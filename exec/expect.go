@@ -1,0 +1,130 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Expect waits until the output on stream s (Stdout, Stderr or Both)
+// matches one of pats, and consumes the output up to the end of the match:
+// the next Expect on that stream starts after it. When several patterns
+// match, the one whose match starts first wins, and among those the first
+// in pats. Output is scanned as it arrives, each byte once (plus the short
+// look-back a match across two reads needs), never the whole buffer again.
+//
+// It returns an *ExpectError when ctx is done first, or when the stream
+// ends and no pattern can match any more; that error carries the last
+// output received.
+func (p *Process) Expect(ctx context.Context, s Stream, pats ...Pattern) (*Match, error) {
+	var streams []*stream
+	var names []Stream
+	switch s {
+	case Stdout, Stderr:
+		if st := p.stream(s); st != nil {
+			streams, names = []*stream{st}, []Stream{s}
+		}
+	case Both:
+		for _, n := range []Stream{Stdout, Stderr} {
+			if st := p.stream(n); st != nil {
+				streams, names = append(streams, st), append(names, n)
+			}
+		}
+	}
+	if len(streams) == 0 {
+		return nil, &Error{Op: "expect", Name: p.name(), Err: &streamError{s}}
+	}
+	scanners := make([][]scanner, len(streams))
+	for i := range streams {
+		scanners[i] = make([]scanner, len(pats))
+		for j, pat := range pats {
+			scanners[i][j].pat = pat
+		}
+	}
+	began := time.Now()
+	for {
+		allEOF := true
+		for i, st := range streams {
+			m, eof := st.match(scanners[i])
+			if m != nil {
+				m.Stream = names[i]
+				return m, nil
+			}
+			allEOF = allEOF && eof
+		}
+		if allEOF {
+			return nil, p.expectError(ctx, s, pats, began, ErrEOF)
+		}
+		var n1, n2 <-chan struct{}
+		n1 = streams[0].notify
+		if len(streams) > 1 {
+			n2 = streams[1].notify
+		}
+		select {
+		case <-n1:
+		case <-n2:
+		case <-ctx.Done():
+			// One last look: output may have arrived with the deadline.
+			for i, st := range streams {
+				if m, _ := st.match(scanners[i]); m != nil {
+					m.Stream = names[i]
+					return m, nil
+				}
+			}
+			return nil, p.expectError(ctx, s, pats, began, ctx.Err())
+		}
+	}
+}
+
+// match scans the new output of st with each scanner and consumes the
+// earliest match. It also reports whether the stream has ended.
+func (st *stream) match(scs []scanner) (*Match, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	pending := st.pending()
+	best, bestStart, bestEnd := -1, 0, 0
+	var bestSub []int
+	for j := range scs {
+		start, end, sub, ok := scs[j].find(pending, st.base, st.eof)
+		if ok && (best < 0 || start < bestStart) {
+			best, bestStart, bestEnd, bestSub = j, start, end, sub
+		}
+	}
+	if best < 0 {
+		if st.eof {
+			// The reader has stopped: nothing more will arrive. Scanners
+			// above saw everything, so no match is possible.
+			return nil, true
+		}
+		return nil, false
+	}
+	m := &Match{Index: best}
+	if bestSub != nil {
+		m.Groups = make([]string, len(bestSub)/2)
+		for g := range m.Groups {
+			if a, b := bestSub[2*g], bestSub[2*g+1]; a >= 0 {
+				m.Groups[g] = string(pending[a:b])
+			}
+		}
+	}
+	m.Before = string(pending[:bestStart])
+	m.Text = string(pending[bestStart:bestEnd])
+	st.consume(bestEnd)
+	return m, false
+}
+
+func (p *Process) expectError(ctx context.Context, s Stream, pats []Pattern, began time.Time, err error) *ExpectError {
+	e := &ExpectError{Patterns: pats, Stream: s, Waited: time.Since(began), Err: err}
+	if dl, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) {
+		// Report the wait asked for, not the scheduler's few extra
+		// microseconds.
+		e.Waited = dl.Sub(began)
+	}
+	switch s {
+	case Both:
+		e.Recent = string(p.Recent(Stdout)) + string(p.Recent(Stderr))
+	default:
+		e.Recent = string(p.Recent(s))
+	}
+	return e
+}

@@ -1,0 +1,283 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	osexec "os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Process is a started program. Its methods are safe for concurrent use,
+// though two concurrent Expects on one stream compete for its output.
+type Process struct {
+	Pid int // the process ID, also its process group ID
+
+	cmd       *osexec.Cmd
+	tty       bool
+	stdin     io.WriteCloser // the terminal, a pipe, or nil
+	stdoutR   *os.File       // with Cmd.StdoutPipe: the read end
+	out, errs *stream        // errs is nil when stderr is not apart
+	grace     time.Duration
+	waitDelay time.Duration
+	stopAfter func() bool // stops the Start context's watch
+
+	reaped  chan struct{} // closed once the process is waited for
+	status  *Status
+	stdinMu sync.Mutex
+	closed  bool // stdin closed by Send EOF
+}
+
+// Status is how a process ended.
+type Status struct {
+	Code   int            // the exit code, or -1 if killed by a signal
+	Signal syscall.Signal // the signal that killed it, or 0
+}
+
+// Success reports whether the process exited with code 0.
+func (s *Status) Success() bool { return s.Code == 0 && s.Signal == 0 }
+
+// String describes the status: "exit 3" or "killed by SIGTERM".
+func (s *Status) String() string {
+	if s.Signal != 0 {
+		return "killed by " + SignalName(s.Signal)
+	}
+	return fmt.Sprintf("exit %d", s.Code)
+}
+
+// reap waits for the process, once, and publishes its status.
+func (p *Process) reap() {
+	err := p.cmd.Wait()
+	st := &Status{Code: -1}
+	if ps := p.cmd.ProcessState; ps != nil {
+		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			st.Signal = ws.Signal()
+		} else {
+			st.Code = ps.ExitCode()
+		}
+	} else if err != nil {
+		st.Code = -1
+	}
+	p.status = st
+	p.stopAfter()
+	close(p.reaped)
+}
+
+// Exited reports whether the process has exited and been reaped.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.reaped:
+		return true
+	default:
+		return false
+	}
+}
+
+// Done returns a channel that is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.reaped }
+
+// Stdout returns the read end of stdout for a process started with
+// Cmd.StdoutPipe, to pass as another Cmd's Stdin; otherwise nil. The
+// caller owns it once taken and should close it after starting the reader.
+func (p *Process) Stdout() *os.File { return p.stdoutR }
+
+// Send writes b to the process's stdin, or types it on its terminal.
+func (p *Process) Send(ctx context.Context, b []byte) error {
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	if p.stdin == nil {
+		return &Error{Op: "send", Name: p.name(), Err: errNoStdin}
+	}
+	if p.closed {
+		return &Error{Op: "send", Name: p.name(), Err: errStdinClosed}
+	}
+	if p.Exited() {
+		return &Error{Op: "send", Name: p.name(), Err: ErrExited}
+	}
+	if err := writeCtx(ctx, p.stdin, b); err != nil {
+		if p.Exited() {
+			err = ErrExited
+		}
+		return &Error{Op: "send", Name: p.name(), Err: err}
+	}
+	return nil
+}
+
+// SendEOF ends the process's input: it closes the stdin pipe, or types the
+// terminal's end-of-file character (^D) at the start of a line.
+func (p *Process) SendEOF(ctx context.Context) error {
+	if p.tty {
+		return p.Send(ctx, []byte{0x04})
+	}
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	if p.stdin == nil {
+		return &Error{Op: "send", Name: p.name(), Err: errNoStdin}
+	}
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	if err := p.stdin.Close(); err != nil {
+		return &Error{Op: "send", Name: p.name(), Err: err}
+	}
+	return nil
+}
+
+// writeCtx writes b, giving up when ctx is done if w has deadlines.
+func writeCtx(ctx context.Context, w io.Writer, b []byte) error {
+	type deadliner interface{ SetWriteDeadline(time.Time) error }
+	if d, ok := w.(deadliner); ok {
+		if dl, ok := ctx.Deadline(); ok {
+			_ = d.SetWriteDeadline(dl) // Not every file supports deadlines.
+		}
+		stop := context.AfterFunc(ctx, func() { _ = d.SetWriteDeadline(time.Now()) })
+		defer func() {
+			stop()
+			_ = d.SetWriteDeadline(time.Time{})
+		}()
+	}
+	_, err := w.Write(b)
+	if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// Wait waits for the process to exit and for its output to end, at most
+// Cmd.WaitDelay after the exit. It returns the status; the error is an
+// *ExitError when the status is not a clean exit 0, or ctx's error when ctx
+// is done first (the process is left running).
+func (p *Process) Wait(ctx context.Context) (*Status, error) {
+	select {
+	case <-p.reaped:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	p.drain()
+	if !p.status.Success() {
+		e := &ExitError{Status: p.status}
+		if p.errs != nil {
+			e.Stderr = string(p.errs.recent())
+		}
+		return p.status, e
+	}
+	return p.status, nil
+}
+
+// drain waits for the readers to reach the end of output, closing their
+// files when WaitDelay passes first (a grandchild holds them open).
+func (p *Process) drain() {
+	timer := time.NewTimer(p.waitDelay)
+	defer timer.Stop()
+	for _, s := range []*stream{p.out, p.errs} {
+		if s == nil {
+			continue
+		}
+		select {
+		case <-s.done:
+		case <-timer.C:
+			p.closeOutput()
+			<-s.done
+		}
+	}
+}
+
+// closeOutput closes the output files, which ends the readers.
+func (p *Process) closeOutput() {
+	for _, s := range []*stream{p.out, p.errs} {
+		if s != nil && s.file != nil {
+			_ = s.file.Close() // Ends the reader; its error is expected.
+		}
+	}
+}
+
+// Signal sends sig to the process's whole group.
+func (p *Process) Signal(sig syscall.Signal) error {
+	if err := signalGroup(p.Pid, sig); err != nil {
+		if errors.Is(err, syscall.ESRCH) {
+			err = ErrExited
+		}
+		return &Error{Op: "signal", Name: p.name(), Err: err}
+	}
+	return nil
+}
+
+// Terminate ends the process's whole group: SIGTERM (and SIGCONT, for a
+// stopped one), then SIGKILL once grace has passed or the process has
+// exited, whichever is first, so that members that ignored SIGTERM go too.
+// It then waits for the process and its output, and releases its files.
+// A ctx done early skips the rest of the grace.
+func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
+	if !p.Exited() {
+		_ = signalGroup(p.Pid, syscall.SIGTERM) // ESRCH: already gone.
+		_ = signalGroup(p.Pid, syscall.SIGCONT)
+		timer := time.NewTimer(grace)
+		select {
+		case <-p.reaped:
+		case <-timer.C:
+		case <-ctx.Done():
+		}
+		timer.Stop()
+	}
+	_ = signalGroup(p.Pid, syscall.SIGKILL) // The stragglers, if any.
+	<-p.reaped
+	p.drain()
+	p.release()
+	return nil
+}
+
+// release closes the files a process holds once it is gone.
+func (p *Process) release() {
+	p.stdinMu.Lock()
+	defer p.stdinMu.Unlock()
+	if p.stdin != nil && !p.closed {
+		p.closed = true
+		_ = p.stdin.Close() // Best effort: the process is gone.
+	}
+	p.closeOutput()
+	if p.stdoutR != nil {
+		_ = p.stdoutR.Close() // Harmless when the reader took it.
+	}
+}
+
+func (p *Process) name() string {
+	if p.cmd != nil && len(p.cmd.Args) > 0 {
+		return p.cmd.Args[0]
+	}
+	return "process"
+}
+
+// Unconsumed returns the output of stream s (Stdout or Stderr) that no
+// Expect consumed, and how many bytes of it were dropped to bound memory.
+func (p *Process) Unconsumed(s Stream) ([]byte, int64) {
+	st := p.stream(s)
+	if st == nil {
+		return nil, 0
+	}
+	return st.unconsumed()
+}
+
+// Recent returns the last few kilobytes of output received on s, consumed
+// or not, as Expect matches it.
+func (p *Process) Recent(s Stream) []byte {
+	st := p.stream(s)
+	if st == nil {
+		return nil
+	}
+	return st.recent()
+}
+
+func (p *Process) stream(s Stream) *stream {
+	switch s {
+	case Stdout:
+		return p.out
+	case Stderr:
+		return p.errs
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+//go:build unix
+
+package exec
+
+import (
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"syscall"
+
+	"github.com/creack/pty"
+)
+
+// start starts c's process in a group of its own (a session of its own
+// under a tty) and the goroutines that read its output.
+func start(c *Cmd) (*Process, error) {
+	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
+	cmd.Env = c.Env
+	cmd.Dir = c.Dir
+	p := &Process{
+		cmd:       cmd,
+		tty:       c.TTY,
+		grace:     c.grace(),
+		waitDelay: c.waitDelay(),
+		reaped:    make(chan struct{}),
+	}
+	if cmd.Err != nil {
+		return nil, cmd.Err
+	}
+	var err error
+	if c.TTY {
+		err = p.startTTY(c)
+	} else {
+		err = p.startPipes(c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Pid = cmd.Process.Pid
+	return p, nil
+}
+
+func (p *Process) startTTY(c *Cmd) error {
+	if c.StdoutPipe {
+		return fmt.Errorf("stdout cannot feed another process under a tty")
+	}
+	master, slave, err := openPTY(c)
+	if err != nil {
+		return err
+	}
+	cmd := p.cmd
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	if c.Stdin != nil {
+		cmd.Stdin = c.Stdin
+	}
+	var errR, errW *os.File
+	if c.SeparateStderr {
+		if errR, errW, err = os.Pipe(); err != nil {
+			closeAll(master, slave)
+			return err
+		}
+		cmd.Stderr = errW
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if c.Stdin != nil {
+		// The terminal is still the controlling one, through stdout.
+		cmd.SysProcAttr.Ctty = 1
+	}
+	if err := cmd.Start(); err != nil {
+		closeAll(master, slave, errR, errW)
+		return err
+	}
+	closeAll(slave, errW)
+	if c.Stdin == nil {
+		p.stdin = master
+	}
+	p.out = newStream(c.BufferSize)
+	p.out.file = master
+	go p.out.read(master, &cooker{}, observer(c, Stdout))
+	if errR != nil {
+		p.errs = newStream(c.BufferSize)
+		p.errs.file = errR
+		go p.errs.read(errR, nil, observer(c, Stderr))
+	}
+	return nil
+}
+
+// openPTY opens a terminal pair sized for c. The master is made
+// non-blocking so that reads and writes honour deadlines and Close.
+func openPTY(c *Cmd) (master, slave *os.File, err error) {
+	m, s, err := pty.Open()
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, cols := c.Rows, c.Cols
+	if rows == 0 {
+		rows = 24
+	}
+	if cols == 0 {
+		cols = 80
+	}
+	if err := pty.Setsize(m, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
+		closeAll(m, s)
+		return nil, nil, err
+	}
+	fd, err := syscall.Dup(int(m.Fd()))
+	closeAll(m)
+	if err != nil {
+		closeAll(s)
+		return nil, nil, err
+	}
+	syscall.CloseOnExec(fd)
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		_ = syscall.Close(fd) // Best effort.
+		closeAll(s)
+		return nil, nil, err
+	}
+	return os.NewFile(uintptr(fd), "/dev/ptmx"), s, nil
+}
+
+func (p *Process) startPipes(c *Cmd) error {
+	cmd := p.cmd
+	var closeAfter []*os.File
+	fail := func(err error) error {
+		closeAll(closeAfter...)
+		return err
+	}
+	var inW *os.File
+	if c.Stdin != nil {
+		cmd.Stdin = c.Stdin
+	} else {
+		inR, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		cmd.Stdin, inW = inR, w
+		closeAfter = append(closeAfter, inR)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fail(err)
+	}
+	closeAfter = append(closeAfter, outW)
+	cmd.Stdout = outW
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		closeAll(outR)
+		return fail(err)
+	}
+	closeAfter = append(closeAfter, errW)
+	cmd.Stderr = errW
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		closeAll(outR, errR, inW)
+		return fail(err)
+	}
+	closeAll(closeAfter...)
+	if inW != nil {
+		p.stdin = inW
+	}
+	if c.StdoutPipe {
+		p.stdoutR = outR
+	} else {
+		p.out = newStream(c.BufferSize)
+		p.out.file = outR
+		go p.out.read(outR, nil, observer(c, Stdout))
+	}
+	p.errs = newStream(c.BufferSize)
+	p.errs.file = errR
+	go p.errs.read(errR, nil, observer(c, Stderr))
+	return nil
+}
+
+func observer(c *Cmd, s Stream) func([]byte) {
+	if c.Observe == nil {
+		return nil
+	}
+	return func(b []byte) { c.Observe(s, b) }
+}
+
+// signalGroup sends sig to the process group pgid.
+func signalGroup(pgid int, sig syscall.Signal) error {
+	return syscall.Kill(-pgid, sig)
+}

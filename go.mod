@@ -1,0 +1,9 @@
+module github.com/drover-dev/drover
+
+go 1.26.8
+
+require (
+	github.com/creack/pty v1.1.24
+	github.com/spf13/pflag v1.1.0
+	gopkg.in/yaml.v3 v3.0.1
+)

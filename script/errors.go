@@ -1,0 +1,124 @@
+package script
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// maxErrors is the most errors Parse reports for one file.
+const maxErrors = 20
+
+// Error is a problem at a position in a script, optionally inside a step.
+// It prints as "file:line:col: step: msg", or "file:line:col: msg" when
+// Step is empty. The zero Pos prints as the file name alone.
+type Error struct {
+	Pos  Pos
+	Step string // the step's kind, such as "expect"; "" outside steps
+	Err  error
+}
+
+// Error formats e as "file:line:col: step: msg".
+func (e *Error) Error() string {
+	var b strings.Builder
+	if p := e.Pos.String(); p != "" {
+		b.WriteString(p)
+		b.WriteString(": ")
+	}
+	if e.Step != "" {
+		b.WriteString(e.Step)
+		b.WriteString(": ")
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the underlying error, for errors.Is and errors.As.
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrorList is every problem Parse found in one file, sorted by position.
+// A nil or empty ErrorList is not returned as an error.
+type ErrorList []*Error
+
+// Error joins the errors' messages with newlines.
+func (l ErrorList) Error() string {
+	var b strings.Builder
+	for i, e := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the errors, so that errors.Is and errors.As look into
+// each of them.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
+}
+
+// finish sorts l by position, drops duplicates (a node reached through
+// several aliases reports its problem once) and keeps at most maxErrors,
+// the last of which then says how many were left out.
+func (l ErrorList) finish(file string) ErrorList {
+	slices.SortStableFunc(l, func(a, b *Error) int {
+		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	l = slices.CompactFunc(l, func(a, b *Error) bool {
+		return a.Pos == b.Pos && a.Error() == b.Error()
+	})
+	if len(l) > maxErrors {
+		more := len(l) - (maxErrors - 1)
+		l = append(l[:maxErrors-1:maxErrors-1], &Error{
+			Pos: Pos{File: file},
+			Err: fmt.Errorf("too many errors (%d more not shown)", more),
+		})
+	}
+	return l
+}
+
+// UndefinedError is a reference to a variable that is not defined. Expand
+// returns it when its lookup fails; Parse returns it, inside an *Error,
+// for a reference no earlier step or key defines.
+type UndefinedError struct {
+	Name    string   // as written between ${ and }
+	Defined []string // the names that were defined there, sorted; may be nil
+}
+
+// Error says which variable is undefined and, when known, which ones are.
+func (e *UndefinedError) Error() string {
+	if len(e.Defined) == 0 {
+		return fmt.Sprintf("undefined variable %q", e.Name)
+	}
+	const most = 12
+	names := e.Defined
+	more := ""
+	if len(names) > most {
+		more = fmt.Sprintf(", and %d more", len(names)-most)
+		names = names[:most]
+	}
+	return fmt.Sprintf("undefined variable %q (defined: %s%s)", e.Name, strings.Join(names, ", "), more)
+}
+
+// shortQuote quotes s for an error message, shortened when it is long.
+func shortQuote(s string) string {
+	const most = 40
+	if len(s) <= most {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := most
+	for cut > 0 && !isUTF8Start(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q...", s[:cut])
+}
+
+func isUTF8Start(b byte) bool { return b&0xC0 != 0x80 }

@@ -1,0 +1,363 @@
+package script
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Limits that keep hostile input from exhausting the parser.
+const (
+	maxDepth      = 100       // nesting of YAML lists and mappings
+	maxAliasNodes = 100_000   // nodes reached through aliases, in all
+	maxAliasBytes = 1_000_000 // bytes of scalars reached through aliases, in all
+)
+
+// Defaults of the language.
+const (
+	defaultScriptTimeout = 10 * time.Minute
+	defaultStepTimeout   = 10 * time.Second // expect, wait, wait_port
+	defaultGrace         = 5 * time.Second  // terminate
+)
+
+var topKeys = []string{"name", "timeout", "env", "vars", "matrix", "steps", "finally"}
+
+// ParseFile reads the script at path and parses it with Parse. An error
+// reading the file is returned as it is (an *fs.PathError).
+func ParseFile(path string) (*Script, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, src)
+}
+
+// Parse parses and validates one script; file names it in positions and
+// errors. On success it returns the Script and a nil error. Otherwise it
+// returns a nil Script and an ErrorList of every problem found, sorted by
+// position, at most 20. Parse is safe for concurrent use.
+func Parse(file string, src []byte) (*Script, error) {
+	p := &parser{file: file}
+	root := p.decode(src)
+	var s *Script
+	if root != nil && p.checkTree(root) {
+		s = p.script(root)
+	}
+	if len(p.errs) > 0 {
+		return nil, p.errs.finish(file)
+	}
+	return s, nil
+}
+
+// parser holds the state of one Parse call.
+type parser struct {
+	file string
+	errs ErrorList
+}
+
+func (p *parser) pos(n *yaml.Node) Pos {
+	return Pos{File: p.file, Line: n.Line, Col: n.Column}
+}
+
+func (p *parser) add(pos Pos, step string, err error) {
+	p.errs = append(p.errs, &Error{Pos: pos, Step: step, Err: err})
+}
+
+// decode parses src as one YAML document and returns its root node, or nil
+// after reporting why it cannot.
+func (p *parser) decode(src []byte) (root *yaml.Node) {
+	if !p.checkChars(src) {
+		return nil
+	}
+	defer func() {
+		// yaml.v3 reports bad input by panicking with its own type and
+		// recovers that itself; anything else it lets through is a bug
+		// in it, which hostile input must not turn into a crash.
+		if v := recover(); v != nil {
+			root = nil
+			p.add(Pos{File: p.file, Line: 1, Col: 1}, "", fmt.Errorf("invalid YAML: the YAML parser failed: %v", v))
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if err == io.EOF {
+			p.add(Pos{File: p.file, Line: 1, Col: 1}, "", errors.New("empty script: want a mapping with steps:"))
+		} else {
+			p.yamlError(err, src)
+		}
+		return nil
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == io.EOF:
+	case err != nil:
+		p.yamlError(err, src)
+		return nil
+	default:
+		p.add(p.pos(&next), "", errors.New("a second YAML document: a script is one document (remove the ---)"))
+		return nil
+	}
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) && doc.Content[0].Value == "" {
+		p.add(Pos{File: p.file, Line: 1, Col: 1}, "", errors.New("empty script: want a mapping with steps:"))
+		return nil
+	}
+	return doc.Content[0]
+}
+
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError reports an error from yaml.v3 at the best position it gives.
+// Its scanner counts lines from 1 and its parser from 0; an error without
+// a line is on the first.
+func (p *parser) yamlError(err error, src []byte) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	pos := Pos{File: p.file, Line: 1, Col: 1}
+	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		msg = m[2]
+		pos.Line, _ = strconv.Atoi(m[1])
+		if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
+			strings.HasPrefix(msg, "found incompatible") || strings.HasPrefix(msg, "found undefined tag") {
+			pos.Line++
+		}
+	} else if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
+		name, _ = strings.CutSuffix(name, "' referenced")
+		if l, c := findAlias(src, name); l > 0 {
+			pos.Line, pos.Col = l, c
+		}
+		msg = fmt.Sprintf("alias *%s refers to no anchor &%s before it", name, name)
+	}
+	p.add(pos, "", fmt.Errorf("invalid YAML: %s", msg))
+}
+
+// findAlias returns the line and column of the first *name in src.
+func findAlias(src []byte, name string) (line, col int) {
+	needle := []byte("*" + name)
+	for off := 0; ; {
+		i := bytes.Index(src[off:], needle)
+		if i < 0 {
+			return 0, 0
+		}
+		i += off
+		end := i + len(needle)
+		if end == len(src) || bytes.IndexByte([]byte(" \t\r\n,]}"), src[end]) >= 0 {
+			return lineCol(src, i)
+		}
+		off = i + 1
+	}
+}
+
+// lineCol returns the 1-based line and column (in characters) of offset i.
+func lineCol(src []byte, i int) (line, col int) {
+	start := bytes.LastIndexByte(src[:i], '\n') + 1
+	return bytes.Count(src[:i], []byte("\n")) + 1, utf8.RuneCount(src[start:i]) + 1
+}
+
+// checkChars reports the first byte yaml.v3 would refuse (invalid UTF-8 or
+// a control character) at its exact position, which yaml.v3 does not give.
+func (p *parser) checkChars(src []byte) bool {
+	if bytes.HasPrefix(src, []byte{0xFE, 0xFF}) || bytes.HasPrefix(src, []byte{0xFF, 0xFE}) {
+		return true // UTF-16, left to yaml.v3.
+	}
+	for i := 0; i < len(src); {
+		r, size := utf8.DecodeRune(src[i:])
+		bad := ""
+		switch {
+		case r == utf8.RuneError && size == 1:
+			bad = fmt.Sprintf("invalid UTF-8 (byte 0x%02X)", src[i])
+		case r == '\t' || r == '\n' || r == '\r' || r == 0x85:
+		case r < 0x20 || r == 0x7F || (0x80 <= r && r < 0xA0) || r == 0xFFFE || r == 0xFFFF:
+			bad = fmt.Sprintf("control character %U is not allowed; write it as an escape in a double-quoted string, such as \"\\x%02x\"", r, r)
+		}
+		if bad != "" {
+			l, c := lineCol(src, i)
+			p.add(Pos{File: p.file, Line: l, Col: c}, "", errors.New(bad))
+			return false
+		}
+		i += size
+	}
+	return true
+}
+
+// checkTree walks the tree once, following aliases, and reports nesting
+// deeper than maxDepth or aliases that expand to too much: after it, the
+// rest of the parser may follow aliases and recurse freely.
+func (p *parser) checkTree(root *yaml.Node) bool {
+	nodes, size := 0, 0
+	var walk func(n, alias *yaml.Node, depth int) bool
+	walk = func(n, alias *yaml.Node, depth int) bool {
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				p.add(p.pos(n), "", fmt.Errorf("alias *%s refers to no anchor", n.Value))
+				return false
+			}
+			if alias == nil {
+				alias = n
+			}
+			return walk(n.Alias, alias, depth)
+		}
+		if alias != nil {
+			nodes++
+			size += len(n.Value)
+			if nodes > maxAliasNodes || size > maxAliasBytes {
+				p.add(p.pos(alias), "", fmt.Errorf("aliases expand to more than %d nodes or %d bytes; write the script without them", maxAliasNodes, maxAliasBytes))
+				return false
+			}
+		}
+		if len(n.Content) > 0 && depth >= maxDepth {
+			p.add(p.pos(n), "", fmt.Errorf("nesting deeper than %d levels", maxDepth))
+			return false
+		}
+		for _, c := range n.Content {
+			if !walk(c, alias, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return walk(root, nil, 1)
+}
+
+// script reads the top-level mapping.
+func (p *parser) script(root *yaml.Node) *Script {
+	sc := &scope{}
+	c := p.at("", sc)
+	root = deref(root)
+	s := &Script{File: p.file, Name: scriptName(p.file), Timeout: defaultScriptTimeout}
+	if root.Kind != yaml.MappingNode {
+		c.errorf(root, "", "want a mapping with steps: and keys such as name:, got %s", describe(root))
+		return nil
+	}
+	f := c.fields(root, "script", "", topKeys)
+	if e, ok := f["name"]; ok {
+		if v, ok := c.str(e.val, "name"); ok && strings.TrimSpace(v) == "" {
+			c.errorf(e.val, "name", "want a name for the script, got %s", shortQuote(v))
+		} else if ok {
+			s.Name = v
+		}
+	}
+	if e, ok := f["timeout"]; ok {
+		s.Timeout, _ = c.duration(e.val, "timeout", false)
+	}
+	if e, ok := f["matrix"]; ok {
+		s.Matrix = c.matrix(e.val)
+	}
+	if e, ok := f["vars"]; ok {
+		s.Vars = c.vars(e.val, s.Matrix)
+	}
+	if e, ok := f["env"]; ok {
+		s.Env = c.env(e.val, "env")
+	}
+	if e, ok := f["steps"]; !ok {
+		c.errorf(root, "", `missing key "steps": a script needs at least one step`)
+	} else if v := e.val; v.Kind == yaml.SequenceNode && len(v.Content) == 0 || isNull(v) {
+		c.errorf(v, "steps", "want at least one step")
+	} else {
+		s.Steps = p.steps(v, "steps", sc)
+	}
+	if e, ok := f["finally"]; ok && !isNull(e.val) {
+		// finally: runs after any step, so it sees all their definitions.
+		s.Finally = p.steps(e.val, "finally", sc)
+	}
+	return s
+}
+
+// scriptName is the default name of the script in file.
+func scriptName(file string) string {
+	name := path.Base(strings.ReplaceAll(file, `\`, "/"))
+	for _, ext := range []string{".yaml", ".yml"} {
+		if n, ok := strings.CutSuffix(name, ext); ok && n != "" {
+			return n
+		}
+	}
+	return name
+}
+
+// matrix reads matrix: name -> non-empty list of scalars.
+func (c *stepCtx) matrix(n *yaml.Node) []Axis {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		c.errorf(n, "matrix", "want a mapping of names to lists of values, got %s", describe(n))
+		return nil
+	}
+	var axes []Axis
+	for _, e := range c.entries(n, "matrix") {
+		if !c.varName(e.key, "matrix") {
+			continue
+		}
+		a := Axis{Name: e.name, Pos: c.p.pos(e.key)}
+		v := e.val
+		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+			c.errorf(v, "matrix."+e.name, "want a non-empty list of values such as [a, b], got %s", describe(v))
+		} else {
+			for _, item := range v.Content {
+				if s, ok := c.str(deref(item), "matrix."+e.name); ok {
+					a.Values = append(a.Values, s)
+				}
+			}
+		}
+		c.sc.defineVar(e.name)
+		axes = append(axes, a)
+	}
+	return axes
+}
+
+// vars reads vars: name -> scalar. A value may reference the environment,
+// the matrix and the vars before it.
+func (c *stepCtx) vars(n *yaml.Node, matrix []Axis) []KV {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		c.errorf(n, "vars", "want a mapping of names to values, got %s", describe(n))
+		return nil
+	}
+	var kvs []KV
+	for _, e := range c.entries(n, "vars") {
+		if !c.varName(e.key, "vars") {
+			continue
+		}
+		for _, a := range matrix {
+			if a.Name == e.name {
+				c.errorf(e.key, "vars", "%q is also a matrix name (line %d); use one or the other", e.name, a.Pos.Line)
+			}
+		}
+		v, _ := c.tmpl(e.val, "vars."+e.name)
+		kvs = append(kvs, KV{Key: e.name, Value: v, Pos: c.p.pos(e.key)})
+		c.sc.defineVar(e.name)
+	}
+	return kvs
+}
+
+// env reads a mapping of environment variables to value templates.
+func (c *stepCtx) env(n *yaml.Node, key string) []KV {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		c.errorf(n, key, "want a mapping of variable names to values, got %s", describe(n))
+		return nil
+	}
+	var kvs []KV
+	for _, e := range c.entries(n, key) {
+		if e.name == "" || strings.ContainsAny(e.name, "=\x00") {
+			c.errorf(e.key, key, "invalid environment variable name %s", shortQuote(e.name))
+			continue
+		}
+		v, _ := c.tmpl(e.val, key+"."+e.name)
+		kvs = append(kvs, KV{Key: e.name, Value: v, Pos: c.p.pos(e.key)})
+	}
+	return kvs
+}

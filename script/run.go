@@ -1,0 +1,297 @@
+package script
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/drover-dev/drover/exec"
+)
+
+// Options are what a run of scripts may set from outside. The zero value
+// runs with drover's environment and nothing printed live.
+type Options struct {
+	// Vars override the scripts' vars: and matrix: values (--var k=v).
+	Vars map[string]string
+	// Env is the base environment of every process; nil means drover's.
+	Env []string
+	// Timeout, if not zero, replaces every script's timeout: key.
+	Timeout time.Duration
+	// Live, if not nil, receives each job's log as it happens, each line
+	// prefixed with the job's name (-v). It must be safe for concurrent use
+	// when jobs run concurrently.
+	Live io.Writer
+	// Verbose logs the whole interaction (sent and received), not only the
+	// log: steps and failures.
+	Verbose bool
+}
+
+// Job is one run of a script: the script with one combination of its
+// matrix values.
+type Job struct {
+	Script *Script
+	Matrix []KV // one value per axis, in the script's order
+}
+
+// Name is the script's name followed by the matrix values:
+// "name [host=a port=1]".
+func (j Job) Name() string {
+	if len(j.Matrix) == 0 {
+		return j.Script.Name
+	}
+	parts := make([]string, len(j.Matrix))
+	for i, kv := range j.Matrix {
+		parts[i] = kv.Key + "=" + kv.Value
+	}
+	return j.Script.Name + " [" + strings.Join(parts, " ") + "]"
+}
+
+// Jobs returns one Job per combination of s's matrix values, the last axis
+// varying fastest; a script without a matrix is one job. Values given in
+// vars for an axis replace that axis with the single value.
+func (s *Script) Jobs(vars map[string]string) []Job {
+	jobs := []Job{{Script: s}}
+	for _, ax := range s.Matrix {
+		values := ax.Values
+		if v, ok := vars[ax.Name]; ok {
+			values = []string{v}
+		}
+		var next []Job
+		for _, j := range jobs {
+			for _, v := range values {
+				m := append(append([]KV(nil), j.Matrix...), KV{Key: ax.Name, Value: v, Pos: ax.Pos})
+				next = append(next, Job{Script: s, Matrix: m})
+			}
+		}
+		jobs = next
+	}
+	return jobs
+}
+
+// Status is how a job ended.
+type Status string
+
+// The statuses of a job.
+const (
+	Passed      Status = "passed"
+	Failed      Status = "failed"
+	Interrupted Status = "interrupted"
+	Skipped     Status = "skipped"
+)
+
+// Result is the outcome of one job.
+type Result struct {
+	Job      Job
+	Status   Status
+	Err      error             // the failure, an *Error with its position; nil when passed
+	Duration time.Duration     // wall time
+	Vars     map[string]string // variables at the end, secrets left out
+	Log      string            // log: messages and, when verbose, the interaction
+
+	// Received is the last output of the process a failed step was
+	// reading or checking, as matched (a tty's escapes removed), and
+	// Waited how long that step waited. Both are empty when unknown.
+	Received string
+	Waited   time.Duration
+}
+
+// Run runs the job to its end and returns its result. Every process the job
+// started has ended when Run returns. ctx cancels the job (Ctrl-C): its
+// processes are terminated and the result says Interrupted.
+func (job Job) Run(ctx context.Context, opts *Options) *Result {
+	if opts == nil {
+		opts = &Options{}
+	}
+	began := time.Now()
+	var buf bytes.Buffer
+	log := &jobLog{w: &buf}
+	if opts.Live != nil {
+		log.live = &prefixWriter{w: opts.Live, prefix: job.Name() + " | "}
+	}
+	res := &Result{Job: job, Status: Passed}
+	st, err := newState(job.Script, opts, job.Matrix, log)
+	if err != nil {
+		res.Status, res.Err = Failed, err
+		res.Duration = time.Since(began)
+		return res
+	}
+	st.procCtx = ctx
+	timeout := job.Script.Timeout
+	if opts.Timeout > 0 {
+		timeout = opts.Timeout
+	}
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
+	err = st.runSteps(sctx, job.Script.Steps)
+	cancel()
+	if len(job.Script.Finally) > 0 {
+		// Clean-up steps get their own time, and still run when the
+		// script failed or timed out.
+		fctx, fcancel := context.WithTimeoutCause(context.WithoutCancel(ctx), timeout, &scriptTimeout{timeout})
+		ferr := st.runSteps(fctx, job.Script.Finally)
+		fcancel()
+		if err == nil {
+			err = ferr
+		}
+	}
+	st.cleanup()
+	res.Duration = time.Since(began)
+	res.Vars = st.captures()
+	res.Log = buf.String()
+	if err != nil {
+		res.Status, res.Err = Failed, err
+		if ctx.Err() != nil {
+			res.Status = Interrupted
+		}
+		res.Received, res.Waited = received(err)
+		res.Received = log.masked(res.Received)
+	}
+	return res
+}
+
+// received digs the output a failed step saw out of its error.
+func received(err error) (string, time.Duration) {
+	var ee *exec.ExpectError
+	if errors.As(err, &ee) {
+		return ee.Recent, ee.Waited
+	}
+	var re *runError
+	if errors.As(err, &re) {
+		out, errs := re.Received()
+		switch {
+		case out != "" && errs != "":
+			return "stdout:\n" + out + "\nstderr:\n" + errs, re.waited
+		case errs != "":
+			return errs, re.waited
+		}
+		return out, re.waited
+	}
+	return "", 0
+}
+
+// scriptTimeout is the cause of a step's failure when the whole script's
+// time ran out.
+type scriptTimeout struct{ d time.Duration }
+
+func (e *scriptTimeout) Error() string { return fmt.Sprintf("script timeout %s reached", e.d) }
+
+// runSteps runs steps in order and stops at the first failure, which it
+// returns as an *Error carrying the step's position.
+func (st *state) runSteps(ctx context.Context, steps []Step) error {
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return st.fail(ctx, step, err)
+		}
+		if err := st.runStep(ctx, step); err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return err // Already placed, in a then: branch.
+			}
+			return st.fail(ctx, step, err)
+		}
+	}
+	return nil
+}
+
+// fail places err at step; this is the one place positions are added.
+func (st *state) fail(ctx context.Context, step Step, err error) error {
+	if cause := context.Cause(ctx); cause != nil {
+		var t *scriptTimeout
+		if errors.As(cause, &t) && !errors.As(err, &t) {
+			err = fmt.Errorf("%w (%v)", err, cause)
+		}
+	}
+	return &Error{Pos: step.Position(), Step: step.Kind(), Err: maskErr{err, st.log}}
+}
+
+// maskErr hides secrets in an error's text while keeping its chain.
+type maskErr struct {
+	err error
+	log *jobLog
+}
+
+func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
+func (m maskErr) Unwrap() error { return m.err }
+
+func (st *state) runStep(ctx context.Context, step Step) error {
+	if st.opts.Verbose {
+		st.log.printf("--- %s %s\n", step.Position(), step.Kind())
+	}
+	switch s := step.(type) {
+	case *Run:
+		return st.run(ctx, s)
+	case *Spawn:
+		return st.spawn(ctx, s)
+	case *Expect:
+		return st.expect(ctx, s)
+	case *Send:
+		return st.send(ctx, s)
+	case *Wait:
+		return st.wait(ctx, s)
+	case *Signal:
+		return st.signal(s)
+	case *Terminate:
+		return st.terminate(ctx, s)
+	case *WaitPort:
+		return st.waitPort(ctx, s)
+	case *Sleep:
+		return sleep(ctx, s.D)
+	case *Log:
+		msg, err := st.expand(s.Text)
+		if err != nil {
+			return err
+		}
+		st.log.printf("%s\n", msg)
+		return nil
+	}
+	return fmt.Errorf("unknown step %T", step)
+}
+
+// cleanup ends every process still running, whole trees, all at once.
+func (st *state) cleanup() {
+	var wg sync.WaitGroup
+	for _, p := range st.order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = p.p.Terminate(context.Background(), 5*time.Second) // Only fails on misuse.
+		}()
+	}
+	wg.Wait()
+}
+
+// prefixWriter writes whole lines to w, each prefixed. Concurrent jobs
+// share w, so each line goes out in one Write.
+type prefixWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	prefix  string
+	partial []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(b)
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			p.partial = append(p.partial, b...)
+			break
+		}
+		line := append(append([]byte(p.prefix), p.partial...), b[:i+1]...)
+		p.partial = p.partial[:0]
+		if _, err := p.w.Write(line); err != nil {
+			return n, err
+		}
+		b = b[i+1:]
+	}
+	return n, nil
+}

@@ -1,0 +1,257 @@
+package script
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/drover-dev/drover/exec"
+)
+
+// state is one job's run of a script: its variables, its processes and its
+// output. It belongs to one goroutine.
+type state struct {
+	script  *Script
+	opts    *Options
+	dir     string            // the default working directory
+	vars    map[string]string // vars, matrix values and captures
+	secrets map[string]bool   // variables that hold secrets
+	env     []string          // the job's environment: drover's, then the script's
+	procs   map[string]*proc  // spawned processes by name
+	order   []*proc           // every process started, for the clean-up
+	current *proc             // the most recently spawned
+	piped   map[string]bool   // names whose stdout feeds a stdin_from
+	log     *jobLog
+	procCtx context.Context // bounds the life of spawned processes: the job's
+}
+
+// proc is a process a script started.
+type proc struct {
+	name string
+	p    *exec.Process
+	tty  bool
+}
+
+// jobLog is the output of one job: messages, and with Options.Verbose the
+// whole interaction. It is safe for concurrent use, as the readers of
+// several processes write to it.
+type jobLog struct {
+	mu     sync.Mutex
+	w      io.Writer // the job's buffer
+	live   io.Writer // with Verbose: also written as it happens, or nil
+	prefix string
+	mask   []string // secrets to hide
+}
+
+func (l *jobLog) printf(format string, args ...any) {
+	l.write([]byte(fmt.Sprintf(format, args...)))
+}
+
+func (l *jobLog) write(b []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := string(b)
+	for _, m := range l.mask {
+		if m != "" {
+			s = strings.ReplaceAll(s, m, "******")
+		}
+	}
+	_, _ = io.WriteString(l.w, s) // A bytes.Buffer does not fail.
+	if l.live != nil {
+		_, _ = io.WriteString(l.live, s) // Best effort: a closed terminal.
+	}
+}
+
+func (l *jobLog) addSecret(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.mask = append(l.mask, s)
+}
+
+func (l *jobLog) masked(s string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, m := range l.mask {
+		if m != "" {
+			s = strings.ReplaceAll(s, m, "******")
+		}
+	}
+	return s
+}
+
+func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error) {
+	st := &state{
+		script:  s,
+		opts:    opts,
+		dir:     filepath.Dir(s.File),
+		vars:    map[string]string{},
+		secrets: map[string]bool{},
+		procs:   map[string]*proc{},
+		piped:   map[string]bool{},
+		log:     log,
+	}
+	base := opts.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	st.env = append([]string(nil), base...)
+	for _, kv := range s.Vars {
+		v, err := st.expand(kv.Value)
+		if err != nil {
+			return nil, &Error{Pos: kv.Pos, Err: err}
+		}
+		st.vars[kv.Key] = v
+	}
+	for _, kv := range matrix {
+		st.vars[kv.Key] = kv.Value
+	}
+	for k, v := range opts.Vars {
+		st.vars[k] = v
+	}
+	for _, kv := range s.Env {
+		v, err := st.expand(kv.Value)
+		if err != nil {
+			return nil, &Error{Pos: kv.Pos, Err: err}
+		}
+		st.env = setEnv(st.env, kv.Key, v)
+	}
+	walkSteps(s.Steps, func(step Step) {
+		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
+			st.piped[sp.StdinFrom] = true
+		}
+	})
+	return st, nil
+}
+
+// walkSteps calls f for every step, then: branches included.
+func walkSteps(steps []Step, f func(Step)) {
+	for _, s := range steps {
+		f(s)
+		if e, ok := s.(*Expect); ok {
+			for _, p := range e.Patterns {
+				walkSteps(p.Then, f)
+			}
+		}
+	}
+}
+
+// lookup resolves a variable for Expand.
+func (st *state) lookup(name string) (string, bool) {
+	if env, ok := strings.CutPrefix(name, "env."); ok {
+		return getEnv(st.env, env)
+	}
+	v, ok := st.vars[name]
+	return v, ok
+}
+
+func (st *state) expand(tmpl string) (string, error) {
+	return Expand(tmpl, st.lookup)
+}
+
+func (st *state) expandAll(tmpls []string) ([]string, error) {
+	out := make([]string, len(tmpls))
+	for i, t := range tmpls {
+		v, err := st.expand(t)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// procEnv is the environment of a process: the job's, then the step's;
+// under a tty TERM is "dumb" unless the script sets it, so that programs
+// print plain text wherever they run.
+func (st *state) procEnv(step []KV, tty bool) ([]string, error) {
+	env := append([]string(nil), st.env...)
+	termSet := false
+	for _, kv := range st.script.Env {
+		termSet = termSet || kv.Key == "TERM"
+	}
+	for _, kv := range step {
+		v, err := st.expand(kv.Value)
+		if err != nil {
+			return nil, err
+		}
+		env = setEnv(env, kv.Key, v)
+		termSet = termSet || kv.Key == "TERM"
+	}
+	if tty && !termSet {
+		env = setEnv(env, "TERM", "dumb")
+	}
+	return env, nil
+}
+
+// workDir resolves a step's dir: relative to the script's directory.
+func (st *state) workDir(tmpl string) (string, error) {
+	d, err := st.expand(tmpl)
+	if err != nil {
+		return "", err
+	}
+	if d == "" {
+		return st.dir, nil
+	}
+	if !filepath.IsAbs(d) {
+		d = filepath.Join(st.dir, d)
+	}
+	return d, nil
+}
+
+// proc returns the process a step acts on: the one named on, or the
+// current one.
+func (st *state) proc(on string) (*proc, error) {
+	if on == "" {
+		if st.current == nil {
+			return nil, fmt.Errorf("no process has been spawned yet")
+		}
+		return st.current, nil
+	}
+	p, ok := st.procs[on]
+	if !ok {
+		names := make([]string, 0, len(st.procs))
+		for n := range st.procs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("no process named %q (spawned: %s)", on, strings.Join(names, ", "))
+	}
+	return p, nil
+}
+
+// captures returns the variables captured so far, secrets excepted.
+func (st *state) captures() map[string]string {
+	out := map[string]string{}
+	for k, v := range st.vars {
+		if !st.secrets[k] {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func setEnv(env []string, k, v string) []string {
+	prefix := k + "="
+	for i, kv := range env {
+		if strings.HasPrefix(kv, prefix) {
+			env[i] = prefix + v
+			return env
+		}
+	}
+	return append(env, prefix+v)
+}
+
+func getEnv(env []string, k string) (string, bool) {
+	prefix := k + "="
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], prefix); ok {
+			return v, true
+		}
+	}
+	return "", false
+}

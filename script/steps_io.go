@@ -1,0 +1,238 @@
+package script
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drover-dev/drover/exec"
+)
+
+// expect waits for output matching one of the step's patterns, captures
+// groups, and runs the matched branch's steps.
+func (st *state) expect(ctx context.Context, s *Expect) error {
+	pr, err := st.proc(s.On)
+	if err != nil {
+		return err
+	}
+	pats := make([]exec.Pattern, len(s.Patterns))
+	for i, p := range s.Patterns {
+		switch {
+		case p.EOF:
+			pats[i].EOF = true
+		case p.Regexp != nil:
+			pats[i].Regexp = p.Regexp
+		case p.Re != "":
+			src, err := st.expand(p.Re)
+			if err != nil {
+				return err
+			}
+			re, err := regexp.Compile(src)
+			if err != nil {
+				return fmt.Errorf("bad regular expression after expanding variables: %v", err)
+			}
+			pats[i].Regexp = re
+		default:
+			text, err := st.expand(p.Text)
+			if err != nil {
+				return err
+			}
+			pats[i].Text = text
+		}
+	}
+	stream := exec.Stdout
+	switch s.Stream {
+	case "stderr":
+		stream = exec.Stderr
+	case "both":
+		stream = exec.Both
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ectx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	m, err := pr.p.Expect(ectx, stream, pats...)
+	if err != nil {
+		return &expectError{proc: pr.name, err: err}
+	}
+	pat := s.Patterns[m.Index]
+	for i, name := range pat.Capture {
+		if i+1 < len(m.Groups) {
+			st.vars[name] = m.Groups[i+1]
+		} else {
+			st.vars[name] = ""
+		}
+	}
+	if s.Any {
+		st.vars["match.index"] = strconv.Itoa(m.Index)
+		return st.runSteps(ctx, pat.Then)
+	}
+	return nil
+}
+
+// expectError is a failed expect, naming the process.
+type expectError struct {
+	proc string
+	err  error // an *exec.ExpectError or an *exec.Error
+}
+
+func (e *expectError) Error() string { return e.proc + ": " + e.err.Error() }
+func (e *expectError) Unwrap() error { return e.err }
+
+// send types text (or a control character, or EOF) into a process.
+func (st *state) send(ctx context.Context, s *Send) error {
+	pr, err := st.proc(s.On)
+	if err != nil {
+		return err
+	}
+	if s.EOF {
+		return pr.p.SendEOF(ctx)
+	}
+	var b []byte
+	if s.Control != 0 {
+		b = []byte{s.Control}
+	} else {
+		text, err := st.expand(s.Text)
+		if err != nil {
+			return err
+		}
+		if s.Secret && text != "" {
+			st.log.addSecret(text)
+		}
+		b = []byte(text)
+		if !s.Raw {
+			if pr.tty {
+				b = append(b, '\r') // What a keyboard's Enter sends.
+			} else {
+				b = append(b, '\n')
+			}
+		}
+	}
+	if st.opts.Verbose {
+		st.log.printf("%s sent: %q\n", pr.name, b)
+	}
+	return pr.p.Send(ctx, b)
+}
+
+// waitPort waits until a TCP connection to the address succeeds.
+func (st *state) waitPort(ctx context.Context, s *WaitPort) error {
+	addr, err := st.expand(s.Addr)
+	if err != nil {
+		return err
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	began := time.Now()
+	var d net.Dialer
+	delay := 10 * time.Millisecond
+	for {
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			_ = c.Close() // Only the connection's success mattered.
+			return nil
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("nothing listening on %s after %s: %v", addr, time.Since(began).Round(time.Millisecond), lastDialError(err))
+		}
+		delay = min(delay*2, 200*time.Millisecond)
+	}
+}
+
+func lastDialError(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// checkOutput checks captured output against a matcher.
+func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped int64) error {
+	if m == nil {
+		return nil
+	}
+	text := string(out)
+	for _, c := range m.Contains {
+		want, err := st.expand(c)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(text, want) {
+			return fmt.Errorf("%s does not contain %q", name, want)
+		}
+	}
+	for _, c := range m.NotContains {
+		bad, err := st.expand(c)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(text, bad) {
+			return fmt.Errorf("%s contains %q, which it must not", name, bad)
+		}
+	}
+	if m.Equals != nil {
+		want, err := st.expand(*m.Equals)
+		if err != nil {
+			return err
+		}
+		if dropped > 0 {
+			return fmt.Errorf("%s is too large to compare: %d bytes were dropped to bound memory", name, dropped)
+		}
+		if text != want && strings.TrimRight(text, "\n") != strings.TrimRight(want, "\n") {
+			return fmt.Errorf("%s is %q, want %q", name, text, want)
+		}
+	}
+	if m.Re != "" {
+		src, err := st.expand(m.Re)
+		if err != nil {
+			return err
+		}
+		re, err := regexp.Compile(src)
+		if err != nil {
+			return fmt.Errorf("bad regular expression: %v", err)
+		}
+		if !re.MatchString(text) {
+			return fmt.Errorf("%s does not match /%s/", name, src)
+		}
+	}
+	if m.Empty != nil {
+		if *m.Empty && text != "" {
+			return fmt.Errorf("%s is not empty: %q", name, clip(text, 200))
+		}
+		if !*m.Empty && text == "" {
+			return fmt.Errorf("%s is empty", name)
+		}
+	}
+	if m.Lines != nil {
+		n := strings.Count(text, "\n")
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			n++
+		}
+		if n != *m.Lines {
+			return fmt.Errorf("%s has %d lines, want %d", name, n, *m.Lines)
+		}
+	}
+	return nil
+}
+
+// clip shortens s to about n bytes for a message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}

@@ -1,0 +1,290 @@
+package script
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/drover-dev/drover/exec"
+)
+
+// argv expands a command into the arguments to start.
+func (st *state) argv(c Command) ([]string, error) {
+	if c.Shell != "" {
+		sh, err := st.expand(c.Shell)
+		if err != nil {
+			return nil, err
+		}
+		return []string{"sh", "-c", sh}, nil
+	}
+	return st.expandAll(c.Argv)
+}
+
+// observe returns the Cmd.Observe that logs received output when verbose.
+func (st *state) observe(name string) func(exec.Stream, []byte) {
+	if !st.opts.Verbose {
+		return nil
+	}
+	return func(s exec.Stream, b []byte) {
+		st.log.printf("%s %s: %s\n", name, s, strings.TrimRight(string(b), "\r\n"))
+	}
+}
+
+// run starts a command, feeds it stdin, waits for it, and checks it.
+func (st *state) run(ctx context.Context, s *Run) error {
+	args, err := st.argv(s.Cmd)
+	if err != nil {
+		return err
+	}
+	env, err := st.procEnv(s.Env, s.TTY)
+	if err != nil {
+		return err
+	}
+	dir, err := st.workDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	var stdin string
+	if s.Stdin != nil {
+		if stdin, err = st.expand(*s.Stdin); err != nil {
+			return err
+		}
+	}
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
+	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: st.observe(filepath.Base(args[0]))}
+	if !s.TTY {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
+	began := time.Now()
+	p, err := exec.Start(ctx, cmd)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }() // Ends any group left.
+	if s.TTY {
+		if stdin != "" {
+			if err := p.Send(ctx, []byte(stdin)); err != nil {
+				return err
+			}
+		}
+		_ = p.SendEOF(ctx) // The program may have exited already.
+	}
+	status, err := p.Wait(ctx)
+	if status == nil {
+		return &runError{what: fmt.Sprintf("%s did not exit", strings.Join(args, " ")), waited: time.Since(began), err: err, p: p}
+	}
+	stdout, _ := p.Unconsumed(exec.Stdout)
+	stderr, _ := p.Unconsumed(exec.Stderr)
+	if err := checkExit(s.Exit, status); err != nil {
+		return &runError{what: err.Error(), waited: time.Since(began), p: p}
+	}
+	if err := st.checkOutput("stdout", s.Stdout, stdout, 0); err != nil {
+		return &runError{what: err.Error(), waited: time.Since(began), p: p}
+	}
+	if err := st.checkOutput("stderr", s.Stderr, stderr, 0); err != nil {
+		return &runError{what: err.Error(), waited: time.Since(began), p: p}
+	}
+	if s.Capture != "" {
+		st.vars[s.Capture] = strings.TrimRight(string(stdout), "\r\n")
+	}
+	return nil
+}
+
+// runError is a failed check of a process, with what it printed.
+type runError struct {
+	what   string
+	waited time.Duration
+	err    error
+	p      *exec.Process
+}
+
+func (e *runError) Error() string {
+	if e.err != nil {
+		return fmt.Sprintf("%s: %v", e.what, e.err)
+	}
+	return e.what
+}
+
+func (e *runError) Unwrap() error { return e.err }
+
+// Received returns the last output of the process, by stream.
+func (e *runError) Received() (stdout, stderr string) {
+	return string(e.p.Recent(exec.Stdout)), string(e.p.Recent(exec.Stderr))
+}
+
+// Waited is how long the step waited.
+func (e *runError) Waited() time.Duration { return e.waited }
+
+// spawn starts a process in the background.
+func (st *state) spawn(ctx context.Context, s *Spawn) error {
+	args, err := st.argv(s.Cmd)
+	if err != nil {
+		return err
+	}
+	env, err := st.procEnv(s.Env, s.TTY)
+	if err != nil {
+		return err
+	}
+	dir, err := st.workDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	cmd := &exec.Cmd{
+		Args: args, Env: env, Dir: dir, TTY: s.TTY,
+		Rows: uint16(s.Rows), Cols: uint16(s.Cols),
+		SeparateStderr: s.StderrPipe,
+		Observe:        st.observe(s.Name),
+	}
+	if st.piped[s.Name] {
+		if s.TTY {
+			return fmt.Errorf("%s feeds stdin_from of another process, so it needs tty: false", s.Name)
+		}
+		cmd.StdoutPipe = true
+	}
+	if s.StdinFrom != "" {
+		src, err := st.proc(s.StdinFrom)
+		if err != nil {
+			return err
+		}
+		f := src.p.Stdout()
+		if f == nil {
+			return fmt.Errorf("stdout of %s already feeds another process", s.StdinFrom)
+		}
+		cmd.Stdin = f
+		defer func() { _ = f.Close() }() // The child has its own copy.
+	}
+	// A process lives until the job ends, not just this step.
+	p, err := exec.Start(st.procCtx, cmd)
+	if err != nil {
+		return err
+	}
+	pr := &proc{name: s.Name, p: p, tty: s.TTY}
+	st.procs[s.Name] = pr
+	st.order = append(st.order, pr)
+	st.current = pr
+	return nil
+}
+
+// wait waits for a process to exit and checks how.
+func (st *state) wait(ctx context.Context, s *Wait) error {
+	pr, err := st.proc(s.On)
+	if err != nil {
+		return err
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	began := time.Now()
+	status, err := pr.p.Wait(ctx)
+	if status == nil {
+		return &runError{what: fmt.Sprintf("%s did not exit", pr.name), waited: time.Since(began), err: err, p: pr.p}
+	}
+	if s.Signal != "" {
+		want, err := exec.ParseSignal(s.Signal)
+		if err != nil {
+			return err
+		}
+		if status.Signal != want {
+			return &runError{what: fmt.Sprintf("%s: want killed by %s, got %s", pr.name, exec.SignalName(want), status), waited: time.Since(began), p: pr.p}
+		}
+	} else if err := checkExit(s.Exit, status); err != nil {
+		return &runError{what: fmt.Sprintf("%s: %v", pr.name, err), waited: time.Since(began), p: pr.p}
+	}
+	stdout, dropped := pr.p.Unconsumed(exec.Stdout)
+	if err := st.checkOutput("stdout", s.Stdout, stdout, dropped); err != nil {
+		return &runError{what: err.Error(), waited: time.Since(began), p: pr.p}
+	}
+	stderr, dropped := pr.p.Unconsumed(exec.Stderr)
+	if err := st.checkOutput("stderr", s.Stderr, stderr, dropped); err != nil {
+		return &runError{what: err.Error(), waited: time.Since(began), p: pr.p}
+	}
+	return nil
+}
+
+// signal sends a signal to a process's group.
+func (st *state) signal(s *Signal) error {
+	pr, err := st.proc(s.On)
+	if err != nil {
+		return err
+	}
+	sig, err := exec.ParseSignal(s.Sig)
+	if err != nil {
+		return err
+	}
+	return pr.p.Signal(sig)
+}
+
+// terminate ends a process's whole tree.
+func (st *state) terminate(ctx context.Context, s *Terminate) error {
+	pr, err := st.proc(s.On)
+	if err != nil {
+		return err
+	}
+	grace := s.Grace
+	if grace <= 0 {
+		grace = 5 * time.Second
+	}
+	return pr.p.Terminate(ctx, grace)
+}
+
+// checkExit checks a status against what a step accepts.
+func checkExit(spec ExitSpec, status *exec.Status) error {
+	switch {
+	case spec.Any:
+		return nil
+	case status.Signal != 0:
+		return fmt.Errorf("want %s, got %s", describeExit(spec), status)
+	case spec.Nonzero:
+		if status.Code != 0 {
+			return nil
+		}
+	case len(spec.Codes) == 0:
+		if status.Code == 0 {
+			return nil
+		}
+	default:
+		for _, c := range spec.Codes {
+			if status.Code == c {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("want %s, got %s", describeExit(spec), status)
+}
+
+func describeExit(spec ExitSpec) string {
+	switch {
+	case spec.Nonzero:
+		return "a nonzero exit"
+	case len(spec.Codes) == 0:
+		return "exit 0"
+	case len(spec.Codes) == 1:
+		return fmt.Sprintf("exit %d", spec.Codes[0])
+	}
+	codes := make([]string, len(spec.Codes))
+	for i, c := range spec.Codes {
+		codes[i] = fmt.Sprint(c)
+	}
+	return "exit " + strings.Join(codes, " or ")
+}
+
+// sleep pauses until d has passed or ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
