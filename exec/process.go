@@ -225,6 +225,7 @@ func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
 		timer.Stop()
 	}
 	_ = signalGroup(p.Pid, syscall.SIGKILL) // The stragglers, if any.
+	unregister(p.Pid)
 	<-p.reaped
 	p.drain()
 	p.release()

@@ -37,6 +37,7 @@ func start(c *Cmd) (*Process, error) {
 		return nil, err
 	}
 	p.Pid = cmd.Process.Pid
+	register(p.Pid)
 	return p, nil
 }
 

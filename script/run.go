@@ -22,13 +22,17 @@ type Options struct {
 	Env []string
 	// Timeout, if not zero, replaces every script's timeout: key.
 	Timeout time.Duration
-	// Live, if not nil, receives each job's log as it happens, each line
-	// prefixed with the job's name (-v). It must be safe for concurrent use
-	// when jobs run concurrently.
+	// Live, if not nil, receives each job's log: messages as they happen
+	// and, with Verbose, the whole interaction (-v): each step, what was
+	// sent, and each line received. Each line is prefixed with the job's
+	// name and written whole. It must be safe for concurrent use when jobs
+	// run concurrently.
 	Live io.Writer
-	// Verbose logs the whole interaction (sent and received), not only the
-	// log: steps and failures.
+	// Verbose traces the interaction to Live.
 	Verbose bool
+	// Prefix puts the job's name before each line written to Live, for
+	// when several jobs share it.
+	Prefix bool
 }
 
 // Job is one run of a script: the script with one combination of its
@@ -108,10 +112,12 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		opts = &Options{}
 	}
 	began := time.Now()
-	var buf bytes.Buffer
-	log := &jobLog{w: &buf}
+	log := &jobLog{}
 	if opts.Live != nil {
-		log.live = &prefixWriter{w: opts.Live, prefix: job.Name() + " | "}
+		log.live = opts.Live
+		if opts.Prefix {
+			log.live = &prefixWriter{w: opts.Live, prefix: job.Name() + " | "}
+		}
 	}
 	res := &Result{Job: job, Status: Passed}
 	st, err := newState(job.Script, opts, job.Matrix, log)
@@ -144,7 +150,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	st.cleanup()
 	res.Duration = time.Since(began)
 	res.Vars = st.captures()
-	res.Log = buf.String()
+	res.Log = log.notes.String()
 	if err != nil {
 		res.Status, res.Err = Failed, err
 		if ctx.Err() != nil {
@@ -221,9 +227,7 @@ func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
 func (m maskErr) Unwrap() error { return m.err }
 
 func (st *state) runStep(ctx context.Context, step Step) error {
-	if st.opts.Verbose {
-		st.log.printf("--- %s %s\n", step.Position(), step.Kind())
-	}
+	st.log.trace("-- %s %s\n", step.Position(), step.Kind())
 	switch s := step.(type) {
 	case *Run:
 		return st.run(ctx, s)
@@ -248,7 +252,7 @@ func (st *state) runStep(ctx context.Context, step Step) error {
 		if err != nil {
 			return err
 		}
-		st.log.printf("%s\n", msg)
+		st.log.note("%s\n", msg)
 		return nil
 	}
 	return fmt.Errorf("unknown step %T", step)

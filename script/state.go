@@ -3,12 +3,10 @@ package script
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/drover-dev/drover/exec"
 )
@@ -35,53 +33,6 @@ type proc struct {
 	name string
 	p    *exec.Process
 	tty  bool
-}
-
-// jobLog is the output of one job: messages, and with Options.Verbose the
-// whole interaction. It is safe for concurrent use, as the readers of
-// several processes write to it.
-type jobLog struct {
-	mu     sync.Mutex
-	w      io.Writer // the job's buffer
-	live   io.Writer // with Verbose: also written as it happens, or nil
-	prefix string
-	mask   []string // secrets to hide
-}
-
-func (l *jobLog) printf(format string, args ...any) {
-	l.write([]byte(fmt.Sprintf(format, args...)))
-}
-
-func (l *jobLog) write(b []byte) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := string(b)
-	for _, m := range l.mask {
-		if m != "" {
-			s = strings.ReplaceAll(s, m, "******")
-		}
-	}
-	_, _ = io.WriteString(l.w, s) // A bytes.Buffer does not fail.
-	if l.live != nil {
-		_, _ = io.WriteString(l.live, s) // Best effort: a closed terminal.
-	}
-}
-
-func (l *jobLog) addSecret(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.mask = append(l.mask, s)
-}
-
-func (l *jobLog) masked(s string) string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, m := range l.mask {
-		if m != "" {
-			s = strings.ReplaceAll(s, m, "******")
-		}
-	}
-	return s
 }
 
 func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error) {

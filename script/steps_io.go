@@ -114,8 +114,10 @@ func (st *state) send(ctx context.Context, s *Send) error {
 			}
 		}
 	}
-	if st.opts.Verbose {
-		st.log.printf("%s sent: %q\n", pr.name, b)
+	if s.Secret {
+		st.log.trace("%s > ******\n", pr.name)
+	} else {
+		st.log.trace("%s > %s\n", pr.name, visible(strings.TrimRight(string(b), "\r\n")))
 	}
 	return pr.p.Send(ctx, b)
 }
@@ -201,7 +203,8 @@ func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped 
 		if err != nil {
 			return err
 		}
-		re, err := regexp.Compile(src)
+		// Multi-line: ^ and $ match at each line's start and end.
+		re, err := regexp.Compile("(?m)" + src)
 		if err != nil {
 			return fmt.Errorf("bad regular expression: %v", err)
 		}

@@ -28,7 +28,11 @@ func (st *state) observe(name string) func(exec.Stream, []byte) {
 		return nil
 	}
 	return func(s exec.Stream, b []byte) {
-		st.log.printf("%s %s: %s\n", name, s, strings.TrimRight(string(b), "\r\n"))
+		who := name + " <"
+		if s == exec.Stderr {
+			who = name + " <2"
+		}
+		st.log.received(who, b)
 	}
 }
 

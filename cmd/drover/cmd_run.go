@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/drover-dev/drover/exec"
 	"github.com/drover-dev/drover/script"
 )
 
@@ -69,6 +70,16 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
+	bad := false
+	for _, s := range scripts {
+		if err := s.Preflight(nil); err != nil {
+			fmt.Fprintln(stderr, err)
+			bad = true
+		}
+	}
+	if bad {
+		return exitUsage
+	}
 	opts := &script.Options{Vars: overrides, Timeout: *timeout, Verbose: *verbose}
 	if *verbose {
 		opts.Live = &syncWriter{w: stderr}
@@ -78,11 +89,43 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		all = append(all, s.Jobs(overrides)...)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	opts.Prefix = len(all) > 1
+	ctx, stop := interrupts(stderr)
 	defer stop()
 	began := time.Now()
 	results := runJobs(ctx, all, *jobs, opts, func(r *script.Result) { printResult(stdout, r) })
 	return summarize(stdout, results, time.Since(began), ctx.Err() != nil)
+}
+
+// interrupts returns a context cancelled by the first SIGINT or SIGTERM:
+// running jobs are then terminated, gracefully. A second one kills every
+// process group drover started and exits 130 at once.
+func interrupts(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-sigs:
+			fmt.Fprintf(stderr, "drover: %v: terminating running jobs (again to kill them at once)\n", sig)
+			cancel()
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			exec.KillAll()
+			fmt.Fprintln(stderr, "drover: killed")
+			os.Exit(exitInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel()
+	}
 }
 
 // runJobs runs jobs, at most n at once, calling done as each ends (never
@@ -160,7 +203,7 @@ func printResult(w io.Writer, r *script.Result) {
 		if r.Received != "" {
 			fmt.Fprintf(&b, "    last lines received:\n")
 			for _, line := range lastLines(r.Received, 10) {
-				fmt.Fprintf(&b, "      | %s\n", visible(line))
+				fmt.Fprintf(&b, "      | %s\n", line)
 			}
 		} else if r.Waited > 0 {
 			fmt.Fprintf(&b, "    nothing was received\n")
@@ -185,22 +228,6 @@ func lastLines(s string, n int) []string {
 		ls = ls[len(ls)-n:]
 	}
 	return ls
-}
-
-// visible shows control characters in a line as Go escapes.
-func visible(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\t':
-			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
 
 // parseVars parses --var k=v flags.

@@ -178,3 +178,69 @@ func processesWith(t *testing.T, s string) []string {
 	}
 	return pids
 }
+
+// TestInterrupt sends SIGINT to drover mid-run: the running job is
+// terminated, whole tree, and drover exits 130; a second SIGINT is not
+// needed. With an ignoring child, a second SIGINT kills at once.
+func TestInterrupt(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	for _, twice := range []bool{false, true} {
+		t.Run(fmt.Sprintf("twice=%v", twice), func(t *testing.T) {
+			marker := fmt.Sprint(200000 + time.Now().UnixNano()%100000)
+			// The tty child ignores SIGTERM, so the first SIGINT alone
+			// would take the 5s grace; a second one must not wait.
+			src := fmt.Sprintf(`name: interrupted
+steps:
+  - spawn: {name: a, cmd: [sh, -c, "sleep %[1]s & echo started; wait"], tty: false}
+  - expect: started
+  - spawn: {name: b, cmd: [sh, -c, "trap '' TERM; sleep %[1]s & echo up; wait"]}
+  - expect: up
+  - expect: {text: never, timeout: 1m}
+`, marker)
+			dir := t.TempDir()
+			path := filepath.Join(dir, "int.yaml")
+			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := osexec.Command(drover, "run", path)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(30 * time.Second)
+			for len(processesWith(t, "sleep "+marker)) < 2 {
+				if time.Now().After(deadline) {
+					_ = cmd.Process.Kill()
+					t.Fatalf("the script's processes never started\n%s", out.String())
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			_ = cmd.Process.Signal(os.Interrupt)
+			if twice {
+				time.Sleep(100 * time.Millisecond)
+				_ = cmd.Process.Signal(os.Interrupt)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatalf("drover did not exit after SIGINT\n%s", out.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
+			}
+			// Killed groups are reaped by init a moment later.
+			for time.Now().Before(deadline) && len(processesWith(t, "sleep "+marker)) > 0 {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if left := processesWith(t, "sleep "+marker); len(left) > 0 {
+				t.Errorf("processes left behind: %v\n%s", left, out.String())
+			}
+		})
+	}
+}
