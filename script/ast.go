@@ -31,6 +31,7 @@ type Script struct {
 	Env     []KV          // added to every process's environment, in file order
 	Vars    []KV          // default values of variables, in file order
 	Matrix  []Axis        // one job per combination of values, in file order
+	Locks   []string      // templates: jobs sharing a lock never run at once
 	Steps   []Step        // the steps, in order
 	Finally []Step        // steps that run even when a step failed
 }

@@ -2,6 +2,7 @@ package script
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,9 +11,14 @@ import (
 // maxErrors is the most errors Parse reports for one file.
 const maxErrors = 20
 
+// maxCollected is the most errors Parse collects before it stops, so that
+// hostile input cannot make it spend long on errors it will not show.
+const maxCollected = 1000
+
 // Error is a problem at a position in a script, optionally inside a step.
 // It prints as "file:line:col: step: msg", or "file:line:col: msg" when
-// Step is empty. The zero Pos prints as the file name alone.
+// Step is empty. The zero Pos prints as the file name alone, and the zero
+// Error as the empty string.
 type Error struct {
 	Pos  Pos
 	Step string // the step's kind, such as "expect"; "" outside steps
@@ -67,22 +73,24 @@ func (l ErrorList) Unwrap() []error {
 
 // finish sorts l by position, drops duplicates (a node reached through
 // several aliases reports its problem once) and keeps at most maxErrors,
-// the last of which then says how many were left out.
-func (l ErrorList) finish(file string) ErrorList {
+// the last of which then says that more were left out. cut says the
+// parser stopped early, having found more than it keeps.
+func (l ErrorList) finish(file string, cut bool) ErrorList {
 	slices.SortStableFunc(l, func(a, b *Error) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
 	})
 	l = slices.CompactFunc(l, func(a, b *Error) bool {
 		return a.Pos == b.Pos && a.Error() == b.Error()
 	})
-	if len(l) > maxErrors {
-		more := len(l) - (maxErrors - 1)
-		l = append(l[:maxErrors-1:maxErrors-1], &Error{
-			Pos: Pos{File: file},
-			Err: fmt.Errorf("too many errors (%d more not shown)", more),
-		})
+	if len(l) <= maxErrors && !cut {
+		return l
 	}
-	return l
+	n := min(len(l), maxErrors-1)
+	msg := fmt.Sprintf("too many errors (%d more not shown)", len(l)-n)
+	if cut {
+		msg = "too many errors"
+	}
+	return append(l[:n:n], &Error{Pos: Pos{File: file}, Err: errors.New(msg)})
 }
 
 // UndefinedError is a reference to a variable that is not defined. Expand
@@ -90,7 +98,7 @@ func (l ErrorList) finish(file string) ErrorList {
 // for a reference no earlier step or key defines.
 type UndefinedError struct {
 	Name    string   // as written between ${ and }
-	Defined []string // the names that were defined there, sorted; may be nil
+	Defined []string // the names defined there, sorted; nil if unknown or too many to list
 }
 
 // Error says which variable is undefined and, when known, which ones are.
@@ -98,14 +106,16 @@ func (e *UndefinedError) Error() string {
 	if len(e.Defined) == 0 {
 		return fmt.Sprintf("undefined variable %q", e.Name)
 	}
+	return fmt.Sprintf("undefined variable %q (defined: %s)", e.Name, listNames(e.Defined))
+}
+
+// listNames joins names for a message, the first dozen of them.
+func listNames(names []string) string {
 	const most = 12
-	names := e.Defined
-	more := ""
-	if len(names) > most {
-		more = fmt.Sprintf(", and %d more", len(names)-most)
-		names = names[:most]
+	if len(names) <= most {
+		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("undefined variable %q (defined: %s%s)", e.Name, strings.Join(names, ", "), more)
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:most], ", "), len(names)-most)
 }
 
 // shortQuote quotes s for an error message, shortened when it is long.

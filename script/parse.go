@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ const (
 	defaultGrace         = 5 * time.Second  // terminate
 )
 
-var topKeys = []string{"name", "timeout", "env", "vars", "matrix", "steps", "finally"}
+var topKeys = []string{"name", "timeout", "env", "vars", "matrix", "locks", "steps", "finally"}
 
 // ParseFile reads the script at path and parses it with Parse. An error
 // reading the file is returned as it is (an *fs.PathError).
@@ -54,7 +55,7 @@ func Parse(file string, src []byte) (*Script, error) {
 		s = p.script(root)
 	}
 	if len(p.errs) > 0 {
-		return nil, p.errs.finish(file)
+		return nil, p.errs.finish(file, p.cut)
 	}
 	return s, nil
 }
@@ -63,6 +64,7 @@ func Parse(file string, src []byte) (*Script, error) {
 type parser struct {
 	file string
 	errs ErrorList
+	cut  bool // errs reached maxCollected and parsing stopped
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -70,6 +72,10 @@ func (p *parser) pos(n *yaml.Node) Pos {
 }
 
 func (p *parser) add(pos Pos, step string, err error) {
+	if len(p.errs) >= maxCollected {
+		p.cut = true
+		return
+	}
 	p.errs = append(p.errs, &Error{Pos: pos, Step: step, Err: err})
 }
 
@@ -137,7 +143,18 @@ func (p *parser) yamlError(err error, src []byte) {
 		}
 		msg = fmt.Sprintf("alias *%s refers to no anchor &%s before it", name, name)
 	}
+	if hint, ok := yamlHints[msg]; ok {
+		msg += "; " + hint
+	}
 	p.add(pos, "", fmt.Errorf("invalid YAML: %s", msg))
+}
+
+// yamlHints say what usually causes yaml.v3's terser errors.
+var yamlHints = map[string]string{
+	"found unexpected end of stream":                 "is a quote or bracket left open?",
+	"did not find expected '-' indicator":            "check the indentation of the list's items",
+	"mapping values are not allowed in this context": `quote a value that holds ": "`,
+	"found character that cannot start any token":    "indent with spaces, not tabs, and quote a value that starts with @ or `",
 }
 
 // findAlias returns the line and column of the first *name in src.
@@ -194,17 +211,26 @@ func (p *parser) checkChars(src []byte) bool {
 // rest of the parser may follow aliases and recurse freely.
 func (p *parser) checkTree(root *yaml.Node) bool {
 	nodes, size := 0, 0
+	var anchored []*yaml.Node // The nodes with an anchor on the path walked.
 	var walk func(n, alias *yaml.Node, depth int) bool
 	walk = func(n, alias *yaml.Node, depth int) bool {
 		if n.Kind == yaml.AliasNode {
-			if n.Alias == nil {
+			switch {
+			case n.Alias == nil:
 				p.add(p.pos(n), "", fmt.Errorf("alias *%s refers to no anchor", n.Value))
+				return false
+			case slices.Contains(anchored, n.Alias):
+				p.add(p.pos(n), "", fmt.Errorf("alias *%s is inside the value of its own anchor &%s, which would never end", n.Value, n.Value))
 				return false
 			}
 			if alias == nil {
 				alias = n
 			}
 			return walk(n.Alias, alias, depth)
+		}
+		if n.Anchor != "" {
+			anchored = append(anchored, n)
+			defer func() { anchored = anchored[:len(anchored)-1] }()
 		}
 		if alias != nil {
 			nodes++
@@ -258,8 +284,13 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["env"]; ok {
 		s.Env = c.env(e.val, "env")
 	}
+	if e, ok := f["locks"]; ok && !isNull(e.val) {
+		s.Locks = c.list(e.val, "locks")
+	}
 	if e, ok := f["steps"]; !ok {
-		c.errorf(root, "", `missing key "steps": a script needs at least one step`)
+		if len(f) == len(root.Content)/2 { // Else a misspelt steps: was reported.
+			c.errorf(root, "", `missing key "steps": a script needs at least one step`)
+		}
 	} else if v := e.val; v.Kind == yaml.SequenceNode && len(v.Content) == 0 || isNull(v) {
 		c.errorf(v, "steps", "want at least one step")
 	} else {
@@ -334,7 +365,7 @@ func (c *stepCtx) vars(n *yaml.Node, matrix []Axis) []KV {
 				c.errorf(e.key, "vars", "%q is also a matrix name (line %d); use one or the other", e.name, a.Pos.Line)
 			}
 		}
-		v, _ := c.tmpl(e.val, "vars."+e.name)
+		v, _ := c.value(e.val, "vars."+e.name)
 		kvs = append(kvs, KV{Key: e.name, Value: v, Pos: c.p.pos(e.key)})
 		c.sc.defineVar(e.name)
 	}
@@ -356,8 +387,17 @@ func (c *stepCtx) env(n *yaml.Node, key string) []KV {
 			c.errorf(e.key, key, "invalid environment variable name %s", shortQuote(e.name))
 			continue
 		}
-		v, _ := c.tmpl(e.val, key+"."+e.name)
+		v, _ := c.value(e.val, key+"."+e.name)
 		kvs = append(kvs, KV{Key: e.name, Value: v, Pos: c.p.pos(e.key)})
 	}
 	return kvs
+}
+
+// value reads the value template of a vars: or env: entry.
+func (c *stepCtx) value(n *yaml.Node, key string) (string, bool) {
+	if isNull(n) {
+		c.errorf(n, key, `want a value (write "" for an empty one), got nothing`)
+		return "", false
+	}
+	return c.tmpl(n, key)
 }

@@ -104,15 +104,17 @@ func (c *stepCtx) captures(n *yaml.Node, rx *regexp.Regexp) []string {
 		return nil
 	}
 	var names []string
+	seen := make(map[string]bool, len(items))
 	for _, item := range items {
 		item = deref(item)
 		if !c.varName(item, "capture") {
 			continue
 		}
-		if slices.Contains(names, item.Value) {
+		if seen[item.Value] {
 			c.errorf(item, "capture", "%q appears twice", item.Value)
 			continue
 		}
+		seen[item.Value] = true
 		names = append(names, item.Value)
 	}
 	if rx != nil && len(items) > rx.NumSubexp() {

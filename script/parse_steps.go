@@ -15,9 +15,6 @@ import (
 // stepKinds are the step keys, in the order the reference lists them.
 var stepKinds = []string{"run", "spawn", "expect", "send", "wait", "signal", "terminate", "wait_port", "sleep", "log"}
 
-// signalNames are the signals a script may send or expect, without SIG.
-var signalNames = []string{"HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "PIPE", "ALRM", "TERM", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "WINCH"}
-
 var (
 	runKeys       = []string{"cmd", "shell", "stdin", "env", "dir", "tty", "timeout", "exit", "stdout", "stderr", "capture"}
 	spawnKeys     = []string{"name", "cmd", "shell", "env", "dir", "tty", "stderr", "stdin_from", "size"}
@@ -37,6 +34,9 @@ func (p *parser) steps(n *yaml.Node, key string, sc *scope) []Step {
 	}
 	out := make([]Step, 0, len(n.Content))
 	for _, item := range n.Content {
+		if p.cut {
+			break
+		}
 		if s := p.step(deref(item), sc); s != nil {
 			out = append(out, s)
 		}
@@ -68,11 +68,14 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		switch {
 		case len(kinds) == 1:
 			others := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return k == kinds[0] })
-			hint = fmt.Sprintf("; indent %s under %s: as its options", strings.Join(others, ", "), kinds[0])
+			hint = fmt.Sprintf("; indent %s under %s: as its options", listNames(others), kinds[0])
 		case len(kinds) > 1:
 			hint = `; begin each step with "- "`
 		}
-		c.errorf(n, "", "a step is a mapping with one key, got %d keys (%s)%s", len(keys), strings.Join(keys, ", "), hint)
+		c.errorf(n, "", "a step is a mapping with one key, got %d keys (%s)%s", len(keys), listNames(keys), hint)
+		if isNull(val) {
+			return nil // Its options were the other keys.
+		}
 	}
 	if key.Kind != yaml.ScalarNode || isNull(key) {
 		c.errorf(key, "", "want a step kind such as expect, got %s", describe(key))
@@ -110,38 +113,6 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		c.errorf(key, "", "unknown step %s; want one of: %s", shortQuote(key.Value), strings.Join(stepKinds, ", "))
 	}
 	return nil
-}
-
-// process checks that the name in n (the value of on:, stdin_from: or the
-// short form of terminate:) is that of a process spawned before.
-func (c *stepCtx) process(n *yaml.Node, key string) string {
-	name, ok := c.str(n, key)
-	if !ok || c.sc.hasProc(name) {
-		return name
-	}
-	procs := c.sc.names(func(s *scope) map[string]bool { return s.procs })
-	if len(procs) == 0 {
-		c.errorf(n, key, "unknown process %s (no spawn comes before this step)", shortQuote(name))
-	} else {
-		c.errorf(n, key, "unknown process %s (spawned before this step: %s)", shortQuote(name), strings.Join(procs, ", "))
-	}
-	return name
-}
-
-// on reads the on: key of f, or checks that a process was spawned before
-// the step at key for it to act on.
-func (c *stepCtx) on(f map[string]entry, key *yaml.Node) string {
-	if e, ok := f["on"]; ok {
-		return c.process(e.val, "on")
-	}
-	c.needProcess(key)
-	return ""
-}
-
-func (c *stepCtx) needProcess(key *yaml.Node) {
-	if !c.sc.spawned() {
-		c.errorf(key, "", "no process to act on: %s acts on the last process spawned, and no spawn comes before it", c.kind)
-	}
 }
 
 func (p *parser) run(key, val *yaml.Node, sc *scope) Step {
@@ -363,73 +334,6 @@ func (p *parser) wait(key, val *yaml.Node, sc *scope) Step {
 	return s
 }
 
-// exit reads an exit status spec: a code, a list of codes, nonzero or any.
-func (c *stepCtx) exit(n *yaml.Node) ExitSpec {
-	const want = `an exit code from 0 to 255, a list of codes, "nonzero" or "any"`
-	var x ExitSpec
-	switch {
-	case n.Kind == yaml.ScalarNode && n.Value == "any" && n.Tag == "!!str":
-		x.Any = true
-	case n.Kind == yaml.ScalarNode && n.Value == "nonzero" && n.Tag == "!!str":
-		x.Nonzero = true
-	case n.Kind == yaml.ScalarNode && n.Tag == "!!int":
-		if code, ok := c.integer(n, "exit", want, 0, 255); ok {
-			x.Codes = []int{code}
-		}
-	case n.Kind == yaml.SequenceNode && len(n.Content) > 0:
-		for _, item := range n.Content {
-			if code, ok := c.integer(deref(item), "exit", "an exit code from 0 to 255", 0, 255); ok {
-				x.Codes = append(x.Codes, code)
-			}
-		}
-	default:
-		c.errorf(n, "exit", "want %s, got %s", want, describe(n))
-	}
-	return x
-}
-
-// matcher reads an output matcher: text it must contain, or a mapping.
-func (c *stepCtx) matcher(n *yaml.Node, key string) *OutputMatcher {
-	m := &OutputMatcher{Pos: c.p.pos(n)}
-	switch {
-	case n.Kind == yaml.ScalarNode && !isNull(n):
-		s, _ := c.tmpl(n, key)
-		m.Contains = []string{s}
-	case n.Kind == yaml.MappingNode && len(n.Content) > 0:
-		f := c.fields(n, key, key, matcherKeys)
-		if e, ok := f["contains"]; ok {
-			m.Contains = c.list(e.val, key+".contains")
-		}
-		if e, ok := f["not_contains"]; ok {
-			m.NotContains = c.list(e.val, key+".not_contains")
-		}
-		if e, ok := f["equals"]; ok {
-			if s, ok := c.tmpl(e.val, key+".equals"); ok {
-				m.Equals = &s
-			}
-		}
-		if e, ok := f["re"]; ok {
-			if s, ok := c.tmpl(e.val, key+".re"); ok {
-				m.Re = s
-				c.regex(e.val, key+".re", s)
-			}
-		}
-		if e, ok := f["empty"]; ok {
-			if b, ok := c.boolean(e.val, key+".empty"); ok {
-				m.Empty = &b
-			}
-		}
-		if e, ok := f["lines"]; ok {
-			if l, ok := c.integer(e.val, key+".lines", "a line count (0 or more)", 0, 1<<31-1); ok {
-				m.Lines = &l
-			}
-		}
-	default:
-		c.errorf(n, key, "want text the output contains, or a mapping with %s; got %s", strings.Join(matcherKeys, ", "), describe(n))
-	}
-	return m
-}
-
 func (p *parser) signal(key, val *yaml.Node, sc *scope) Step {
 	c := p.at("signal", sc)
 	s := &Signal{Pos: p.pos(key)}
@@ -451,19 +355,6 @@ func (p *parser) signal(key, val *yaml.Node, sc *scope) Step {
 	return s
 }
 
-// signalName reads a signal name: TERM, SIGTERM and term all mean TERM.
-func (c *stepCtx) signalName(n *yaml.Node, key string) string {
-	if n.Kind == yaml.ScalarNode && !isNull(n) {
-		name := strings.ToUpper(n.Value)
-		name = strings.TrimPrefix(name, "SIG")
-		if slices.Contains(signalNames, name) {
-			return name
-		}
-	}
-	c.errorf(n, key, "unknown signal %s; want one of: %s", describe(n), strings.Join(signalNames, ", "))
-	return ""
-}
-
 func (p *parser) terminate(key, val *yaml.Node, sc *scope) Step {
 	c := p.at("terminate", sc)
 	s := &Terminate{Pos: p.pos(key), Grace: defaultGrace}
@@ -476,7 +367,7 @@ func (p *parser) terminate(key, val *yaml.Node, sc *scope) Step {
 		f := c.fields(val, "terminate", "", terminateKeys)
 		s.On = c.on(f, key)
 		if e, ok := f["grace"]; ok {
-			s.Grace, _ = c.duration(e.val, "grace", true)
+			s.Grace, _ = c.duration(e.val, "grace", false)
 		}
 	default:
 		c.errorf(val, "", "want nothing (the last process spawned), a process name, or a mapping with on and grace; got %s", describe(val))

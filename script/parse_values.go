@@ -13,93 +13,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// scope is what is defined at a point of a script: variables, spawned
-// processes, and whether ${match.index} is set. A then: branch reads its
-// parent's scope and adds to its own, which the parent absorbs after the
-// expect step.
-type scope struct {
-	parent  *scope
-	vars    map[string]bool
-	procs   map[string]bool
-	anyDone bool // an expect with any: came before: ${match.index} is set
-}
-
-func (s *scope) child() *scope { return &scope{parent: s} }
-
-func (s *scope) defineVar(name string) {
-	if s.vars == nil {
-		s.vars = make(map[string]bool)
-	}
-	s.vars[name] = true
-}
-
-func (s *scope) defineProc(name string) {
-	if s.procs == nil {
-		s.procs = make(map[string]bool)
-	}
-	s.procs[name] = true
-}
-
-func (s *scope) hasVar(name string) bool {
-	for ; s != nil; s = s.parent {
-		if s.vars[name] {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *scope) hasProc(name string) bool {
-	for ; s != nil; s = s.parent {
-		if s.procs[name] {
-			return true
-		}
-	}
-	return false
-}
-
-func (s *scope) hasAny() bool {
-	for ; s != nil; s = s.parent {
-		if s.anyDone {
-			return true
-		}
-	}
-	return false
-}
-
-// spawned reports whether any process was spawned before.
-func (s *scope) spawned() bool {
-	for ; s != nil; s = s.parent {
-		if len(s.procs) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// absorb adds what c defined to s.
-func (s *scope) absorb(c *scope) {
-	for v := range c.vars {
-		s.defineVar(v)
-	}
-	for v := range c.procs {
-		s.defineProc(v)
-	}
-	s.anyDone = s.anyDone || c.anyDone
-}
-
-// names returns the sorted names in m along the chain.
-func (s *scope) names(m func(*scope) map[string]bool) []string {
-	var out []string
-	for ; s != nil; s = s.parent {
-		for k := range m(s) {
-			out = append(out, k)
-		}
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
 // stepCtx reads the values of one step (or of the top level, with kind "")
 // and reports errors in them.
 type stepCtx struct {
@@ -131,6 +44,7 @@ type keyError struct {
 }
 
 func (e *keyError) Error() string { return e.key + ": " + e.err.Error() }
+
 func (e *keyError) Unwrap() error { return e.err }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -148,8 +62,14 @@ func isNull(n *yaml.Node) bool {
 func describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
+		if len(n.Content) == 0 {
+			return "an empty mapping"
+		}
 		return "a mapping"
 	case yaml.SequenceNode:
+		if len(n.Content) == 0 {
+			return "an empty list"
+		}
 		return "a list"
 	case yaml.ScalarNode:
 		if isNull(n) {
@@ -167,10 +87,13 @@ type entry struct {
 }
 
 // entries returns the pairs of mapping n in order, reporting keys that are
-// not plain names or that repeat.
+// not plain names or that repeat. The pairs of mappings merged in with <<
+// follow, unless the mapping has their key itself; among merged mappings
+// the first has precedence, as YAML's merge key type says.
 func (c *stepCtx) entries(n *yaml.Node, key string) []entry {
 	out := make([]entry, 0, len(n.Content)/2)
-	var seen map[string]*yaml.Node
+	var merged []entry
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := deref(n.Content[i]), deref(n.Content[i+1])
 		switch {
@@ -178,20 +101,44 @@ func (c *stepCtx) entries(n *yaml.Node, key string) []entry {
 			c.errorf(k, key, "want a key name, got %s", describe(k))
 			continue
 		case k.Tag == "!!merge":
-			c.errorf(k, key, "merge keys (<<) are not supported; write the keys out")
+			merged = append(merged, c.merge(v, key)...)
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
 			c.errorf(k, key, "key %s appears twice (first at line %d)", shortQuote(k.Value), first.Line)
 			continue
 		}
-		if seen == nil {
-			seen = make(map[string]*yaml.Node)
-		}
 		seen[k.Value] = k
 		out = append(out, entry{k.Value, k, v})
 	}
+	for _, e := range merged {
+		if _, ok := seen[e.name]; !ok {
+			seen[e.name] = e.key
+			out = append(out, e)
+		}
+	}
 	return out
+}
+
+// merge returns the pairs that the value of a << key merges in: those of
+// a mapping or of a list of mappings.
+func (c *stepCtx) merge(n *yaml.Node, key string) []entry {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return c.entries(n, key)
+	case yaml.SequenceNode:
+		var all []entry
+		for _, item := range n.Content {
+			if item = deref(item); item.Kind == yaml.MappingNode {
+				all = append(all, c.entries(item, key)...)
+			} else {
+				c.errorf(item, key, "<<: want a mapping to merge, got %s", describe(item))
+			}
+		}
+		return all
+	}
+	c.errorf(n, key, "<<: want a mapping or a list of mappings to merge, got %s", describe(n))
+	return nil
 }
 
 // fields returns the pairs of mapping n by key, reporting keys not in
@@ -258,63 +205,6 @@ func (c *stepCtx) tmpl(n *yaml.Node, key string) (string, bool) {
 	return s, ok
 }
 
-// checkRefs checks the references of template s, the value of n. shell
-// says s is a shell command line, where ${NAME} may mean a shell variable.
-func (c *stepCtx) checkRefs(n *yaml.Node, key, s string, shell bool) bool {
-	refs, err := Refs(s)
-	if err != nil {
-		c.fail(n, key, err)
-		return false
-	}
-	ok := true
-	for _, name := range refs {
-		if err := c.checkRef(name); err != nil {
-			if _, undef := errors.AsType[*UndefinedError](err); undef && shell {
-				err = fmt.Errorf("%w; for the shell's own variable write $${%s}", err, name)
-			}
-			c.fail(n, key, err)
-			ok = false
-		}
-	}
-	return ok
-}
-
-// checkRef checks that the variable name is defined in the current scope.
-func (c *stepCtx) checkRef(name string) error {
-	if env, ok := strings.CutPrefix(name, "env."); ok && !strings.Contains(env, ".") {
-		return nil
-	}
-	if name == "match.index" {
-		if c.sc.hasAny() {
-			return nil
-		}
-		return errors.New("${match.index} is set by an expect with any:, and none comes before")
-	}
-	if c.sc.hasVar(name) {
-		return nil
-	}
-	return &UndefinedError{Name: name, Defined: c.sc.names(func(s *scope) map[string]bool { return s.vars })}
-}
-
-// reservedVars are the first parts of built-in names, which no variable
-// may take.
-var reservedVars = []string{"env", "match"}
-
-// varName checks that the scalar n names a variable a script may define.
-func (c *stepCtx) varName(n *yaml.Node, key string) bool {
-	switch {
-	case n.Kind != yaml.ScalarNode || isNull(n):
-		c.errorf(n, key, "want a variable name, got %s", describe(n))
-	case !isVarName(n.Value):
-		c.errorf(n, key, "invalid variable name %s: want letters, digits and _, not starting with a digit", shortQuote(n.Value))
-	case slices.Contains(reservedVars, n.Value):
-		c.errorf(n, key, "%q is reserved (for ${%s.NAME}); choose another name", n.Value, n.Value)
-	default:
-		return true
-	}
-	return false
-}
-
 // boolean reads true or false.
 func (c *stepCtx) boolean(n *yaml.Node, key string) (bool, bool) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
@@ -367,7 +257,7 @@ func (c *stepCtx) regex(n *yaml.Node, key, re string) *regexp.Regexp {
 	rx, err := regexp.Compile(re)
 	if err != nil {
 		if se, ok := errors.AsType[*syntax.Error](err); ok {
-			c.errorf(n, key, "invalid regular expression: %s: %s", se.Code, shortQuote(se.Expr))
+			c.errorf(n, key, "invalid regular expression: %s: %s", se.Code, quoteRegexp(se.Expr))
 		} else {
 			c.errorf(n, key, "invalid regular expression: %v", err)
 		}
@@ -393,4 +283,96 @@ func (c *stepCtx) list(n *yaml.Node, key string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// quoteRegexp quotes a regular expression for a message, in backquotes
+// when it can, as package regexp does, so that backslashes read as written.
+func quoteRegexp(re string) string {
+	if len(re) <= 40 && strconv.CanBackquote(re) {
+		return "`" + re + "`"
+	}
+	return shortQuote(re)
+}
+
+// signalNames are the signals a script may send or expect, without SIG.
+var signalNames = []string{"HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "PIPE", "ALRM", "TERM", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "WINCH"}
+
+// exit reads an exit status spec: a code, a list of codes, nonzero or any.
+func (c *stepCtx) exit(n *yaml.Node) ExitSpec {
+	const want = `an exit code from 0 to 255, a list of codes, "nonzero" or "any"`
+	var x ExitSpec
+	switch {
+	case n.Kind == yaml.ScalarNode && n.Value == "any" && n.Tag == "!!str":
+		x.Any = true
+	case n.Kind == yaml.ScalarNode && n.Value == "nonzero" && n.Tag == "!!str":
+		x.Nonzero = true
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!int":
+		if code, ok := c.integer(n, "exit", want, 0, 255); ok {
+			x.Codes = []int{code}
+		}
+	case n.Kind == yaml.SequenceNode && len(n.Content) > 0:
+		for _, item := range n.Content {
+			if code, ok := c.integer(deref(item), "exit", "an exit code from 0 to 255", 0, 255); ok {
+				x.Codes = append(x.Codes, code)
+			}
+		}
+	default:
+		c.errorf(n, "exit", "want %s, got %s", want, describe(n))
+	}
+	return x
+}
+
+// matcher reads an output matcher: text it must contain, or a mapping.
+func (c *stepCtx) matcher(n *yaml.Node, key string) *OutputMatcher {
+	m := &OutputMatcher{Pos: c.p.pos(n)}
+	switch {
+	case n.Kind == yaml.ScalarNode && !isNull(n):
+		s, _ := c.tmpl(n, key)
+		m.Contains = []string{s}
+	case n.Kind == yaml.MappingNode && len(n.Content) > 0:
+		f := c.fields(n, key, key, matcherKeys)
+		if e, ok := f["contains"]; ok {
+			m.Contains = c.list(e.val, key+".contains")
+		}
+		if e, ok := f["not_contains"]; ok {
+			m.NotContains = c.list(e.val, key+".not_contains")
+		}
+		if e, ok := f["equals"]; ok {
+			if s, ok := c.tmpl(e.val, key+".equals"); ok {
+				m.Equals = &s
+			}
+		}
+		if e, ok := f["re"]; ok {
+			if s, ok := c.tmpl(e.val, key+".re"); ok {
+				m.Re = s
+				c.regex(e.val, key+".re", s)
+			}
+		}
+		if e, ok := f["empty"]; ok {
+			if b, ok := c.boolean(e.val, key+".empty"); ok {
+				m.Empty = &b
+			}
+		}
+		if e, ok := f["lines"]; ok {
+			if l, ok := c.integer(e.val, key+".lines", "a line count (0 or more)", 0, 1<<31-1); ok {
+				m.Lines = &l
+			}
+		}
+	default:
+		c.errorf(n, key, "want text the output contains, or a mapping with %s; got %s", strings.Join(matcherKeys, ", "), describe(n))
+	}
+	return m
+}
+
+// signalName reads a signal name: TERM, SIGTERM and term all mean TERM.
+func (c *stepCtx) signalName(n *yaml.Node, key string) string {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		name := strings.ToUpper(n.Value)
+		name = strings.TrimPrefix(name, "SIG")
+		if slices.Contains(signalNames, name) {
+			return name
+		}
+	}
+	c.errorf(n, key, "unknown signal %s; want one of: %s", describe(n), strings.Join(signalNames, ", "))
+	return ""
 }

@@ -77,6 +77,25 @@ func (s *Script) Jobs(vars map[string]string) []Job {
 	return jobs
 }
 
+// Locks returns the job's lock names, their variables expanded with the
+// job's matrix values, the overrides and the script's vars.
+func (j Job) Locks(overrides map[string]string) ([]string, error) {
+	if len(j.Script.Locks) == 0 {
+		return nil, nil
+	}
+	st, err := newState(j.Script, &Options{Vars: overrides}, j.Matrix, &jobLog{})
+	if err != nil {
+		return nil, err
+	}
+	locks := make([]string, len(j.Script.Locks))
+	for i, l := range j.Script.Locks {
+		if locks[i], err = st.expand(l); err != nil {
+			return nil, err
+		}
+	}
+	return locks, nil
+}
+
 // Status is how a job ended.
 type Status string
 
@@ -102,6 +121,9 @@ type Result struct {
 	// Waited how long that step waited. Both are empty when unknown.
 	Received string
 	Waited   time.Duration
+
+	// Reason says why a job was skipped, such as "--fail-fast".
+	Reason string
 }
 
 // Run runs the job to its end and returns its result. Every process the job

@@ -51,18 +51,22 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		base = os.Environ()
 	}
 	st.env = append([]string(nil), base...)
-	for _, kv := range s.Vars {
-		v, err := st.expand(kv.Value)
-		if err != nil {
-			return nil, &Error{Pos: kv.Pos, Err: err}
-		}
-		st.vars[kv.Key] = v
-	}
+	// Matrix values and --var overrides first: vars' defaults may use them.
 	for _, kv := range matrix {
 		st.vars[kv.Key] = kv.Value
 	}
 	for k, v := range opts.Vars {
 		st.vars[k] = v
+	}
+	for _, kv := range s.Vars {
+		if _, overridden := opts.Vars[kv.Key]; overridden {
+			continue
+		}
+		v, err := st.expand(kv.Value)
+		if err != nil {
+			return nil, &Error{Pos: kv.Pos, Err: err}
+		}
+		st.vars[kv.Key] = v
 	}
 	for _, kv := range s.Env {
 		v, err := st.expand(kv.Value)

@@ -42,7 +42,8 @@ func Expand(tmpl string, lookup func(name string) (string, bool)) (string, error
 }
 
 // Refs returns the names tmpl references, each once, in the order of their
-// first use. It returns an error for the syntax errors Expand reports.
+// first use, or nil if it references none. It returns an error for the
+// syntax errors Expand reports. Refs is safe for concurrent use.
 func Refs(tmpl string) ([]string, error) {
 	if strings.IndexByte(tmpl, '$') < 0 {
 		return nil, nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -76,12 +77,25 @@ func load(args []string, stderr io.Writer) ([]*script.Script, int) {
 	return scripts, exitOK
 }
 
-// scriptFiles expands FILE and DIR arguments: a directory stands for the
-// *.yaml and *.yml files directly in it, in name order.
+// scriptFiles expands FILE, DIR and GLOB arguments: a directory stands
+// for the *.yaml and *.yml files directly in it, in name order; a glob for
+// the files it matches, in name order.
 func scriptFiles(args []string) ([]string, error) {
 	var files []string
 	for _, a := range args {
 		fi, err := os.Stat(a)
+		if err != nil && strings.ContainsAny(a, "*?[") {
+			// A glob the shell left alone, quoted: drover expands it.
+			m, gerr := filepath.Glob(a)
+			if gerr != nil {
+				return nil, fmt.Errorf("%s: %v", a, gerr)
+			}
+			if len(m) == 0 {
+				return nil, fmt.Errorf("%s: %w", a, errNoScripts)
+			}
+			files = append(files, m...)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}

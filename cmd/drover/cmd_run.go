@@ -7,7 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -17,58 +19,95 @@ import (
 
 	"github.com/drover-dev/drover/exec"
 	"github.com/drover-dev/drover/script"
+	"github.com/drover-dev/drover/script/report"
 )
 
-const runUsage = `Usage: drover run [flags] FILE|DIR...
+const runUsage = `Usage: drover run [flags] FILE|DIR|GLOB...
 
-Runs scripts: each FILE, and each *.yaml in each DIR. A script with a
-matrix: runs once per combination of its values. Jobs run in parallel;
-each job's output is printed whole when it ends, never interleaved.
+Runs scripts: each FILE, each *.yaml in each DIR, each file a quoted GLOB
+matches ("tests/*.yaml"). A script with a matrix: is one job per
+combination of its values, named "name [k=v ...]". Jobs run in parallel
+on a pool of --jobs workers; jobs that share a lock (locks:) never run at
+once. Each job's output is printed whole when it ends, never interleaved.
 
 Exit codes: 0 all passed, 1 some job failed, 2 usage error or invalid
-script, 130 interrupted (running jobs are terminated first).
+script, 130 interrupted (running jobs are terminated, reports written).
 
 Flags:
 `
 
+// runFlags are the flags of "drover run".
+type runFlags struct {
+	jobs     int
+	timeout  time.Duration
+	vars     []string
+	verbose  bool
+	failFast bool
+	run      string
+	shard    string
+	reports  []string
+	help     bool
+}
+
 // cmdRun is "drover run".
 func cmdRun(args []string, stdout, stderr io.Writer) int {
+	var f runFlags
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	jobs := fs.IntP("jobs", "j", runtime.NumCPU(), "run at most `N` jobs at once")
-	timeout := fs.Duration("timeout", 0, "replace every script's timeout with `D` (e.g. 30s)")
-	vars := fs.StringArray("var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
-	verbose := fs.BoolP("verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
-	help := fs.BoolP("help", "h", false, "show this help")
+	fs.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run at most `N` jobs at once")
+	fs.DurationVar(&f.timeout, "timeout", 0, "replace every script's timeout with `D` (e.g. 30s)")
+	fs.StringArrayVar(&f.vars, "var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, terminate running jobs and skip the rest")
+	fs.StringVar(&f.run, "run", "", "run only the jobs whose name matches `REGEX`")
+	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
+	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
+	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "drover run: %v\n\n%s%s", err, runUsage, fs.FlagUsages())
+	usageErr := func(format string, args ...any) int {
+		fmt.Fprintf(stderr, "drover run: "+format+"\n", args...)
 		return exitUsage
 	}
-	if *help {
+	if err := fs.Parse(args); err != nil {
+		return usageErr("%v\n\n%s%s", err, runUsage, fs.FlagUsages())
+	}
+	if f.help {
 		fmt.Fprintf(stdout, "%s%s", runUsage, fs.FlagUsages())
 		return exitOK
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintf(stderr, "drover run: no scripts given\n\n%s%s", runUsage, fs.FlagUsages())
-		return exitUsage
+		return usageErr("no scripts given\n\n%s%s", runUsage, fs.FlagUsages())
 	}
-	if *jobs < 1 {
-		fmt.Fprintf(stderr, "drover run: --jobs must be at least 1, got %d\n", *jobs)
-		return exitUsage
+	if f.jobs < 1 {
+		return usageErr("--jobs must be at least 1, got %d", f.jobs)
 	}
-	if *timeout < 0 {
-		fmt.Fprintf(stderr, "drover run: --timeout must not be negative\n")
-		return exitUsage
+	if f.timeout < 0 {
+		return usageErr("--timeout must not be negative")
 	}
-	overrides, err := parseVars(*vars)
+	overrides, err := parseVars(f.vars)
 	if err != nil {
-		fmt.Fprintf(stderr, "drover run: %v\n", err)
-		return exitUsage
+		return usageErr("%v", err)
+	}
+	reports, err := parseReports(f.reports)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	shardK, shardN, err := parseShard(f.shard)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	var selectRe *regexp.Regexp
+	if f.run != "" {
+		if selectRe, err = regexp.Compile(f.run); err != nil {
+			return usageErr("--run: %v", err)
+		}
 	}
 	scripts, code := load(fs.Args(), stderr)
 	if code != exitOK {
 		return code
+	}
+	if err := checkVars(overrides, scripts); err != nil {
+		return usageErr("%v", err)
 	}
 	bad := false
 	for _, s := range scripts {
@@ -80,27 +119,152 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if bad {
 		return exitUsage
 	}
-	opts := &script.Options{Vars: overrides, Timeout: *timeout, Verbose: *verbose}
-	if *verbose {
-		opts.Live = &syncWriter{w: stderr}
-	}
 	var all []script.Job
 	for _, s := range scripts {
-		all = append(all, s.Jobs(overrides)...)
+		for _, j := range s.Jobs(overrides) {
+			if selectRe == nil || selectRe.MatchString(j.Name()) {
+				all = append(all, j)
+			}
+		}
+	}
+	all = shard(all, shardK, shardN)
+	if len(all) == 0 {
+		return usageErr("no job to run (check --run and --shard)")
+	}
+	tasks := make([]exec.Task, len(all))
+	for i, j := range all {
+		locks, err := j.Locks(overrides)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: locks: %v\n", j.Script.File, err)
+			return exitUsage
+		}
+		tasks[i].Locks = locks
 	}
 
-	opts.Prefix = len(all) > 1
-	ctx, stop := interrupts(stderr)
-	defer stop()
+	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1}
+	if f.verbose {
+		opts.Live = &syncWriter{w: stderr}
+	}
 	began := time.Now()
-	results := runJobs(ctx, all, *jobs, opts, func(r *script.Result) { printResult(stdout, r) })
-	return summarize(stdout, results, time.Since(began), ctx.Err() != nil)
+	out := newPrinter(stdout, len(all), began)
+	defer out.stop()
+	fo := &fanout{jobs: all, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
+	ctx, stop := interrupts(stderr, func() {
+		// A second interrupt: every process is already killed; still
+		// leave the reports, then exit at once.
+		if err := writeReports(reports, fo.snapshot(), time.Since(began), began); err != nil {
+			fmt.Fprintf(stderr, "drover run: %v\n", err)
+		}
+	})
+	defer stop()
+	results := fo.run(ctx)
+	took := time.Since(began)
+	out.stop()
+	code = summarize(stdout, results, took, ctx.Err() != nil)
+	if err := writeReports(reports, results, took, began); err != nil {
+		fmt.Fprintf(stderr, "drover run: %v\n", err)
+		if code == exitOK {
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+// errFailFast is the cause of the cancellation of jobs by --fail-fast.
+var errFailFast = errors.New("stopped by --fail-fast after a failure")
+
+// fanout is one run of jobs on a pool; its results fill in as jobs end.
+type fanout struct {
+	jobs     []script.Job
+	tasks    []exec.Task
+	workers  int
+	failFast bool
+	opts     *script.Options
+	done     func(*script.Result) // called as each job ends, never concurrently
+
+	mu      sync.Mutex
+	results []*script.Result
+}
+
+// run runs the jobs and returns the results in the jobs' order. Jobs that
+// never started are Skipped; with failFast, the first failure cancels the
+// rest, and the jobs it stops count as skipped too.
+func (f *fanout) run(ctx context.Context) []*script.Result {
+	f.results = make([]*script.Result, len(f.jobs))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	for i := range f.tasks {
+		f.tasks[i].Run = func(ctx context.Context) {
+			r := f.jobs[i].Run(ctx, f.opts)
+			if r.Status == script.Interrupted && errors.Is(context.Cause(ctx), errFailFast) {
+				r.Status, r.Reason = script.Skipped, errFailFast.Error()
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			f.results[i] = r
+			f.done(r)
+			if f.failFast && r.Status == script.Failed {
+				cancel(errFailFast)
+			}
+		}
+	}
+	started := exec.Pool{Workers: f.workers}.Run(ctx, f.tasks)
+	reason := "interrupted before it started"
+	if errors.Is(context.Cause(ctx), errFailFast) {
+		reason = errFailFast.Error()
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ok := range started {
+		if !ok {
+			f.results[i] = &script.Result{Job: f.jobs[i], Status: script.Skipped, Reason: reason}
+		}
+	}
+	return f.results
+}
+
+// snapshot returns the results so far, a job still running counted as
+// interrupted and one not started as skipped: what a report says when
+// drover must exit at once.
+func (f *fanout) snapshot() []*script.Result {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make([]*script.Result, len(f.jobs))
+	for i, j := range f.jobs {
+		switch {
+		case i < len(f.results) && f.results[i] != nil:
+			out[i] = f.results[i]
+		default:
+			out[i] = &script.Result{Job: j, Status: script.Interrupted, Err: errors.New("killed by a second interrupt")}
+		}
+	}
+	return out
+}
+
+// summarize prints the closing line and returns the exit code.
+func summarize(w io.Writer, results []*script.Result, took time.Duration, interrupted bool) int {
+	s := report.Summarize(results, took)
+	line := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
+	if s.Skipped > 0 {
+		line += fmt.Sprintf(", %d skipped", s.Skipped)
+	}
+	if s.Interrupted > 0 {
+		line += fmt.Sprintf(", %d interrupted", s.Interrupted)
+	}
+	fmt.Fprintf(w, "%s in %.2fs\n", line, took.Seconds())
+	switch {
+	case interrupted:
+		return exitInterrupted
+	case s.Failed > 0:
+		return exitFailed
+	}
+	return exitOK
 }
 
 // interrupts returns a context cancelled by the first SIGINT or SIGTERM:
 // running jobs are then terminated, gracefully. A second one kills every
 // process group drover started and exits 130 at once.
-func interrupts(stderr io.Writer) (context.Context, func()) {
+func interrupts(stderr io.Writer, beforeExit func()) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -117,6 +281,7 @@ func interrupts(stderr io.Writer) (context.Context, func()) {
 		case <-sigs:
 			exec.KillAll()
 			fmt.Fprintln(stderr, "drover: killed")
+			beforeExit()
 			os.Exit(exitInterrupted)
 		case <-done:
 		}
@@ -126,108 +291,6 @@ func interrupts(stderr io.Writer) (context.Context, func()) {
 		close(done)
 		cancel()
 	}
-}
-
-// runJobs runs jobs, at most n at once, calling done as each ends (never
-// concurrently), and returns the results in the jobs' order.
-func runJobs(ctx context.Context, jobs []script.Job, n int, opts *script.Options, done func(*script.Result)) []*script.Result {
-	results := make([]*script.Result, len(jobs))
-	sem := make(chan struct{}, n)
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for i, job := range jobs {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			results[i] = &script.Result{Job: job, Status: script.Skipped}
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := job.Run(ctx, opts)
-			<-sem
-			mu.Lock()
-			results[i] = r
-			done(r)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return results
-}
-
-// summarize prints the closing line and returns the exit code.
-func summarize(w io.Writer, results []*script.Result, took time.Duration, interrupted bool) int {
-	var passed, failed, skipped int
-	for _, r := range results {
-		switch r.Status {
-		case script.Passed:
-			passed++
-		case script.Skipped:
-			skipped++
-		default:
-			failed++
-		}
-	}
-	line := fmt.Sprintf("%d passed, %d failed", passed, failed)
-	if skipped > 0 {
-		line += fmt.Sprintf(", %d skipped", skipped)
-	}
-	fmt.Fprintf(w, "%s in %.2fs\n", line, took.Seconds())
-	switch {
-	case interrupted:
-		return exitInterrupted
-	case failed > 0:
-		return exitFailed
-	}
-	return exitOK
-}
-
-// printResult prints one job's result as one block.
-func printResult(w io.Writer, r *script.Result) {
-	var b strings.Builder
-	label := map[script.Status]string{
-		script.Passed: "PASS", script.Failed: "FAIL", script.Interrupted: "INTR", script.Skipped: "SKIP",
-	}[r.Status]
-	fmt.Fprintf(&b, "%s  %s  (%s, %s)\n", label, r.Job.Name(), r.Job.Script.File, r.Duration.Round(time.Millisecond))
-	for _, line := range lines(r.Log) {
-		fmt.Fprintf(&b, "      %s\n", line)
-	}
-	if r.Err != nil {
-		for _, line := range lines(r.Err.Error()) {
-			fmt.Fprintf(&b, "    %s\n", line)
-		}
-		if r.Received != "" {
-			fmt.Fprintf(&b, "    last lines received:\n")
-			for _, line := range lastLines(r.Received, 10) {
-				fmt.Fprintf(&b, "      | %s\n", line)
-			}
-		} else if r.Waited > 0 {
-			fmt.Fprintf(&b, "    nothing was received\n")
-		}
-	}
-	_, _ = io.WriteString(w, b.String()) // One write per job; a closed stdout is not ours to fix.
-}
-
-// lines splits s into lines without the trailing empty one.
-func lines(s string) []string {
-	s = strings.TrimRight(s, "\n")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
-
-// lastLines returns the last n lines of s.
-func lastLines(s string, n int) []string {
-	ls := lines(s)
-	if len(ls) > n {
-		ls = ls[len(ls)-n:]
-	}
-	return ls
 }
 
 // parseVars parses --var k=v flags.
@@ -241,6 +304,34 @@ func parseVars(kvs []string) (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// checkVars rejects a --var that no script declares in vars: or matrix:,
+// most likely a typo that would otherwise be silently ignored.
+func checkVars(overrides map[string]string, scripts []*script.Script) error {
+	declared := map[string]bool{}
+	for _, s := range scripts {
+		for _, kv := range s.Vars {
+			declared[kv.Key] = true
+		}
+		for _, ax := range s.Matrix {
+			declared[ax.Name] = true
+		}
+	}
+	for k := range overrides {
+		if !declared[k] {
+			names := make([]string, 0, len(declared))
+			for n := range declared {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			if len(names) == 0 {
+				return fmt.Errorf("--var %s: no script declares it (the scripts have no vars: or matrix:)", k)
+			}
+			return fmt.Errorf("--var %s: no script declares it in vars: or matrix: (declared: %s)", k, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // syncWriter serializes writes from concurrent jobs.

@@ -204,7 +204,8 @@ steps:
 			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			cmd := osexec.Command(drover, "run", path)
+			js := filepath.Join(dir, "r.json")
+			cmd := osexec.Command(drover, "run", "--report", "json="+js, path)
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
@@ -240,6 +241,9 @@ steps:
 			}
 			if left := processesWith(t, "sleep "+marker); len(left) > 0 {
 				t.Errorf("processes left behind: %v\n%s", left, out.String())
+			}
+			if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
+				t.Errorf("report after the interrupt: %+v", r)
 			}
 		})
 	}

@@ -1,0 +1,272 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/drover-dev/drover/script/report"
+)
+
+// writeScript writes src as dir/name and returns its path.
+func writeScript(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// readJSON reads a JSON report.
+func readJSON(t *testing.T, path string) report.Report {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("%s: %v\n%s", path, err, b)
+	}
+	return r
+}
+
+// junitDoc is the part of a JUnit report the tests read back.
+type junitDoc struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Skipped  int `xml:"skipped,attr"`
+	Suites   []struct {
+		Name  string `xml:"name,attr"`
+		Cases []struct {
+			Name    string `xml:"name,attr"`
+			File    string `xml:"file,attr"`
+			Line    int    `xml:"line,attr"`
+			Failure *struct {
+				Message string `xml:"message,attr"`
+				Text    string `xml:",chardata"`
+			} `xml:"failure"`
+			Skipped   *struct{} `xml:"skipped"`
+			SystemOut string    `xml:"system-out"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func readJUnit(t *testing.T, path string) junitDoc {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d junitDoc
+	if err := xml.Unmarshal(b, &d); err != nil {
+		t.Fatalf("%s: %v\n%s", path, err, b)
+	}
+	return d
+}
+
+const matrix40 = `name: grid
+matrix:
+  a: [1, 2, 3, 4, 5, 6, 7, 8]
+  b: [x, y, z, v, w]
+steps:
+  - run: {cmd: [echo, "${a}${b}"], capture: out}
+  - log: cell ${out}
+`
+
+// TestMatrixReports runs a 40-job matrix at -j 4 with both reports, then
+// three shards of it: every report holds what it should.
+func TestMatrixReports(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "grid.yaml", matrix40)
+	js, xm := filepath.Join(dir, "r.json"), filepath.Join(dir, "out", "r.xml")
+	code, out, errs := droverRun(t, dir, "run", "-j", "4", "--report", "json="+js, "--report", "junit="+xm, path)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "40 passed, 0 failed") {
+		t.Errorf("summary:\n%s", out)
+	}
+	r := readJSON(t, js)
+	if len(r.Jobs) != 40 || r.Summary.Passed != 40 {
+		t.Fatalf("json report: %d jobs, summary %+v", len(r.Jobs), r.Summary)
+	}
+	names := map[string]bool{}
+	for _, j := range r.Jobs {
+		names[j.Name] = true
+		want := fmt.Sprintf("grid [a=%s b=%s]", j.Matrix["a"], j.Matrix["b"])
+		if j.Name != want || j.Vars["out"] != j.Matrix["a"]+j.Matrix["b"] || j.Status != "passed" {
+			t.Errorf("json job %+v, want name %q", j, want)
+		}
+	}
+	if len(names) != 40 {
+		t.Errorf("%d distinct job names, want 40", len(names))
+	}
+	d := readJUnit(t, xm)
+	if d.Tests != 40 || d.Failures != 0 || len(d.Suites) != 1 || len(d.Suites[0].Cases) != 40 {
+		t.Fatalf("junit: tests=%d failures=%d suites=%d", d.Tests, d.Failures, len(d.Suites))
+	}
+
+	// Three shards: disjoint, and together all 40.
+	seen := map[string]int{}
+	for k := 1; k <= 3; k++ {
+		sj := filepath.Join(dir, fmt.Sprintf("s%d.json", k))
+		code, out, errs := droverRun(t, dir, "run", "--shard", fmt.Sprintf("%d/3", k), "--report", "json="+sj, path)
+		if code != 0 {
+			t.Fatalf("shard %d: exit %d\n%s%s", k, code, out, errs)
+		}
+		jobs := readJSON(t, sj).Jobs
+		if len(jobs) < 13 || len(jobs) > 14 {
+			t.Errorf("shard %d holds %d jobs, want 13 or 14", k, len(jobs))
+		}
+		for _, j := range jobs {
+			seen[j.Name]++
+		}
+	}
+	if len(seen) != 40 {
+		t.Errorf("the shards hold %d distinct jobs, want 40", len(seen))
+	}
+	for name, n := range seen {
+		if n != 1 {
+			t.Errorf("%s is in %d shards", name, n)
+		}
+	}
+}
+
+// TestFailFast stops at the first failure: the running jobs are ended and
+// the rest are skipped, and both reports say so.
+func TestFailFast(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "ff.yaml", `name: ff
+matrix:
+  n: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+steps:
+  - run: {shell: 'if [ ${n} = 1 ]; then exit 1; fi; sleep 30'}
+`)
+	js, xm := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
+	code, out, errs := droverRun(t, dir, "run", "-j", "2", "--fail-fast", "--report", "json="+js, "--report", "junit="+xm, path)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+	}
+	r := readJSON(t, js)
+	if r.Summary.Failed != 1 || r.Summary.Skipped != 9 || r.Summary.Passed != 0 {
+		t.Errorf("summary %+v, want 1 failed and 9 skipped\n%s", r.Summary, out)
+	}
+	if !strings.Contains(out, "0 passed, 1 failed, 9 skipped") || !strings.Contains(out, "stopped by --fail-fast") {
+		t.Errorf("output:\n%s", out)
+	}
+	if r.Summary.Seconds > 20 {
+		t.Errorf("fail-fast took %.1fs: the sleeping job was not ended", r.Summary.Seconds)
+	}
+	d := readJUnit(t, xm)
+	if d.Failures != 1 || d.Skipped != 9 {
+		t.Errorf("junit: failures=%d skipped=%d", d.Failures, d.Skipped)
+	}
+	for _, c := range d.Suites[0].Cases {
+		if c.Failure != nil && (c.Line != 5 || !strings.Contains(c.Failure.Message, "ff.yaml:5:5: run: want exit 0, got exit 1")) {
+			t.Errorf("junit failure: line %d, %q", c.Line, c.Failure.Message)
+		}
+	}
+}
+
+// TestManyJobsGrouped runs 200 jobs at -j 8, each logging several lines:
+// every job's block is printed whole, none lost, none mixed.
+func TestManyJobsGrouped(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var ns []string
+	for i := range 200 {
+		ns = append(ns, fmt.Sprint(i))
+	}
+	path := writeScript(t, dir, "many.yaml", fmt.Sprintf(`name: many
+matrix:
+  n: [%s]
+steps:
+  - log: first ${n}
+  - spawn: {cmd: [sh, -c, 'echo "middle ${n}"'], tty: false}
+  - expect: {re: 'middle (\d+)', capture: [m]}
+  - log: second ${m}
+  - run: {cmd: [echo, "third ${n}"], capture: t}
+  - log: ${t}
+`, strings.Join(ns, ", ")))
+	code, out, errs := droverRun(t, dir, "run", "-j", "8", path)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	block := regexp.MustCompile(`(?m)^PASS  many \[n=(\d+)\]  \([^)]*\)\n {6}first (\d+)\n {6}second (\d+)\n {6}third (\d+)\n`)
+	found := map[string]bool{}
+	for _, m := range block.FindAllStringSubmatch(out, -1) {
+		if m[1] != m[2] || m[1] != m[3] || m[1] != m[4] {
+			t.Errorf("mixed block: %q", m[0])
+		}
+		found[m[1]] = true
+	}
+	if len(found) != 200 {
+		t.Errorf("%d whole blocks, want 200\n%s", len(found), out)
+	}
+	if !strings.Contains(out, "200 passed, 0 failed") {
+		t.Errorf("summary missing")
+	}
+}
+
+// TestLocks runs 16 jobs at -j 8 that all hold one lock: each checks, by
+// an atomic mkdir, that no other holder is inside.
+func TestLocks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "locks.yaml", `name: locked
+matrix:
+  n: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+locks: [port-15353]
+steps:
+  - run: {shell: 'mkdir held || { echo "two holders at once"; exit 1; }; sleep 0.05; rmdir held'}
+`)
+	code, out, errs := droverRun(t, dir, "run", "-j", "8", path)
+	if code != 0 {
+		t.Fatalf("exit %d: the lock was not honoured\n%s%s", code, out, errs)
+	}
+	// Without the lock the same jobs collide: the test can fail.
+	unlocked := writeScript(t, dir, "unlocked.yaml", strings.Replace(string(must(os.ReadFile(path))), "locks: [port-15353]\n", "", 1))
+	code, out, _ = droverRun(t, dir, "run", "-j", "8", unlocked)
+	if code != 1 || !strings.Contains(out, "two holders at once") {
+		t.Logf("without locks no collision was seen (exit %d); the machine may be very slow", code)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// TestRunSelects keeps the jobs whose name matches --run.
+func TestRunSelects(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "grid.yaml", matrix40)
+	code, out, errs := droverRun(t, dir, "run", "--run", `a=3 b=[xy]\]`, path)
+	if code != 0 || !strings.Contains(out, "2 passed, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = droverRun(t, dir, "run", "--run", `nothing-matches`, path)
+	if code != 2 || !strings.Contains(errs, "no job to run") {
+		t.Errorf("exit %d, %s", code, errs)
+	}
+	code, _, errs = droverRun(t, dir, "run", "--shard", "4/3", path)
+	if code != 2 || !strings.Contains(errs, "want K/N") {
+		t.Errorf("exit %d, %s", code, errs)
+	}
+	code, _, errs = droverRun(t, dir, "run", "--report", "xml=x", path)
+	if code != 2 || !strings.Contains(errs, "want json=PATH or junit=PATH") {
+		t.Errorf("exit %d, %s", code, errs)
+	}
+}

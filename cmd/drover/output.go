@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/drover-dev/drover/script"
+)
+
+// printer prints each job's result as one block as it ends and, on a
+// terminal (and not in CI), keeps a progress line under them:
+// done/total, failed, elapsed. It is safe for concurrent use.
+type printer struct {
+	mu       sync.Mutex
+	w        io.Writer
+	total    int
+	done     int
+	failed   int
+	began    time.Time
+	progress bool
+	color    bool
+	tick     *time.Ticker
+	quit     chan struct{}
+	wg       sync.WaitGroup
+	stopped  bool
+}
+
+func newPrinter(w io.Writer, total int, began time.Time) *printer {
+	p := &printer{w: w, total: total, began: began, quit: make(chan struct{})}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.progress = os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
+		p.color = os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	}
+	if p.progress {
+		p.tick = time.NewTicker(time.Second)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			for {
+				select {
+				case <-p.tick.C:
+					p.mu.Lock()
+					p.drawLocked()
+					p.mu.Unlock()
+				case <-p.quit:
+					return
+				}
+			}
+		}()
+	}
+	return p
+}
+
+// result prints r's block, then the progress line again.
+func (p *printer) result(r *script.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.done++
+	if r.Status == script.Failed {
+		p.failed++
+	}
+	p.clearLocked()
+	_, _ = io.WriteString(p.w, formatResult(r, p.color)) // A closed stdout is not ours to fix.
+	p.drawLocked()
+}
+
+func (p *printer) clearLocked() {
+	if p.progress {
+		_, _ = io.WriteString(p.w, "\r\x1b[K") // Best effort, as above.
+	}
+}
+
+func (p *printer) drawLocked() {
+	if !p.progress || p.stopped {
+		return
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K[%d/%d] %d failed, %s", p.done, p.total, p.failed, time.Since(p.began).Round(time.Second))
+}
+
+// stop removes the progress line and ends its ticker; it may be called
+// more than once.
+func (p *printer) stop() {
+	p.mu.Lock()
+	if p.stopped {
+		p.mu.Unlock()
+		return
+	}
+	p.stopped = true
+	p.clearLocked()
+	p.mu.Unlock()
+	if p.tick != nil {
+		p.tick.Stop()
+		close(p.quit)
+		p.wg.Wait()
+	}
+}
+
+// labels are the words, and their colours, that start a result's block.
+var labels = map[script.Status]struct{ text, color string }{
+	script.Passed:      {"PASS", "32"},
+	script.Failed:      {"FAIL", "31"},
+	script.Interrupted: {"INTR", "33"},
+	script.Skipped:     {"SKIP", "33"},
+}
+
+// formatResult renders one job's result as one block of lines.
+func formatResult(r *script.Result, color bool) string {
+	var b strings.Builder
+	l := labels[r.Status]
+	label := l.text
+	if color {
+		label = "\x1b[" + l.color + "m" + label + "\x1b[0m"
+	}
+	fmt.Fprintf(&b, "%s  %s  (%s, %s)\n", label, r.Job.Name(), r.Job.Script.File, r.Duration.Round(time.Millisecond))
+	if r.Reason != "" {
+		fmt.Fprintf(&b, "    %s\n", r.Reason)
+	}
+	for _, line := range lines(r.Log) {
+		fmt.Fprintf(&b, "      %s\n", line)
+	}
+	if r.Err != nil {
+		for _, line := range lines(r.Err.Error()) {
+			fmt.Fprintf(&b, "    %s\n", line)
+		}
+		if r.Received != "" {
+			fmt.Fprintf(&b, "    last lines received:\n")
+			for _, line := range lastLines(r.Received, 10) {
+				fmt.Fprintf(&b, "      | %s\n", line)
+			}
+		} else if r.Waited > 0 {
+			fmt.Fprintf(&b, "    nothing was received\n")
+		}
+	}
+	return b.String()
+}
+
+// lines splits s into lines without the trailing empty one.
+func lines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) []string {
+	ls := lines(s)
+	if len(ls) > n {
+		ls = ls[len(ls)-n:]
+	}
+	return ls
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drover-dev/drover/script"
+	"github.com/drover-dev/drover/script/report"
+)
+
+// parseShard parses --shard K/N; "" means the whole, 1/1.
+func parseShard(s string) (k, n int, err error) {
+	if s == "" {
+		return 1, 1, nil
+	}
+	ks, ns, ok := strings.Cut(s, "/")
+	k, err1 := strconv.Atoi(ks)
+	n, err2 := strconv.Atoi(ns)
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, fmt.Errorf("--shard %q: want K/N with 1 <= K <= N, such as 2/3", s)
+	}
+	return k, n, nil
+}
+
+// shard keeps the jobs of shard k of n: every n-th job, starting at the
+// k-th, in the order the files and matrices give, which is the same on
+// every machine given the same arguments. Shards never overlap and
+// together hold every job, and their sizes differ by one at most.
+func shard(jobs []script.Job, k, n int) []script.Job {
+	if n == 1 {
+		return jobs
+	}
+	var out []script.Job
+	for i := k - 1; i < len(jobs); i += n {
+		out = append(out, jobs[i])
+	}
+	return out
+}
+
+// reportSpec is one --report: a format and a path.
+type reportSpec struct{ format, path string }
+
+// parseReports parses --report json=PATH and junit=PATH.
+func parseReports(specs []string) ([]reportSpec, error) {
+	var out []reportSpec
+	for _, s := range specs {
+		format, path, ok := strings.Cut(s, "=")
+		if !ok || path == "" || (format != "json" && format != "junit") {
+			return nil, fmt.Errorf("--report %q: want json=PATH or junit=PATH", s)
+		}
+		out = append(out, reportSpec{format, path})
+	}
+	return out, nil
+}
+
+// writeReports writes every report; it returns the first error after
+// trying them all.
+func writeReports(specs []reportSpec, results []*script.Result, took time.Duration, began time.Time) error {
+	var first error
+	for _, r := range specs {
+		err := writeReport(r, results, took, began)
+		if err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func writeReport(r reportSpec, results []*script.Result, took time.Duration, began time.Time) (err error) {
+	if dir := filepath.Dir(r.path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("report %s: %w", r.path, err)
+		}
+	}
+	// Written beside, then renamed: a reader never sees half a report.
+	tmp := r.path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("report %s: %w", r.path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = os.Remove(tmp) // Best effort: the error is reported.
+		}
+	}()
+	switch r.format {
+	case "json":
+		err = report.JSON(f, results, took)
+	case "junit":
+		err = report.JUnit(f, results, took, began)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("report %s: %w", r.path, err)
+	}
+	if err := os.Rename(tmp, r.path); err != nil {
+		return fmt.Errorf("report %s: %w", r.path, err)
+	}
+	return nil
+}

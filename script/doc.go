@@ -1,0 +1,151 @@
+// Package script is drover's script language: a YAML file that says which
+// programs to start, what to type into them, what to wait for and how they
+// must end. [Parse] turns a file into a validated [Script]; the interpreter
+// runs it.
+//
+// # Files
+//
+// A script is one YAML document, a mapping with these keys:
+//
+//	name: nslookup answers     # default: the file's base name without .yaml
+//	timeout: 30s               # the whole script; default 10m
+//	env: {LC_ALL: C}           # added to every process's environment
+//	vars: {port: "5353"}       # variables, ${port}
+//	matrix:                    # one job per combination of values
+//	  host: [a.example.test, b.example.test]
+//	steps: [...]               # required, at least one step
+//	finally: [...]             # steps run even when a step failed
+//
+// Unknown keys are errors, and so are values of the wrong type: a list
+// where a duration is wanted, "yes" where true or false is. Keys that
+// hold a mapping or a list (env, vars, matrix, finally) may be left empty.
+// Values of vars, env and matrix may be written as numbers or booleans;
+// they are kept as text, exactly as written ("05" stays "05").
+//
+// A file that is not valid YAML, holds a second document (after ---) or
+// nothing at all is an error. Anchors, aliases and merge keys work
+// (spawn: {<<: *server, name: b}), within limits: aliases may expand to at
+// most 100,000 nodes and 1 MB of text, an alias may not sit inside its own
+// anchor's value, and lists and mappings nest at most 100 deep. The same
+// key twice in one mapping is an error.
+//
+// # Errors
+//
+// Parse reports every problem it finds, sorted by position, as an
+// [ErrorList] of [*Error] (at most 20; with more, the last says so), each
+// printed as
+//
+//	file:line:col: step: what is wrong and what was wanted
+//
+// The position is that of the value at fault, or of the step's key when
+// the step as a whole is. An unknown step kind suggests the nearest known
+// one ("did you mean "expect"?").
+//
+// # Steps
+//
+// Each step is a mapping with one key, the step's kind. A scalar value is
+// the short form; a mapping is the long form with the keys listed.
+// Timeouts and the like are Go durations greater than 0: 500ms, 10s,
+// 1m30s.
+//
+// run starts a command and waits for it to end. Short form: a list (the
+// argv, no shell) or a string (a shell command line, run by sh -c). Long
+// form: cmd (a list; a string is an error, use shell), shell, stdin, env,
+// dir, tty (default false), timeout (default: none beyond the script's),
+// exit, stdout, stderr (not with tty: true, where stderr is the terminal)
+// and capture (a variable that receives stdout, trailing newlines
+// trimmed). Exactly one of cmd and shell.
+//
+// spawn starts a process in the background for later steps to drive.
+// Short form: a list (argv) or a string (shell). Long form: name, cmd,
+// shell, env, dir, tty (default true), stderr: pipe (under a tty, keep
+// stderr apart on its own pipe), stdin_from (the name of a process spawned
+// before, whose stdout feeds this one's stdin) and size (ROWSxCOLS such as
+// 24x80, each 1 to 1000, only with a tty). The name defaults to the base
+// name of argv[0], or sh for a shell line; names are letters, digits, _, .
+// and -. Spawning a name again replaces the process under that name.
+//
+// expect waits until the process's output matches. Short form: text, a
+// substring. Long form: exactly one of text, re (a Go regular expression,
+// RE2 syntax), eof: true and any (a list of alternatives), plus stream
+// (stdout, the default, stderr or both), capture (with re: names for its
+// groups, in order; a single name may be written without a list), timeout
+// (default 10s) and on. Each alternative of any is text, or a mapping with
+// exactly one of text, re and eof, an optional capture, and then: steps run
+// only when that alternative matched first. A regular expression without
+// ${...} is compiled when the script is parsed, so a bad one is reported
+// then, and so are more capture names than it has groups. Empty text is an
+// error: it would match at once.
+//
+// send writes to the process. Short form: text, followed by Enter (\r on a
+// tty, \n on pipes); send: "" sends just Enter, while a missing value is
+// an error. Long form: exactly one of text, raw (no Enter added), control
+// and eof: true (close stdin, ^D on a tty), plus secret: true (never
+// printed or reported) and on. control is a letter (c sends ^C, case does
+// not matter) or one of @ [ \ ] ^ _, optionally written with a leading ^
+// (^C); the byte sent is the character's code AND 0x1f. In the parsed Send
+// it is both Control and a Raw Text of that one byte.
+//
+// wait waits for the process to end. Short form: nothing (- wait:), exit
+// 0 within 10s. Long form: exit (a code 0-255, a list of codes, nonzero or
+// any; default 0), signal (the process must die of it; not with exit),
+// timeout (default 10s), stdout and stderr (checks on the output no expect
+// consumed) and on.
+//
+// signal sends a signal to the process's group. Short form: the name.
+// Long form: sig, on. Names are HUP INT QUIT KILL USR1 USR2 PIPE ALRM TERM
+// CONT STOP TSTP TTIN TTOU WINCH, with or without SIG, in any case: TERM,
+// SIGTERM and term are the same.
+//
+// terminate ends a process's whole tree: SIGTERM, then SIGKILL after a
+// grace period. Short form: nothing (the last process spawned) or a
+// process name. Long form: on, grace (default 5s; signal: KILL kills at
+// once).
+//
+// wait_port waits until a TCP connection succeeds. Short form: host:port.
+// Long form: addr, timeout (default 10s). An address without ${...} must
+// be host:port with a port from 1 to 65535.
+//
+// sleep pauses for a duration (0s or more). log prints its text for the
+// reader of a runbook.
+//
+// Steps that act on a process (expect, send, wait, signal, terminate) take
+// the last process spawned unless on names one; either way a spawn must
+// come before them in the script (finally: may use any process spawned in
+// steps).
+//
+// # Output checks
+//
+// The stdout and stderr keys of run and wait take a string, which the
+// output must contain, or a mapping whose every key must hold: contains
+// and not_contains (a string or a list), equals, re, empty (true or false)
+// and lines (the number of lines, 0 or more).
+//
+// # Variables
+//
+// Text values are templates: ${name} is replaced by a variable, ${env.NAME}
+// by an environment variable, and $$ by one $. A $ followed by anything
+// else is kept as it is, so shell lines such as "echo $HOME" need no
+// escaping; but ${HOME} in a shell line means drover's variable, and the
+// shell's is written $${HOME}. An unterminated ${ or a name that is not
+// letters, digits and _ (joined by dots, as in env.HOME) is an error.
+//
+// Variable names are letters, digits and _, not starting with a digit;
+// env and match are reserved. Variables come from vars (whose values may
+// use the environment, matrix names and the vars before them), matrix (a
+// name may not be in both), the capture of run and expect, and
+// ${match.index}, which an expect with any: sets to the number of the
+// alternative that matched, from 0. Which fields are templates: the
+// arguments and shell line of run and spawn, stdin, dir, the values of
+// env and vars, the text and re of expect, the text and raw of send, the
+// output checks, the address of wait_port and the text of log. Matrix
+// values, names, durations and numbers are not templates.
+//
+// Every ${name} must be defined before the step that uses it, in the
+// order of the file: by vars or matrix, or by a capture in an earlier
+// step. A capture inside a then: branch counts as defined inside that
+// branch after it, and after the expect step; ${match.index} likewise
+// after an expect with any:. The steps of finally: may use whatever any
+// step defines. An undefined name is an error that lists the names that
+// are defined there.
+package script

@@ -1,0 +1,316 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestParseBad parses each script in testdata/bad and checks the exact
+// errors, which are part of the user interface.
+func TestParseBad(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"alias_bomb":    "testdata/bad/alias_bomb.yaml:7:8: aliases expand to more than 100000 nodes or 1000000 bytes; write the script without them",
+		"alias_cycle":   "testdata/bad/alias_cycle.yaml:3:11: alias *steps is inside the value of its own anchor &steps, which would never end",
+		"alias_unknown": "testdata/bad/alias_unknown.yaml:3:10: invalid YAML: alias *greeting refers to no anchor &greeting before it",
+		"bad_duration": `testdata/bad/bad_duration.yaml:1:10: timeout: invalid duration "10": a unit is needed, such as 10s or 10ms
+testdata/bad/bad_duration.yaml:3:12: sleep: invalid duration "5 minutes": want a Go duration such as 500ms, 10s or 1m30s (units: ns, us, ms, s, m, h)
+testdata/bad/bad_duration.yaml:4:48: wait_port: timeout: want a duration greater than 0, got "0s"
+testdata/bad/bad_duration.yaml:5:12: sleep: want a duration greater than 0, got "-1s"`,
+		"bad_expect": `testdata/bad/bad_expect.yaml:3:13: expect: empty text matches at once; want some text to wait for
+testdata/bad/bad_expect.yaml:4:19: expect: eof: only true means something here; remove the key or write eof: true
+testdata/bad/bad_expect.yaml:5:31: expect: stream: want stdout, stderr or both, got "stdin"
+testdata/bad/bad_expect.yaml:6:19: expect: any: want a non-empty list of texts or mappings with text, re or eof; got an empty list
+testdata/bad/bad_expect.yaml:7:20: expect: want one of text, re or eof
+testdata/bad/bad_expect.yaml:7:42: expect: unknown key "thne" in any; want one of: text, re, eof, capture, then
+testdata/bad/bad_expect.yaml:8:24: expect: capture goes in each branch of any:, beside its re:
+testdata/bad/bad_expect.yaml:9:12: expect: want text to wait for, or a mapping with text, re, eof or any; got nothing`,
+		"bad_indent": "testdata/bad/bad_indent.yaml:2:1: invalid YAML: did not find expected '-' indicator; check the indentation of the list's items",
+		"bad_regex": "testdata/bad/bad_regex.yaml:4:11: expect: re: invalid regular expression: missing closing ): `Address: (\\d+`\n" +
+			"testdata/bad/bad_regex.yaml:5:37: run: stdout.re: invalid regular expression: missing closing ]: `[0-9`",
+		"bad_signal": `testdata/bad/bad_signal.yaml:3:13: signal: unknown signal "SIGFOO"; want one of: HUP, INT, QUIT, KILL, USR1, USR2, PIPE, ALRM, TERM, CONT, STOP, TSTP, TTIN, TTOU, WINCH
+testdata/bad/bad_signal.yaml:4:19: signal: sig: unknown signal "9"; want one of: HUP, INT, QUIT, KILL, USR1, USR2, PIPE, ALRM, TERM, CONT, STOP, TSTP, TTIN, TTOU, WINCH`,
+		"bad_size": `testdata/bad/bad_size.yaml:2:39: spawn: size: want ROWSxCOLS such as 24x80, each from 1 to 1000, got "24*80"
+testdata/bad/bad_size.yaml:3:39: spawn: size: want ROWSxCOLS such as 24x80, each from 1 to 1000, got "0x80"
+testdata/bad/bad_size.yaml:4:39: spawn: size: want ROWSxCOLS such as 24x80, each from 1 to 1000, got "24x2000"
+testdata/bad/bad_size.yaml:5:33: spawn: size: only a terminal has a size; remove it or set tty: true`,
+		"bad_steps": `testdata/bad/bad_steps.yaml:2:5: want a step, a mapping with one key such as expect: or send:, got "just a string"
+testdata/bad/bad_steps.yaml:3:5: want a step, a mapping with one key such as expect: or send:, got an empty list
+testdata/bad/bad_steps.yaml:4:5: want a step, a mapping with one key such as expect: or send:, got an empty mapping
+testdata/bad/bad_steps.yaml:5:11: spawn: want a command: a list such as [cat], a shell command line, or a mapping with cmd: or shell:; got nothing
+testdata/bad/bad_steps.yaml:6:5: run: want one of cmd or shell
+testdata/bad/bad_steps.yaml:7:18: spawn: cmd: want a non-empty list of arguments such as [ls, -l], got an empty list
+testdata/bad/bad_steps.yaml:8:19: spawn: name: invalid process name "my proc": want letters, digits, _, . and -, such as db or web-1
+testdata/bad/bad_steps.yaml:8:36: spawn: cmd: the program name is empty`,
+		"capture_count": `testdata/bad/capture_count.yaml:3:45: expect: capture: 2 names for 1 group in the regular expression; each name takes the text of one (...) group
+testdata/bad/capture_count.yaml:4:29: expect: capture needs re: it names the groups of a regular expression
+testdata/bad/capture_count.yaml:5:35: expect: capture: 2 names for 1 group in the regular expression; each name takes the text of one (...) group
+testdata/bad/capture_count.yaml:5:39: expect: capture: "a" appears twice`,
+		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
+		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
+		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,
+		"control": `testdata/bad/control.yaml:3:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got "ctrl-c"
+testdata/bad/control.yaml:4:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got "1"`,
+		"control_char":  `testdata/bad/control_char.yaml:2:16: control character U+0007 is not allowed; write it as an escape in a double-quoted string, such as "\x07"`,
+		"deep_nesting":  "testdata/bad/deep_nesting.yaml:2:106: nesting deeper than 100 levels",
+		"duplicate_key": `testdata/bad/duplicate_key.yaml:3:36: expect: key "timeout" appears twice (first at line 3)`,
+		"empty":         "testdata/bad/empty.yaml:1:1: empty script: want a mapping with steps:",
+		"empty_steps":   "testdata/bad/empty_steps.yaml:2:8: steps: want at least one step",
+		"env": `testdata/bad/env.yaml:2:9: env.PATH: undefined variable "bindir"
+testdata/bad/env.yaml:3:3: env: invalid environment variable name "A=B"
+testdata/bad/env.yaml:4:9: env.EMPTY: want a value (write "" for an empty one), got nothing
+testdata/bad/env.yaml:6:28: run: env: want a mapping of variable names to values, got a list`,
+		"exclusive": `testdata/bad/exclusive.yaml:3:27: expect: text and re cannot be used together; want one of text, re, eof or any
+testdata/bad/exclusive.yaml:4:22: run: cmd and shell cannot be used together; want one of cmd or shell
+testdata/bad/exclusive.yaml:5:21: wait: exit and signal cannot be used together: a process either exits or dies of a signal
+testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; want one of text, raw, control or eof`,
+		"exit": `testdata/bad/exit.yaml:2:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "300"
+testdata/bad/exit.yaml:3:35: run: exit: want an exit code from 0 to 255, got "two"
+testdata/bad/exit.yaml:4:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "1"
+testdata/bad/exit.yaml:5:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got an empty list`,
+		"invalid_utf8":   "testdata/bad/invalid_utf8.yaml:2:13: invalid UTF-8 (byte 0xE9)",
+		"malformed_yaml": "testdata/bad/malformed_yaml.yaml:3:1: invalid YAML: did not find expected ',' or ']'",
+		"match_index": `testdata/bad/match_index.yaml:3:10: log: ${match.index} is set by an expect with any:, and none comes before
+testdata/bad/match_index.yaml:13:20: log: undefined variable "why"`,
+		"matcher": `testdata/bad/matcher.yaml:4:16: run: unknown key "contain" in stdout; want one of: contains, not_contains, equals, re, empty, lines
+testdata/bad/matcher.yaml:4:35: run: stdout.lines: want a line count (0 or more), got "-1"
+testdata/bad/matcher.yaml:5:23: run: stderr.empty: want true or false, got "yes"
+testdata/bad/matcher.yaml:5:34: run: stderr.re: invalid regular expression: missing closing ): ` + "`(`" + `
+testdata/bad/matcher.yaml:5:53: run: stderr.not_contains: want text or a non-empty list of texts, got an empty list
+testdata/bad/matcher.yaml:6:30: run: stdout: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines; got an empty mapping`,
+		"matrix": `testdata/bad/matrix.yaml:2:9: matrix.host: want a non-empty list of values such as [a, b], got an empty list
+testdata/bad/matrix.yaml:3:9: matrix.port: want a non-empty list of values such as [a, b], got "53"
+testdata/bad/matrix.yaml:4:15: matrix.os: want text, got nothing
+testdata/bad/matrix.yaml:6:3: vars: "host" is also a matrix name (line 2); use one or the other`,
+		"merge_key": `testdata/bad/merge_key.yaml:3:37: spawn: size: only a terminal has a size; remove it or set tty: true
+testdata/bad/merge_key.yaml:4:27: spawn: <<: want a mapping to merge, got "3"
+testdata/bad/merge_key.yaml:5:5: spawn: want one of cmd or shell
+testdata/bad/merge_key.yaml:5:17: spawn: <<: want a mapping or a list of mappings to merge, got "text"`,
+		"missing_steps": `testdata/bad/missing_steps.yaml:1:1: missing key "steps": a script needs at least one step`,
+		"multi_doc":     "testdata/bad/multi_doc.yaml:3:1: a second YAML document: a script is one document (remove the ---)",
+		"multi_key_step": `testdata/bad/multi_key_step.yaml:3:5: a step is a mapping with one key, got 2 keys (expect, timeout); indent timeout under expect: as its options
+testdata/bad/multi_key_step.yaml:5:5: a step is a mapping with one key, got 2 keys (send, expect); begin each step with "- "`,
+		"no_process": `testdata/bad/no_process.yaml:4:5: expect: no process to act on: expect acts on the last process spawned, and no spawn comes before it
+testdata/bad/no_process.yaml:5:5: wait: no process to act on: wait acts on the last process spawned, and no spawn comes before it
+testdata/bad/no_process.yaml:7:5: terminate: no process to act on: terminate acts on the last process spawned, and no spawn comes before it`,
+		"not_mapping": "testdata/bad/not_mapping.yaml:1:1: want a mapping with steps: and keys such as name:, got a list",
+		"on_unknown": `testdata/bad/on_unknown.yaml:4:30: expect: on: unknown process "dsn" (spawned before this step: dns, nslookup)
+testdata/bad/on_unknown.yaml:5:16: terminate: unknown process "dsn" (spawned before this step: dns, nslookup)
+testdata/bad/on_unknown.yaml:6:28: signal: on: unknown process "web" (spawned before this step: dns, nslookup)`,
+		"run_tty_stderr": "testdata/bad/run_tty_stderr.yaml:2:51: run: stderr: under tty: true stderr is the terminal, mixed with stdout; check stdout instead",
+		"send_null": `testdata/bad/send_null.yaml:3:10: send: want text to send (send: "" sends just a newline), or a mapping with text, raw, control or eof; got nothing
+testdata/bad/send_null.yaml:4:9: log: want text, got nothing`,
+		"shell_var": `testdata/bad/shell_var.yaml:2:10: run: undefined variable "HOME"; for the shell's own variable write $${HOME}
+testdata/bad/shell_var.yaml:3:20: spawn: shell: undefined variable "f"; for the shell's own variable write $${f}`,
+		"stdin_from": `testdata/bad/stdin_from.yaml:2:53: spawn: stdin_from: unknown process "producer" (no spawn comes before this step)`,
+		"tab":        "testdata/bad/tab.yaml:2:1: invalid YAML: found character that cannot start any token; indent with spaces, not tabs, and quote a value that starts with @ or `",
+		"template_syntax": `testdata/bad/template_syntax.yaml:2:10: log: unterminated "${" in "${host"; write ${name} for a variable, $$ for a literal $
+testdata/bad/template_syntax.yaml:3:10: log: empty variable name in "${}"; write $$ for a literal $
+testdata/bad/template_syntax.yaml:4:10: log: invalid variable name "first name" in ${...}: want letters, digits and _, such as ${host} or ${env.HOME}
+testdata/bad/template_syntax.yaml:5:10: log: invalid variable name "env." in ${...}: want letters, digits and _, such as ${host} or ${env.HOME}`,
+		"too_many":        tooManyWant(),
+		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
+		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
+		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, on`,
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, sleep, log",
+		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
+		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
+testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
+testdata/bad/var_names.yaml:6:33: run: capture: invalid variable name "the date": want letters, digits and _, not starting with a digit
+testdata/bad/var_names.yaml:8:37: expect: capture: "match" is reserved (for ${match.index}); choose another name`,
+		"wait_port": `testdata/bad/wait_port.yaml:2:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "localhost"
+testdata/bad/wait_port.yaml:3:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "localhost:99999"
+testdata/bad/wait_port.yaml:4:5: wait_port: missing key addr: the host:port to connect to
+testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "8080"`,
+		"wrong_type": `testdata/bad/wrong_type.yaml:1:10: timeout: want a duration such as 10s, got a list
+testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
+testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof or any; got a list
+testdata/bad/wrong_type.yaml:5:30: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "maybe"`,
+	}
+	files, err := filepath.Glob("testdata/bad/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, ok := tests[strings.TrimSuffix(filepath.Base(f), ".yaml")]; !ok {
+			t.Errorf("%s has no test", f)
+		}
+	}
+	for name, want := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			file := "testdata/bad/" + name + ".yaml"
+			s, err := ParseFile(file)
+			if err == nil {
+				t.Fatalf("ParseFile(%s) = %+v, want an error", file, s)
+			}
+			if s != nil {
+				t.Errorf("ParseFile(%s) returned a Script with its error", file)
+			}
+			if got := err.Error(); got != want {
+				t.Errorf("ParseFile(%s) error:\n%s\nwant:\n%s", file, got, want)
+			}
+			list, ok := errors.AsType[ErrorList](err)
+			if !ok || len(list) == 0 || len(list) > maxErrors {
+				t.Errorf("error is %T of %d errors; want an ErrorList of 1 to %d", err, len(list), maxErrors)
+			}
+		})
+	}
+}
+
+func tooManyWant() string {
+	var b strings.Builder
+	for i := 1; i < maxErrors; i++ {
+		fmt.Fprintf(&b, "testdata/bad/too_many.yaml:%d:12: sleep: invalid duration \"%d\": a unit is needed, such as %ds or %dms\n", i+2, i, i, i)
+	}
+	b.WriteString("testdata/bad/too_many.yaml: too many errors (6 more not shown)")
+	return b.String()
+}
+
+// TestParseScopes checks what each step sees: captures of then: branches
+// are seen in the branch and after the expect, not in sibling branches;
+// finally: sees everything the steps define.
+func TestParseScopes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src, want string // want is the error, "" for none
+	}{
+		{"sibling branch", `steps:
+  - spawn: [cat]
+  - expect:
+      any:
+        - {re: 'a(.)', capture: x, then: [{run: {cmd: [echo], capture: y}}]}
+        - {text: b, then: [{log: "${x}"}]}
+  - log: ${x} ${y} ${match.index}
+`, `t.yaml:6:34: log: undefined variable "x"`},
+		{"nested then", `steps:
+  - spawn: [cat]
+  - expect:
+      any:
+        - re: 'a(.)'
+          capture: x
+          then:
+            - spawn: {name: inner, cmd: [cat]}
+            - expect: {any: [{re: '(.)', capture: z, then: [{log: "${x} ${z}"}]}], on: inner}
+  - log: ${z}
+  - terminate: inner
+`, ""},
+		{"finally sees all", `finally:
+  - log: ${late}
+  - terminate: web
+steps:
+  - spawn: {name: web, cmd: [cat]}
+  - run: {cmd: [date], capture: late}
+`, ""},
+		{"finally own order", `finally:
+  - log: ${later}
+  - run: {cmd: [date], capture: later}
+steps:
+  - log: hi
+`, `t.yaml:2:10: log: undefined variable "later"`},
+		{"capture used by own step", `steps:
+  - run: {cmd: [echo, "${out}"], capture: out}
+`, `t.yaml:2:23: run: cmd: undefined variable "out"`},
+		{"vars order", `vars:
+  b: ${a}
+  a: "1"
+steps:
+  - log: ${b}
+`, `t.yaml:2:6: vars.b: undefined variable "a"`},
+		{"env not a variable", `steps:
+  - log: ${env}
+`, `t.yaml:2:10: log: undefined variable "env"`},
+		{"respawn keeps name", `steps:
+  - spawn: {name: a, cmd: [cat]}
+  - terminate: a
+  - spawn: {name: a, cmd: [cat]}
+  - send: {text: x, on: a}
+`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("t.yaml", []byte(tt.src))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("Parse error:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseHostile feeds Parse inputs built to make a careless parser
+// slow (quadratic work per error or per name); each must finish quickly
+// with at most maxErrors errors.
+func TestParseHostile(t *testing.T) {
+	t.Parallel()
+	gen := func(f func(b *strings.Builder)) []byte {
+		var b strings.Builder
+		f(&b)
+		return []byte(b.String())
+	}
+	tests := map[string][]byte{
+		"many vars, many undefined": gen(func(b *strings.Builder) {
+			b.WriteString("vars:\n")
+			for i := range 20_000 {
+				fmt.Fprintf(b, "  v%d: x\n", i)
+			}
+			b.WriteString("steps:\n")
+			for i := range 5_000 {
+				fmt.Fprintf(b, "  - run: {cmd: [echo, '${u%d}'], capture: c%d}\n", i, i)
+			}
+		}),
+		"long capture list": gen(func(b *strings.Builder) {
+			b.WriteString("steps:\n  - spawn: [cat]\n  - expect: {re: '(.)', capture: [")
+			for i := range 50_000 {
+				fmt.Fprintf(b, "c%d, c%d, ", i, i)
+			}
+			b.WriteString("]}\n")
+		}),
+		"many unknown steps": gen(func(b *strings.Builder) {
+			b.WriteString("steps:\n")
+			for range 20_000 {
+				fmt.Fprintf(b, "  - %s: x\n", strings.Repeat("expcet", 5))
+			}
+		}),
+		"many refs in one value": gen(func(b *strings.Builder) {
+			b.WriteString("steps:\n  - log: '")
+			for i := range 100_000 {
+				fmt.Fprintf(b, "${v%d}", i)
+			}
+			b.WriteString("'\n")
+		}),
+		"wide env": gen(func(b *strings.Builder) {
+			b.WriteString("env:\n")
+			for i := range 50_000 {
+				fmt.Fprintf(b, "  E%d: ${x}\n", i)
+			}
+			b.WriteString("steps: [{log: x}]\n")
+		}),
+		"many processes": gen(func(b *strings.Builder) {
+			b.WriteString("steps:\n")
+			for i := range 10_000 {
+				fmt.Fprintf(b, "  - spawn: {name: p%d, cmd: [cat]}\n  - terminate: q%d\n", i, i)
+			}
+		}),
+	}
+	for name, src := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("h.yaml", src)
+			list, ok := errors.AsType[ErrorList](err)
+			if !ok || len(list) != maxErrors {
+				t.Fatalf("got %d errors (%T), want %d", len(list), err, maxErrors)
+			}
+			if last := list[maxErrors-1].Error(); !strings.HasPrefix(last, "h.yaml: too many errors") {
+				t.Errorf("last error %q, want h.yaml: too many errors...", last)
+			}
+		})
+	}
+}

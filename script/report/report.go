@@ -1,0 +1,114 @@
+// Package report writes the results of a run of drover as JSON, for
+// programs, and as JUnit XML, for CI systems (GitHub Actions, GitLab,
+// Jenkins). Both are written from the same []*script.Result, in the jobs'
+// order. Secrets never reach a report: results carry them masked.
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/drover-dev/drover/script"
+)
+
+// Summary counts the jobs of a run by status.
+type Summary struct {
+	Passed      int     `json:"passed"`
+	Failed      int     `json:"failed"`
+	Skipped     int     `json:"skipped"`
+	Interrupted int     `json:"interrupted"`
+	Seconds     float64 `json:"duration_s"`
+}
+
+// Summarize counts results by status; took is the run's wall time.
+func Summarize(results []*script.Result, took time.Duration) Summary {
+	s := Summary{Seconds: took.Seconds()}
+	for _, r := range results {
+		switch r.Status {
+		case script.Passed:
+			s.Passed++
+		case script.Failed:
+			s.Failed++
+		case script.Skipped:
+			s.Skipped++
+		case script.Interrupted:
+			s.Interrupted++
+		}
+	}
+	return s
+}
+
+// Job is one job in the JSON report.
+type Job struct {
+	Name     string            `json:"name"`
+	Script   string            `json:"script"`
+	File     string            `json:"file"`
+	Matrix   map[string]string `json:"matrix,omitempty"`
+	Status   script.Status     `json:"status"`
+	Seconds  float64           `json:"duration_s"`
+	Error    *Failure          `json:"error,omitempty"`
+	Received string            `json:"received,omitempty"`
+	Log      string            `json:"log,omitempty"`
+	Vars     map[string]string `json:"vars,omitempty"`
+}
+
+// Failure is where and why a job failed.
+type Failure struct {
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Col     int    `json:"col,omitempty"`
+	Step    string `json:"step,omitempty"`
+	Message string `json:"message"`
+}
+
+// Report is the whole JSON document.
+type Report struct {
+	Summary Summary `json:"summary"`
+	Jobs    []Job   `json:"jobs"`
+}
+
+// JSON writes results as one indented JSON document.
+func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
+	rep := Report{Summary: Summarize(results, took), Jobs: make([]Job, 0, len(results))}
+	for _, r := range results {
+		j := Job{
+			Name:     r.Job.Name(),
+			Script:   r.Job.Script.Name,
+			File:     r.Job.Script.File,
+			Status:   r.Status,
+			Seconds:  r.Duration.Seconds(),
+			Error:    failure(r),
+			Received: r.Received,
+			Log:      r.Log,
+			Vars:     r.Vars,
+		}
+		if len(r.Job.Matrix) > 0 {
+			j.Matrix = map[string]string{}
+			for _, kv := range r.Job.Matrix {
+				j.Matrix[kv.Key] = kv.Value
+			}
+		}
+		rep.Jobs = append(rep.Jobs, j)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// failure describes a result's error, or nil.
+func failure(r *script.Result) *Failure {
+	if r.Err == nil {
+		if r.Reason != "" {
+			return &Failure{Message: r.Reason}
+		}
+		return nil
+	}
+	f := &Failure{Message: r.Err.Error()}
+	var e *script.Error
+	if errors.As(r.Err, &e) {
+		f.File, f.Line, f.Col, f.Step = e.Pos.File, e.Pos.Line, e.Pos.Col, e.Step
+	}
+	return f
+}
