@@ -111,6 +111,7 @@ func TestPoolNoIdleWorker(t *testing.T) {
 func TestPoolCancel(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var ran atomic.Int64
 	tasks := make([]Task, 10)
 	for i := range tasks {
