@@ -52,7 +52,8 @@ type Axis struct {
 }
 
 // Step is one step of a script. Its concrete type is one of *Run, *Spawn,
-// *Expect, *Send, *Wait, *Signal, *Terminate, *WaitPort, *Sleep and *Log.
+// *Expect, *Send, *Wait, *Signal, *Terminate, *WaitPort, *FreePort, *Sleep
+// and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -164,6 +165,14 @@ type WaitPort struct {
 	Timeout time.Duration
 }
 
+// FreePort picks a port on 127.0.0.1 that is free for both TCP and UDP
+// and sets the variable Var to it, so that jobs running side by side can
+// each start their own server.
+type FreePort struct {
+	Pos Pos
+	Var string
+}
+
 // Sleep pauses the script.
 type Sleep struct {
 	Pos Pos
@@ -204,6 +213,7 @@ func (s *Wait) Position() Pos      { return s.Pos }
 func (s *Signal) Position() Pos    { return s.Pos }
 func (s *Terminate) Position() Pos { return s.Pos }
 func (s *WaitPort) Position() Pos  { return s.Pos }
+func (s *FreePort) Position() Pos  { return s.Pos }
 func (s *Sleep) Position() Pos     { return s.Pos }
 func (s *Log) Position() Pos       { return s.Pos }
 
@@ -215,5 +225,6 @@ func (*Wait) Kind() string      { return "wait" }
 func (*Signal) Kind() string    { return "signal" }
 func (*Terminate) Kind() string { return "terminate" }
 func (*WaitPort) Kind() string  { return "wait_port" }
+func (*FreePort) Kind() string  { return "free_port" }
 func (*Sleep) Kind() string     { return "sleep" }
 func (*Log) Kind() string       { return "log" }

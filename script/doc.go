@@ -13,6 +13,7 @@
 //	vars: {port: "5353"}       # variables, ${port}
 //	matrix:                    # one job per combination of values
 //	  host: [a.example.test, b.example.test]
+//	locks: [dns-port]          # jobs sharing a lock never run at once
 //	steps: [...]               # required, at least one step
 //	finally: [...]             # steps run even when a step failed
 //
@@ -106,6 +107,11 @@
 // Long form: addr, timeout (default 10s). An address without ${...} must
 // be host:port with a port from 1 to 65535.
 //
+// free_port picks a port of 127.0.0.1 that is free for both TCP and UDP
+// and sets the variable it names, so that jobs running side by side can
+// each start their own server. Two jobs of one drover never get the same
+// port.
+//
 // sleep pauses for a duration (0s or more). log prints its text for the
 // reader of a runbook.
 //
@@ -118,8 +124,32 @@
 //
 // The stdout and stderr keys of run and wait take a string, which the
 // output must contain, or a mapping whose every key must hold: contains
-// and not_contains (a string or a list), equals, re, empty (true or false)
-// and lines (the number of lines, 0 or more).
+// and not_contains (a string or a list), equals (trailing newlines aside,
+// as a YAML block scalar adds one), re (multi-line: ^ and $ match at each
+// line's start and end) and lines (the number of lines, 0 or more), and
+// empty (true or false). wait checks the output no expect consumed.
+//
+// # Matching
+//
+// Each expect consumes the output up to the end of its match; the next
+// one starts after it. With any:, the pattern whose match starts first
+// wins, and of two starting at the same place the first listed. Output
+// is scanned as it arrives, each byte once: a regular expression match
+// may begin at most 64 KiB before the newest output (an anchored one, ^
+// or \A, only at the start of the unconsumed output). Under a tty,
+// matching sees "\r\n" folded to "\n" and ANSI escape sequences
+// removed. A process keeps at most 4 MiB of output no expect consumed;
+// past that the oldest is dropped, and an equals check on it fails saying
+// so.
+//
+// # Processes
+//
+// Processes start in the directory that holds the script; a relative dir
+// is taken from there too. Under a tty, TERM is "dumb" unless env sets it,
+// so that programs print plain text wherever drover runs. Every process
+// runs in a process group of its own (a session, under a tty); signal
+// and terminate reach the whole group, and at the end of the script every
+// process still running is terminated with its group.
 //
 // # Variables
 //

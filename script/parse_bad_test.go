@@ -97,6 +97,10 @@ testdata/bad/multi_key_step.yaml:5:5: a step is a mapping with one key, got 2 ke
 testdata/bad/no_process.yaml:5:5: wait: no process to act on: wait acts on the last process spawned, and no spawn comes before it
 testdata/bad/no_process.yaml:7:5: terminate: no process to act on: terminate acts on the last process spawned, and no spawn comes before it`,
 		"not_mapping": "testdata/bad/not_mapping.yaml:1:1: want a mapping with steps: and keys such as name:, got a list",
+		"fanout_keys": `testdata/bad/fanout_keys.yaml:1:8: locks: want text or a non-empty list of texts, got a mapping
+testdata/bad/fanout_keys.yaml:3:16: free_port: want the name of a variable to receive the port, got a list
+testdata/bad/fanout_keys.yaml:4:16: free_port: invalid variable name "9lives": want letters, digits and _, not starting with a digit
+testdata/bad/fanout_keys.yaml:5:10: log: undefined variable "port"`,
 		"on_unknown": `testdata/bad/on_unknown.yaml:4:30: expect: on: unknown process "dsn" (spawned before this step: dns, nslookup)
 testdata/bad/on_unknown.yaml:5:16: terminate: unknown process "dsn" (spawned before this step: dns, nslookup)
 testdata/bad/on_unknown.yaml:6:28: signal: on: unknown process "web" (spawned before this step: dns, nslookup)`,
@@ -115,7 +119,7 @@ testdata/bad/template_syntax.yaml:5:10: log: invalid variable name "env." in ${.
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, on`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, sleep, log",
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, sleep, log",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name

@@ -13,7 +13,7 @@ import (
 )
 
 // stepKinds are the step keys, in the order the reference lists them.
-var stepKinds = []string{"run", "spawn", "expect", "send", "wait", "signal", "terminate", "wait_port", "sleep", "log"}
+var stepKinds = []string{"run", "spawn", "expect", "send", "wait", "signal", "terminate", "wait_port", "free_port", "sleep", "log"}
 
 var (
 	runKeys       = []string{"cmd", "shell", "stdin", "env", "dir", "tty", "timeout", "exit", "stdout", "stderr", "capture"}
@@ -98,6 +98,18 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		return p.terminate(key, val, sc)
 	case "wait_port":
 		return p.waitPort(key, val, sc)
+	case "free_port":
+		c := p.at("free_port", sc)
+		s := &FreePort{Pos: p.pos(key)}
+		if val.Kind != yaml.ScalarNode || isNull(val) {
+			c.errorf(val, "", "want the name of a variable to receive the port, got %s", describe(val))
+			return s
+		}
+		if c.varName(val, "") {
+			s.Var = val.Value
+			sc.defineVar(val.Value)
+		}
+		return s
 	case "sleep":
 		c := p.at("sleep", sc)
 		d, _ := c.duration(val, "", true)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -267,6 +268,13 @@ func (st *state) runStep(ctx context.Context, step Step) error {
 		return st.terminate(ctx, s)
 	case *WaitPort:
 		return st.waitPort(ctx, s)
+	case *FreePort:
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		st.vars[s.Var] = strconv.Itoa(port)
+		return nil
 	case *Sleep:
 		return sleep(ctx, s.D)
 	case *Log:

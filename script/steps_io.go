@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/drover-dev/drover/exec"
@@ -152,6 +153,41 @@ func (st *state) waitPort(ctx context.Context, s *WaitPort) error {
 		}
 		delay = min(delay*2, 200*time.Millisecond)
 	}
+}
+
+// handedOut holds the ports freePort has given in this process, so that
+// two jobs never get the same one, even if the kernel offers it twice.
+var handedOut = struct {
+	sync.Mutex
+	ports map[int]bool
+}{ports: map[int]bool{}}
+
+// freePort returns a port of 127.0.0.1 on which both TCP and UDP could
+// bind just now, and that no other job of this drover was given.
+func freePort() (int, error) {
+	var last error
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		_ = l.Close() // Only its number was wanted.
+		if err != nil {
+			last = err
+			continue
+		}
+		_ = u.Close() // Likewise.
+		handedOut.Lock()
+		taken := handedOut.ports[port]
+		handedOut.ports[port] = true
+		handedOut.Unlock()
+		if !taken {
+			return port, nil
+		}
+	}
+	return 0, fmt.Errorf("no free port found on 127.0.0.1: %v", last)
 }
 
 func lastDialError(err error) string {
