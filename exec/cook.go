@@ -71,6 +71,11 @@ func (c *cooker) step(dst []byte, x byte) []byte {
 			case '\n':
 				c.crs = 0
 				return append(dst, '\n')
+			case 0x1b:
+				// Keep the carriage returns waiting through the escape
+				// sequence: "\r\x1b[0m\n" is still an end of line.
+				c.state = cookEsc
+				return dst
 			}
 			for ; c.crs > 0; c.crs-- {
 				dst = append(dst, '\r')

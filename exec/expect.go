@@ -82,12 +82,16 @@ func (st *stream) match(scs []scanner) (*Match, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	pending := st.pending()
-	best, bestStart, bestEnd := -1, 0, 0
+	best, bestRank, bestStart, bestEnd := -1, 0, 0, 0
 	var bestSub []int
 	for j := range scs {
 		start, end, sub, ok := scs[j].find(pending, st.base, st.eof)
-		if ok && (best < 0 || start < bestStart) {
-			best, bestStart, bestEnd, bestSub = j, start, end, sub
+		rank := start
+		if scs[j].pat.EOF {
+			rank = len(pending) + 1 // The end comes after any text still unconsumed.
+		}
+		if ok && (best < 0 || rank < bestRank) {
+			best, bestRank, bestStart, bestEnd, bestSub = j, rank, start, end, sub
 		}
 	}
 	if best < 0 {

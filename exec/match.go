@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"strconv"
-	"strings"
 )
 
 // Pattern is one thing Expect waits for. Exactly one of Text, Regexp and
@@ -43,6 +44,7 @@ type Match struct {
 type scanner struct {
 	pat     Pattern
 	scanned int64 // stream offset up to which no match was found
+	anchor  int8  // for a regexp: 0 not yet known, 1 anchored, -1 not
 }
 
 // find looks for the pattern in the unconsumed output of s, which starts
@@ -62,8 +64,14 @@ func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, s
 	limit := len(pending)
 	switch {
 	case sc.pat.Regexp != nil:
+		if sc.anchor == 0 {
+			sc.anchor = -1
+			if anchored(sc.pat.Regexp) {
+				sc.anchor = 1
+			}
+		}
 		from -= RegexpWindow
-		if from <= 0 || anchored(sc.pat.Regexp) {
+		if from <= 0 || sc.anchor > 0 {
 			// An anchored regexp fails fast past position 0, and must see
 			// the true start of the unconsumed output.
 			from = 0
@@ -88,7 +96,7 @@ func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, s
 		return loc[0], loc[1], loc, true
 	default:
 		text := sc.pat.Text
-		from -= len(text) - 1
+		from -= max(len(text)-1, 0) // An empty text matches at once, where it is.
 		if from < 0 {
 			from = 0
 		}
@@ -101,10 +109,19 @@ func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, s
 	}
 }
 
-// anchored reports whether re only matches at the start of its input.
+// anchored reports whether re holds, anywhere, an anchor at the start of
+// its input: \A, or ^ outside (?m). Where such a regexp matches depends
+// on where its input starts, so it must see the whole unconsumed output.
 func anchored(re *regexp.Regexp) bool {
-	src := re.String()
-	return strings.HasPrefix(src, "^") || strings.HasPrefix(src, `\A`)
+	r, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return true // Cannot happen for a compiled regexp; scanning all is safe.
+	}
+	return hasBeginText(r)
+}
+
+func hasBeginText(r *syntax.Regexp) bool {
+	return r.Op == syntax.OpBeginText || slices.ContainsFunc(r.Sub, hasBeginText)
 }
 
 // describe lists patterns for a message: "foo", /a+b/ or EOF.

@@ -92,13 +92,35 @@ func (p *Process) Send(ctx context.Context, b []byte) error {
 	if p.stdin == nil {
 		return &Error{Op: "send", Name: p.name(), Err: errNoStdin}
 	}
+	if p.Exited() { // First: Terminate closes stdin too.
+		return &Error{Op: "send", Name: p.name(), Err: ErrExited}
+	}
 	if p.closed {
 		return &Error{Op: "send", Name: p.name(), Err: errStdinClosed}
 	}
-	if p.Exited() {
-		return &Error{Op: "send", Name: p.name(), Err: ErrExited}
-	}
-	if err := writeCtx(ctx, p.stdin, b); err != nil {
+	// The write ends when the process exits, too: a terminal's input
+	// queue, once full, is never read again.
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-p.reaped:
+			cancel()
+		case <-wctx.Done():
+		}
+	}()
+	if err := writeCtx(wctx, p.stdin, b); err != nil {
+		if ctx.Err() == nil && (errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.EIO)) {
+			// The process closed its input, most often by exiting: give
+			// the exit as long to show as Wait gives its output.
+			timer := time.NewTimer(p.waitDelay)
+			select {
+			case <-p.reaped:
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+			timer.Stop()
+		}
 		if p.Exited() {
 			err = ErrExited
 		}
@@ -131,13 +153,21 @@ func (p *Process) SendEOF(ctx context.Context) error {
 // writeCtx writes b, giving up when ctx is done if w has deadlines.
 func writeCtx(ctx context.Context, w io.Writer, b []byte) error {
 	type deadliner interface{ SetWriteDeadline(time.Time) error }
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if d, ok := w.(deadliner); ok {
-		if dl, ok := ctx.Deadline(); ok {
-			_ = d.SetWriteDeadline(dl) // Not every file supports deadlines.
-		}
-		stop := context.AfterFunc(ctx, func() { _ = d.SetWriteDeadline(time.Now()) })
+		// The deadline is set only once ctx is done, so that a write cut
+		// short by it always finds ctx.Err() set.
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			defer close(fired)
+			_ = d.SetWriteDeadline(time.Now()) // Not every file supports deadlines.
+		})
 		defer func() {
-			stop()
+			if !stop() {
+				<-fired // Else it could set the deadline after the reset below.
+			}
 			_ = d.SetWriteDeadline(time.Time{})
 		}()
 	}

@@ -4,6 +4,7 @@ package exec
 
 import (
 	"fmt"
+	"io"
 	"os"
 	osexec "os/exec"
 	"syscall"
@@ -51,13 +52,17 @@ func (p *Process) startTTY(c *Cmd) error {
 	}
 	cmd := p.cmd
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	var inR *os.File // the read end of a pipe fed from c.Stdin
 	if c.Stdin != nil {
-		cmd.Stdin = c.Stdin
+		if cmd.Stdin, inR, err = stdinFile(c.Stdin); err != nil {
+			closeAll(master, slave)
+			return err
+		}
 	}
 	var errR, errW *os.File
 	if c.SeparateStderr {
 		if errR, errW, err = os.Pipe(); err != nil {
-			closeAll(master, slave)
+			closeAll(master, slave, inR)
 			return err
 		}
 		cmd.Stderr = errW
@@ -68,10 +73,10 @@ func (p *Process) startTTY(c *Cmd) error {
 		cmd.SysProcAttr.Ctty = 1
 	}
 	if err := cmd.Start(); err != nil {
-		closeAll(master, slave, errR, errW)
+		closeAll(master, slave, errR, errW, inR)
 		return err
 	}
-	closeAll(slave, errW)
+	closeAll(slave, errW, inR)
 	if c.Stdin == nil {
 		p.stdin = master
 	}
@@ -128,7 +133,12 @@ func (p *Process) startPipes(c *Cmd) error {
 	}
 	var inW *os.File
 	if c.Stdin != nil {
-		cmd.Stdin = c.Stdin
+		var inR *os.File
+		var err error
+		if cmd.Stdin, inR, err = stdinFile(c.Stdin); err != nil {
+			return err
+		}
+		closeAfter = append(closeAfter, inR)
 	} else {
 		inR, w, err := os.Pipe()
 		if err != nil {
@@ -170,6 +180,27 @@ func (p *Process) startPipes(c *Cmd) error {
 	p.errs.file = errR
 	go p.errs.read(errR, nil, observer(c, Stderr))
 	return nil
+}
+
+// stdinFile returns the process's stdin for Cmd.Stdin r: r itself if it
+// is a file; else the read end of a pipe that a goroutine fills from r,
+// also returned for the caller to close once the process has started.
+// Unlike os/exec's copy, Wait does not wait for that goroutine, so that a
+// Reader that never ends cannot keep Wait or Terminate from returning; it
+// ends with r, or at its next write once the process has gone.
+func stdinFile(r io.Reader) (stdin io.Reader, pipe *os.File, err error) {
+	if f, ok := r.(*os.File); ok {
+		return f, nil, nil
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	go func() {
+		_, _ = io.Copy(pw, r) // EPIPE once the process has gone: nothing to tell.
+		_ = pw.Close()        // The process sees the end of r.
+	}()
+	return pr, pr, nil
 }
 
 func observer(c *Cmd, s Stream) func([]byte) {

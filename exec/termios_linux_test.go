@@ -1,0 +1,5 @@
+package exec
+
+import "syscall"
+
+const ioctlGetTermios, ioctlSetTermios = syscall.TCGETS, syscall.TCSETS
