@@ -15,6 +15,10 @@ var (
 	// any pattern matched. Test with errors.Is.
 	ErrEOF = errors.New("output ended")
 
+	// ErrIdle is the cause of an ExpectError when no output arrived for
+	// the idle time given to ExpectIdle. Test with errors.Is.
+	ErrIdle = errors.New("no output")
+
 	errNoArgs      = errors.New("no program given")
 	errNoStdin     = errors.New("stdin is not connected to drover (it comes from another process)")
 	errStdinClosed = errors.New("stdin was closed by an earlier EOF")
@@ -52,8 +56,12 @@ type ExpectError struct {
 	Patterns []Pattern
 	Stream   Stream
 	Waited   time.Duration
-	Recent   string // the last output received, as matched
-	Err      error
+	Idle     time.Duration // with ErrIdle: the idle time that passed
+	Recent   string        // the last output received, as matched
+	// RecentRaw is the last output as received, before a terminal's
+	// "\r\n" and escape sequences were cooked; on pipes, Recent.
+	RecentRaw string
+	Err       error
 }
 
 func (e *ExpectError) Error() string {
@@ -61,6 +69,8 @@ func (e *ExpectError) Error() string {
 	switch {
 	case errors.Is(e.Err, ErrEOF):
 		return fmt.Sprintf("%s ended after %s without %s", e.Stream, round(e.Waited), what)
+	case errors.Is(e.Err, ErrIdle):
+		return fmt.Sprintf("no output for %s (idle timeout) after %s waiting for %s on %s", round(e.Idle), round(e.Waited), what, e.Stream)
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		return fmt.Sprintf("timed out after %s waiting for %s on %s", round(e.Waited), what, e.Stream)
 	}

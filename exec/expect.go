@@ -17,6 +17,14 @@ import (
 // ends and no pattern can match any more; that error carries the last
 // output received.
 func (p *Process) Expect(ctx context.Context, s Stream, pats ...Pattern) (*Match, error) {
+	return p.ExpectIdle(ctx, 0, s, pats...)
+}
+
+// ExpectIdle is Expect that also gives up, with an *ExpectError whose Err
+// is ErrIdle, when no output at all arrives on the stream for idle: a
+// program that has stopped talking, told apart from one still busy
+// printing what does not match. An idle of 0 means no such limit.
+func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, pats ...Pattern) (*Match, error) {
 	var streams []*stream
 	var names []Stream
 	switch s {
@@ -42,6 +50,14 @@ func (p *Process) Expect(ctx context.Context, s Stream, pats ...Pattern) (*Match
 		}
 	}
 	began := time.Now()
+	var idleC <-chan time.Time
+	var idleT *time.Timer
+	received := total(streams)
+	if idle > 0 {
+		idleT = time.NewTimer(idle)
+		defer idleT.Stop()
+		idleC = idleT.C
+	}
 	for {
 		allEOF := true
 		for i, st := range streams {
@@ -55,6 +71,10 @@ func (p *Process) Expect(ctx context.Context, s Stream, pats ...Pattern) (*Match
 		if allEOF {
 			return nil, p.expectError(ctx, s, pats, began, ErrEOF)
 		}
+		if n := total(streams); idleT != nil && n != received {
+			received = n
+			idleT.Reset(idle) // Output arrived: the program is not idle.
+		}
 		var n1, n2 <-chan struct{}
 		n1 = streams[0].notify
 		if len(streams) > 1 {
@@ -63,6 +83,13 @@ func (p *Process) Expect(ctx context.Context, s Stream, pats ...Pattern) (*Match
 		select {
 		case <-n1:
 		case <-n2:
+		case <-idleC:
+			if total(streams) == received {
+				e := p.expectError(ctx, s, pats, began, ErrIdle)
+				e.Idle = idle
+				return nil, e
+			}
+			idleT.Reset(idle) // Output raced the timer; look at it first.
 		case <-ctx.Done():
 			// One last look: output may have arrived with the deadline.
 			for i, st := range streams {
@@ -74,6 +101,17 @@ func (p *Process) Expect(ctx context.Context, s Stream, pats ...Pattern) (*Match
 			return nil, p.expectError(ctx, s, pats, began, ctx.Err())
 		}
 	}
+}
+
+// total is how many bytes the streams have received in all.
+func total(streams []*stream) int64 {
+	var n int64
+	for _, st := range streams {
+		st.mu.Lock()
+		n += st.received
+		st.mu.Unlock()
+	}
+	return n
 }
 
 // match scans the new output of st with each scanner and consumes the
@@ -119,6 +157,12 @@ func (st *stream) match(scs []scanner) (*Match, bool) {
 
 func (p *Process) expectError(ctx context.Context, s Stream, pats []Pattern, began time.Time, err error) *ExpectError {
 	e := &ExpectError{Patterns: pats, Stream: s, Waited: time.Since(began), Err: err}
+	switch s {
+	case Both:
+		e.RecentRaw = string(p.RecentRaw(Stdout)) + string(p.RecentRaw(Stderr))
+	default:
+		e.RecentRaw = string(p.RecentRaw(s))
+	}
 	if dl, ok := ctx.Deadline(); ok && errors.Is(err, context.DeadlineExceeded) {
 		// Report the wait asked for, not the scheduler's few extra
 		// microseconds.

@@ -320,3 +320,57 @@ func TestObserveAndConcurrentExpects(t *testing.T) {
 		t.Errorf("Observe saw %q", seen)
 	}
 }
+
+// An idle timeout fires when nothing arrives, not while output that does
+// not match keeps coming; the total deadline still bounds the latter.
+func TestExpectIdle(t *testing.T) {
+	t.Parallel()
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t, 10*time.Second)
+			c := helperCmd(t, "hang")
+			c.TTY = mode.tty
+			p := mustStart(t, ctx, c)
+			expect(t, ctx, p, Stdout, text("ready\n"))
+			_, err := p.ExpectIdle(ctx, 100*time.Millisecond, Stdout, text("never"))
+			var e *ExpectError
+			if !errors.As(err, &e) || !errors.Is(err, ErrIdle) || e.Idle != 100*time.Millisecond {
+				t.Fatalf("ExpectIdle on a silent process: %v, want ErrIdle after 100ms", err)
+			}
+			if !strings.Contains(e.Error(), "no output for 100ms (idle timeout)") {
+				t.Errorf("Error() = %q", e.Error())
+			}
+
+			c = helperCmd(t, "tick")
+			c.TTY = mode.tty
+			busy := mustStart(t, ctx, c)
+			short, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+			defer cancel()
+			_, err = busy.ExpectIdle(short, 100*time.Millisecond, Stdout, text("never"))
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("ExpectIdle on a busy process: %v, want the total deadline, not idleness", err)
+			}
+		})
+	}
+}
+
+// RecentRaw keeps what a terminal sent before cooking; Recent what was
+// matched.
+func TestRecentRaw(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	c := helperCmd(t, "write", "\x1b[1mbold\x1b[0m line\n")
+	c.TTY = true
+	p := mustStart(t, ctx, c)
+	short, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := p.Expect(short, Stdout, text("never"))
+	var e *ExpectError
+	if !errors.As(err, &e) {
+		t.Fatalf("Expect: %v", err)
+	}
+	if e.Recent != "bold line\n" || e.RecentRaw != "\x1b[1mbold\x1b[0m line\r\n" {
+		t.Errorf("Recent = %q, RecentRaw = %q", e.Recent, e.RecentRaw)
+	}
+}

@@ -47,6 +47,7 @@ var helpers = map[string]func(args ...string){
 	"tty-prompt":    helperTTYPrompt,
 	"where":         helperWhere,
 	"write":         helperWrite,
+	"tick":          helperTick,
 }
 
 var helperUsed sync.Map // helper name -> true
@@ -450,5 +451,15 @@ func helperWrite(args ...string) {
 		if _, err := os.Stdout.Write([]byte(a)); err != nil {
 			fail(err)
 		}
+	}
+}
+
+// helperTick prints "tick" every 10ms, forever: busy, never idle.
+func helperTick(...string) {
+	for {
+		if _, err := os.Stdout.Write([]byte("tick\n")); err != nil {
+			fail(err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -303,6 +303,16 @@ func (p *Process) Recent(s Stream) []byte {
 	return st.recent()
 }
 
+// RecentRaw is Recent before a terminal's output is cooked: "\r\n" and
+// ANSI escape sequences as the program wrote them. On pipes it is Recent.
+func (p *Process) RecentRaw(s Stream) []byte {
+	st := p.stream(s)
+	if st == nil {
+		return nil
+	}
+	return st.recentRaw()
+}
+
 func (p *Process) stream(s Stream) *stream {
 	switch s {
 	case Stdout:

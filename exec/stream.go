@@ -49,18 +49,20 @@ const (
 // stream is one output stream of a process: a reader goroutine appends
 // cooked output to buf and signals notify; Expect scans and consumes it.
 type stream struct {
-	mu      sync.Mutex
-	buf     []byte // buf[off:] is the unconsumed output
-	off     int    // bytes of buf already consumed, compacted lazily
-	base    int64  // offset in the whole (cooked) stream of buf[off]
-	dropped int64  // unconsumed bytes dropped to bound memory
-	tail    []byte // the last output, consumed or not
-	eof     bool
-	err     error // a read error other than the end of the stream
-	max     int
-	notify  chan struct{} // capacity 1: "something changed"
-	done    chan struct{} // closed when the reader has returned
-	file    *os.File      // closed to stop the reader after WaitDelay
+	mu       sync.Mutex
+	buf      []byte // buf[off:] is the unconsumed output
+	off      int    // bytes of buf already consumed, compacted lazily
+	base     int64  // offset in the whole (cooked) stream of buf[off]
+	dropped  int64  // unconsumed bytes dropped to bound memory
+	tail     []byte // the last output, consumed or not
+	rawTail  []byte // the last bytes read, before cooking
+	received int64  // bytes read in all, before cooking
+	eof      bool
+	err      error // a read error other than the end of the stream
+	max      int
+	notify   chan struct{} // capacity 1: "something changed"
+	done     chan struct{} // closed when the reader has returned
+	file     *os.File      // closed to stop the reader after WaitDelay
 }
 
 func newStream(max int) *stream {
@@ -86,7 +88,9 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 				observe(b[:n])
 			}
 			s.mu.Lock()
+			s.received += int64(n)
 			if c != nil {
+				s.rawTail = keepTail(s.rawTail, b[:n])
 				s.buf = c.cook(s.buf, b[:n])
 			} else {
 				s.buf = append(s.buf, b[:n]...)
@@ -156,16 +160,36 @@ func (s *stream) consume(n int) []byte {
 	return out
 }
 
-func (s *stream) updateTail(b []byte) {
+func (s *stream) updateTail(b []byte) { s.tail = keepTail(s.tail, b) }
+
+// keepTail appends b to tail, keeping at least the last tailSize bytes
+// and at most twice that, and returns it.
+func keepTail(tail, b []byte) []byte {
 	if len(b) >= tailSize {
-		s.tail = append(s.tail[:0], b[len(b)-tailSize:]...)
-		return
+		return append(tail[:0], b[len(b)-tailSize:]...)
 	}
-	s.tail = append(s.tail, b...)
-	if len(s.tail) > 2*tailSize {
-		n := copy(s.tail, s.tail[len(s.tail)-tailSize:])
-		s.tail = s.tail[:n]
+	tail = append(tail, b...)
+	if len(tail) > 2*tailSize {
+		n := copy(tail, tail[len(tail)-tailSize:])
+		tail = tail[:n]
 	}
+	return tail
+}
+
+// recentRaw returns the last bytes read, before cooking (under a tty),
+// at most tailSize; on pipes, where nothing is cooked, as recent does.
+func (s *stream) recentRaw() []byte {
+	s.mu.Lock()
+	if s.rawTail == nil {
+		s.mu.Unlock()
+		return s.recent()
+	}
+	defer s.mu.Unlock()
+	out := s.rawTail
+	if len(out) > tailSize {
+		out = out[len(out)-tailSize:]
+	}
+	return append([]byte(nil), out...)
 }
 
 // recent returns the last output received, consumed or not, at most
