@@ -70,7 +70,7 @@ func (e *ExpectError) Error() string {
 	case errors.Is(e.Err, ErrEOF):
 		return fmt.Sprintf("%s ended after %s without %s", e.Stream, round(e.Waited), what)
 	case errors.Is(e.Err, ErrIdle):
-		return fmt.Sprintf("no output for %s (idle timeout) after %s waiting for %s on %s", round(e.Idle), round(e.Waited), what, e.Stream)
+		return fmt.Sprintf("no output for %s (idle timeout) waiting for %s on %s", round(e.Idle), what, e.Stream)
 	case errors.Is(e.Err, context.DeadlineExceeded):
 		return fmt.Sprintf("timed out after %s waiting for %s on %s", round(e.Waited), what, e.Stream)
 	}

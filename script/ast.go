@@ -52,8 +52,8 @@ type Axis struct {
 }
 
 // Step is one step of a script. Its concrete type is one of *Run, *Spawn,
-// *Expect, *Send, *Wait, *Signal, *Terminate, *WaitPort, *FreePort, *Sleep
-// and *Log.
+// *Expect, *Send, *Wait, *Signal, *Terminate, *WaitPort, *FreePort,
+// *Retry, *Sleep and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -81,7 +81,24 @@ type Run struct {
 	Exit    ExitSpec
 	Stdout  *OutputMatcher
 	Stderr  *OutputMatcher
-	Capture string // name of a variable that receives stdout, trailing newlines trimmed
+	Capture string        // name of a variable that receives stdout, trailing newlines trimmed
+	Retry   *RetrySpec    // run again on failure; nil means once
+	MaxDur  time.Duration // max_duration: fail if it took longer; 0 means no limit
+}
+
+// RetrySpec says how often to try a step, or a group of steps, again.
+type RetrySpec struct {
+	Attempts int           // in all, first try included; at least 2
+	Delay    time.Duration // between attempts
+}
+
+// Retry runs a group of steps again, from the first, when one fails:
+// a flaky part of a runbook retried on purpose. Processes the group
+// spawned in a failed attempt are terminated before the next.
+type Retry struct {
+	Pos   Pos
+	Spec  RetrySpec
+	Steps []Step
 }
 
 // Spawn starts a process in the background for later steps to drive.
@@ -118,6 +135,7 @@ type Expect struct {
 	Any      bool
 	Stream   string // "stdout" (default), "stderr" or "both"
 	Timeout  time.Duration
+	Idle     time.Duration // idle_timeout: fail when no output arrives for this long
 	On       string
 }
 
@@ -142,6 +160,7 @@ type Wait struct {
 	Stdout  *OutputMatcher
 	Stderr  *OutputMatcher
 	On      string
+	MaxDur  time.Duration // max_duration: fail if the exit took longer to come
 }
 
 // Signal sends a signal to a process's whole group.
@@ -214,6 +233,7 @@ func (s *Signal) Position() Pos    { return s.Pos }
 func (s *Terminate) Position() Pos { return s.Pos }
 func (s *WaitPort) Position() Pos  { return s.Pos }
 func (s *FreePort) Position() Pos  { return s.Pos }
+func (s *Retry) Position() Pos     { return s.Pos }
 func (s *Sleep) Position() Pos     { return s.Pos }
 func (s *Log) Position() Pos       { return s.Pos }
 
@@ -226,5 +246,6 @@ func (*Signal) Kind() string    { return "signal" }
 func (*Terminate) Kind() string { return "terminate" }
 func (*WaitPort) Kind() string  { return "wait_port" }
 func (*FreePort) Kind() string  { return "free_port" }
+func (*Retry) Kind() string     { return "retry" }
 func (*Sleep) Kind() string     { return "sleep" }
 func (*Log) Kind() string       { return "log" }

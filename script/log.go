@@ -6,49 +6,92 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 )
 
+// maxPartial bounds an unfinished line kept for a trace: a program that
+// prints 100 MB without a newline is shown in pieces, not held whole.
+const maxPartial = 4 << 10
+
 // jobLog is the output of one job. Notes (log: steps) are kept for the
-// job's result and, with Options.Live, written as they happen; traces
-// (the interaction, with Options.Verbose) only go live. Received output is
-// assembled into whole lines per process and stream before it is shown.
-// Every secret sent so far is masked in all of it. It is safe for
-// concurrent use: the readers of several processes write to it.
+// job's result and written live and to the transcript as they happen;
+// traces (each step, what was sent, each line received) go live with
+// Options.Verbose, and to the transcript, with the time since the job
+// began. Received output is assembled into whole lines per process and
+// stream before it is shown. Every secret sent so far is masked in all of
+// it. It is safe for concurrent use: the readers of several processes
+// write to it.
 type jobLog struct {
-	mu      sync.Mutex
-	notes   bytes.Buffer
-	live    io.Writer // nil unless verbose or live
-	mask    []string
-	partial map[string][]byte // "who<" -> an unfinished line
+	mu         sync.Mutex
+	notes      bytes.Buffer
+	live       io.Writer // -v: the interaction as it happens, or nil
+	color      bool      // colour the live trace: sent and received apart
+	transcript io.Writer // --transcripts: the same, timestamped, or nil
+	began      time.Time
+	mask       []string
+	partial    map[string][]byte // "who <" -> an unfinished line
 }
 
-// note records a message for the job's result, and shows it live.
+// kinds of trace line, which the live trace colours apart.
+const (
+	lineStep     = "2"  // dim
+	lineSent     = "36" // cyan
+	lineReceived = "32" // green
+	lineStderr   = "33" // yellow
+	lineNote     = "1"  // bold
+)
+
+// tracing reports whether traces go anywhere.
+func (l *jobLog) tracing() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.live != nil || l.transcript != nil
+}
+
+// note records a message for the job's result, and shows it.
 func (l *jobLog) note(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...) // Before locking: an error's text may mask.
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	s := l.maskLocked(fmt.Sprintf(format, args...))
+	s := l.maskLocked(msg)
 	l.notes.WriteString(s)
-	if l.live != nil {
-		_, _ = io.WriteString(l.live, s) // Best effort: a closed terminal.
-	}
+	l.flushLocked()
+	l.emitLocked(lineNote, s)
 }
 
-// trace shows a line of the interaction live, if anyone is watching.
-func (l *jobLog) trace(format string, args ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.live == nil {
+// trace shows a line of the interaction, if anyone is watching.
+func (l *jobLog) trace(kind, format string, args ...any) {
+	if !l.tracing() {
 		return
 	}
+	msg := fmt.Sprintf(format, args...) // Before locking: an error's text may mask.
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	l.flushLocked()
-	_, _ = io.WriteString(l.live, l.maskLocked(fmt.Sprintf(format, args...))) // Best effort.
+	l.emitLocked(kind, l.maskLocked(msg))
 }
 
-// received shows output of a process live, a whole line at a time.
+// emitLocked writes one line live (coloured on a terminal) and to the
+// transcript (timestamped). The caller holds l.mu.
+func (l *jobLog) emitLocked(kind, s string) {
+	if l.live != nil {
+		if l.color {
+			_, _ = io.WriteString(l.live, "\x1b["+kind+"m"+strings.TrimSuffix(s, "\n")+"\x1b[0m\n") // Best effort: a closed terminal.
+		} else {
+			_, _ = io.WriteString(l.live, s) // Likewise.
+		}
+	}
+	if l.transcript != nil {
+		t := time.Since(l.began).Seconds()
+		_, _ = fmt.Fprintf(l.transcript, "%9.3fs %s", t, s) // A full disk shows when the file is closed.
+	}
+}
+
+// received shows output of a process, a whole line at a time.
 func (l *jobLog) received(who string, b []byte) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.live == nil {
+	if l.live == nil && l.transcript == nil {
 		return
 	}
 	if l.partial == nil {
@@ -62,6 +105,10 @@ func (l *jobLog) received(who string, b []byte) {
 		}
 		l.showLocked(who, buf[:i])
 		buf = buf[i+1:]
+	}
+	for len(buf) > maxPartial {
+		l.showLocked(who, buf[:maxPartial])
+		buf = buf[maxPartial:]
 	}
 	l.partial[who] = append(l.partial[who][:0], buf...)
 }
@@ -78,14 +125,25 @@ func (l *jobLog) flushLocked() {
 }
 
 func (l *jobLog) showLocked(who string, line []byte) {
+	kind := lineReceived
+	if strings.HasSuffix(who, "<2") {
+		kind = lineStderr
+	}
 	text := visible(strings.TrimSuffix(string(line), "\r"))
-	_, _ = io.WriteString(l.live, l.maskLocked(who+" "+text+"\n")) // Best effort.
+	l.emitLocked(kind, l.maskLocked(who+" "+text+"\n"))
 }
 
 func (l *jobLog) addSecret(s string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.mask = append(l.mask, s)
+}
+
+// secrets returns the secrets sent so far.
+func (l *jobLog) secrets() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.mask...)
 }
 
 // masked hides the secrets sent so far in s.
@@ -96,7 +154,12 @@ func (l *jobLog) masked(s string) string {
 }
 
 func (l *jobLog) maskLocked(s string) string {
-	for _, m := range l.mask {
+	return maskAll(s, l.mask)
+}
+
+// maskAll replaces every secret in s with asterisks.
+func maskAll(s string, secrets []string) string {
+	for _, m := range secrets {
 		if m != "" {
 			s = strings.ReplaceAll(s, m, "******")
 		}

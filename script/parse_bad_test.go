@@ -101,6 +101,12 @@ testdata/bad/no_process.yaml:7:5: terminate: no process to act on: terminate act
 testdata/bad/fanout_keys.yaml:3:16: free_port: want the name of a variable to receive the port, got a list
 testdata/bad/fanout_keys.yaml:4:16: free_port: invalid variable name "9lives": want letters, digits and _, not starting with a digit
 testdata/bad/fanout_keys.yaml:5:10: log: undefined variable "port"`,
+		"runbook_keys": `testdata/bad/runbook_keys.yaml:2:42: run: attempts: want a number of attempts from 1 to 1000 (the first included), got "0"
+testdata/bad/runbook_keys.yaml:2:60: run: max_duration: invalid duration "soon": want a Go duration such as 500ms, 10s or 1m30s (units: ns, us, ms, s, m, h)
+testdata/bad/runbook_keys.yaml:3:31: run: retry: want a mapping with attempts and delay, such as {attempts: 3, delay: 1s}; got "3"
+testdata/bad/runbook_keys.yaml:4:5: retry: missing key attempts: how many times to try in all
+testdata/bad/runbook_keys.yaml:4:31: retry: steps: want at least one step
+testdata/bad/runbook_keys.yaml:5:5: retry: missing key steps: the steps to try again`,
 		"on_unknown": `testdata/bad/on_unknown.yaml:4:30: expect: on: unknown process "dsn" (spawned before this step: dns, nslookup)
 testdata/bad/on_unknown.yaml:5:16: terminate: unknown process "dsn" (spawned before this step: dns, nslookup)
 testdata/bad/on_unknown.yaml:6:28: signal: on: unknown process "web" (spawned before this step: dns, nslookup)`,
@@ -118,8 +124,8 @@ testdata/bad/template_syntax.yaml:5:10: log: invalid variable name "env." in ${.
 		"too_many":        tooManyWant(),
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
-		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, on`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, sleep, log",
+		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, idle_timeout, on`,
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, sleep, log",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name

@@ -9,7 +9,7 @@ import (
 )
 
 var (
-	expectKeys = []string{"text", "re", "eof", "any", "stream", "capture", "timeout", "on"}
+	expectKeys = []string{"text", "re", "eof", "any", "stream", "capture", "timeout", "idle_timeout", "on"}
 	branchKeys = []string{"text", "re", "eof", "capture", "then"}
 	sendKeys   = []string{"text", "raw", "control", "eof", "secret", "on"}
 	streams    = []string{"stdout", "stderr", "both"}
@@ -34,6 +34,9 @@ func (p *parser) expect(key, val *yaml.Node, sc *scope) Step {
 		}
 		if e, ok := f["timeout"]; ok {
 			s.Timeout, _ = c.duration(e.val, "timeout", false)
+		}
+		if e, ok := f["idle_timeout"]; ok {
+			s.Idle, _ = c.duration(e.val, "idle_timeout", false)
 		}
 		switch which := c.oneOf(f, key, "text", "re", "eof", "any"); which {
 		case "":

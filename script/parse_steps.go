@@ -13,12 +13,14 @@ import (
 )
 
 // stepKinds are the step keys, in the order the reference lists them.
-var stepKinds = []string{"run", "spawn", "expect", "send", "wait", "signal", "terminate", "wait_port", "free_port", "sleep", "log"}
+var stepKinds = []string{"run", "spawn", "expect", "send", "wait", "signal", "terminate", "wait_port", "free_port", "retry", "sleep", "log"}
 
 var (
-	runKeys       = []string{"cmd", "shell", "stdin", "env", "dir", "tty", "timeout", "exit", "stdout", "stderr", "capture"}
+	runKeys       = []string{"cmd", "shell", "stdin", "env", "dir", "tty", "timeout", "exit", "stdout", "stderr", "capture", "retry", "max_duration"}
 	spawnKeys     = []string{"name", "cmd", "shell", "env", "dir", "tty", "stderr", "stdin_from", "size"}
-	waitKeys      = []string{"exit", "signal", "timeout", "stdout", "stderr", "on"}
+	waitKeys      = []string{"exit", "signal", "timeout", "stdout", "stderr", "on", "max_duration"}
+	retryKeys     = []string{"attempts", "delay", "steps"}
+	retrySpecKeys = []string{"attempts", "delay"}
 	signalKeys    = []string{"sig", "on"}
 	terminateKeys = []string{"on", "grace"}
 	waitPortKeys  = []string{"addr", "timeout"}
@@ -98,6 +100,8 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		return p.terminate(key, val, sc)
 	case "wait_port":
 		return p.waitPort(key, val, sc)
+	case "retry":
+		return p.retry(key, val, sc)
 	case "free_port":
 		c := p.at("free_port", sc)
 		s := &FreePort{Pos: p.pos(key)}
@@ -170,6 +174,12 @@ func (p *parser) run(key, val *yaml.Node, sc *scope) Step {
 		if e, ok := f["capture"]; ok && c.varName(e.val, "capture") {
 			s.Capture = e.val.Value
 			sc.defineVar(s.Capture) // After the step's own references.
+		}
+		if e, ok := f["retry"]; ok {
+			s.Retry = c.retrySpec(e.val)
+		}
+		if e, ok := f["max_duration"]; ok {
+			s.MaxDur, _ = c.duration(e.val, "max_duration", false)
 		}
 	default:
 		c.errorf(val, "", "want a command: a list such as [ls, -l], a shell command line, or a mapping with cmd: or shell:; got %s", describe(val))
@@ -340,6 +350,9 @@ func (p *parser) wait(key, val *yaml.Node, sc *scope) Step {
 		if e, ok := f["stderr"]; ok {
 			s.Stderr = c.matcher(e.val, "stderr")
 		}
+		if e, ok := f["max_duration"]; ok {
+			s.MaxDur, _ = c.duration(e.val, "max_duration", false)
+		}
 	default:
 		c.errorf(val, "", "want nothing (- wait:) or a mapping with %s; got %s", strings.Join(waitKeys, ", "), describe(val))
 	}
@@ -420,6 +433,54 @@ func (p *parser) waitPort(key, val *yaml.Node, sc *scope) Step {
 		}
 	}
 	return s
+}
+
+// retry reads a group of steps run again when one fails.
+func (p *parser) retry(key, val *yaml.Node, sc *scope) Step {
+	c := p.at("retry", sc)
+	s := &Retry{Pos: p.pos(key)}
+	if val.Kind != yaml.MappingNode {
+		c.errorf(val, "", "want a mapping with attempts, delay and steps; got %s", describe(val))
+		return s
+	}
+	f := c.fields(val, "retry", "", retryKeys)
+	s.Spec = c.retryFields(f, key)
+	e, ok := f["steps"]
+	if !ok {
+		c.errorf(key, "", "missing key steps: the steps to try again")
+		return s
+	}
+	if e.val.Kind == yaml.SequenceNode && len(e.val.Content) == 0 || isNull(e.val) {
+		c.errorf(e.val, "steps", "want at least one step")
+		return s
+	}
+	s.Steps = p.steps(e.val, "steps", sc)
+	return s
+}
+
+// retrySpec reads the retry: of a run step.
+func (c *stepCtx) retrySpec(n *yaml.Node) *RetrySpec {
+	if n.Kind != yaml.MappingNode {
+		c.errorf(n, "retry", "want a mapping with attempts and delay, such as {attempts: 3, delay: 1s}; got %s", describe(n))
+		return nil
+	}
+	f := c.fields(n, "retry", "retry", retrySpecKeys)
+	spec := c.retryFields(f, n)
+	return &spec
+}
+
+// retryFields reads attempts (required, 1 to 1000) and delay (default 0).
+func (c *stepCtx) retryFields(f map[string]entry, at *yaml.Node) RetrySpec {
+	spec := RetrySpec{Attempts: 1}
+	if e, ok := f["attempts"]; ok {
+		spec.Attempts, _ = c.integer(e.val, "attempts", "a number of attempts from 1 to 1000 (the first included)", 1, 1000)
+	} else {
+		c.errorf(at, "", "missing key attempts: how many times to try in all")
+	}
+	if e, ok := f["delay"]; ok {
+		spec.Delay, _ = c.duration(e.val, "delay", true)
+	}
+	return spec
 }
 
 // closest returns the word in words within a small edit distance of s, or "".

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,13 @@ type Options struct {
 	// Prefix puts the job's name before each line written to Live, for
 	// when several jobs share it.
 	Prefix bool
+	// Color colours the live trace: steps, sent and received apart.
+	Color bool
+	// Transcripts, if not empty, is a directory where each job leaves a
+	// timestamped transcript of its interaction (NAME.log) and an
+	// asciicast v2 recording of each terminal (NAME.PROCESS.cast), secrets
+	// masked. The directory must exist.
+	Transcripts string
 }
 
 // Job is one run of a script: the script with one combination of its
@@ -110,18 +118,24 @@ const (
 
 // Result is the outcome of one job.
 type Result struct {
-	Job      Job
-	Status   Status
-	Err      error             // the failure, an *Error with its position; nil when passed
-	Duration time.Duration     // wall time
-	Vars     map[string]string // variables at the end, secrets left out
-	Log      string            // log: messages and, when verbose, the interaction
+	Job    Job
+	Status Status
+	Err    error // the failure, an *Error with its position; nil when passed
+	// FinallyErr is the failure of a finally: step, reported apart: a job
+	// whose steps passed but whose clean-up failed has failed too.
+	FinallyErr error
+	Duration   time.Duration     // wall time
+	Vars       map[string]string // variables at the end, secrets left out
+	Log        string            // log: messages and, when verbose, the interaction
 
 	// Received is the last output of the process a failed step was
 	// reading or checking, as matched (a tty's escapes removed), and
 	// Waited how long that step waited. Both are empty when unknown.
 	Received string
 	Waited   time.Duration
+	// ReceivedRaw is Received as a terminal sent it, escapes and "\r"
+	// included; the same as Received on pipes.
+	ReceivedRaw string
 
 	// Reason says why a job was skipped, such as "--fail-fast".
 	Reason string
@@ -135,7 +149,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		opts = &Options{}
 	}
 	began := time.Now()
-	log := &jobLog{}
+	log := &jobLog{began: began, color: opts.Color}
 	if opts.Live != nil {
 		log.live = opts.Live
 		if opts.Prefix {
@@ -144,6 +158,13 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	}
 	res := &Result{Job: job, Status: Passed}
 	st, err := newState(job.Script, opts, job.Matrix, log)
+	if err == nil && opts.Transcripts != "" {
+		st.rec, err = newRecorder(opts.Transcripts, job.Name())
+		if err == nil {
+			log.transcript = st.rec.buf
+			log.trace(lineStep, "-- job %s (%s)\n", job.Name(), job.Script.File)
+		}
+	}
 	if err != nil {
 		res.Status, res.Err = Failed, err
 		res.Duration = time.Since(began)
@@ -160,17 +181,34 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
 	err = st.runSteps(sctx, job.Script.Steps)
 	cancel()
+	var ferr error
 	if len(job.Script.Finally) > 0 {
 		// Clean-up steps get their own time, and still run when the
-		// script failed or timed out.
+		// script failed, timed out or was interrupted.
 		fctx, fcancel := context.WithTimeoutCause(context.WithoutCancel(ctx), timeout, &scriptTimeout{timeout})
-		ferr := st.runSteps(fctx, job.Script.Finally)
+		st.procCtx = fctx
+		st.log.trace(lineStep, "-- finally\n")
+		ferr = st.runSteps(fctx, job.Script.Finally)
 		fcancel()
-		if err == nil {
-			err = ferr
-		}
 	}
 	st.cleanup()
+	if st.rec != nil {
+		switch {
+		case err != nil:
+			log.trace(lineStep, "-- failed: %v\n", err)
+		case ferr != nil:
+			log.trace(lineStep, "-- finally failed: %v\n", ferr)
+		default:
+			log.trace(lineStep, "-- passed\n")
+		}
+		log.mu.Lock()
+		log.flushLocked()
+		log.transcript = nil
+		log.mu.Unlock()
+		if rerr := st.rec.close(); rerr != nil && err == nil && ferr == nil {
+			err = fmt.Errorf("writing transcripts: %w", rerr)
+		}
+	}
 	res.Duration = time.Since(began)
 	res.Vars = st.captures()
 	res.Log = log.notes.String()
@@ -179,10 +217,27 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		if ctx.Err() != nil {
 			res.Status = Interrupted
 		}
-		res.Received, res.Waited = received(err)
-		res.Received = log.masked(res.Received)
+		res.setReceived(err, log)
+	}
+	if ferr != nil {
+		res.FinallyErr = ferr
+		if res.Status == Passed {
+			res.Status = Failed
+			res.setReceived(ferr, log)
+		}
 	}
 	return res
+}
+
+// setReceived fills in what the failed step saw, secrets masked.
+func (r *Result) setReceived(err error, log *jobLog) {
+	r.Received, r.Waited = received(err)
+	r.ReceivedRaw = r.Received
+	var ee *exec.ExpectError
+	if errors.As(err, &ee) {
+		r.ReceivedRaw = ee.RecentRaw
+	}
+	r.Received, r.ReceivedRaw = log.masked(r.Received), log.masked(r.ReceivedRaw)
 }
 
 // received digs the output a failed step saw out of its error.
@@ -250,7 +305,7 @@ func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
 func (m maskErr) Unwrap() error { return m.err }
 
 func (st *state) runStep(ctx context.Context, step Step) error {
-	st.log.trace("-- %s %s\n", step.Position(), step.Kind())
+	st.log.trace(lineStep, "-- %s %s\n", step.Position(), step.Kind())
 	switch s := step.(type) {
 	case *Run:
 		return st.run(ctx, s)
@@ -268,6 +323,8 @@ func (st *state) runStep(ctx context.Context, step Step) error {
 		return st.terminate(ctx, s)
 	case *WaitPort:
 		return st.waitPort(ctx, s)
+	case *Retry:
+		return st.retryGroup(ctx, s)
 	case *FreePort:
 		port, err := freePort()
 		if err != nil {
@@ -286,6 +343,24 @@ func (st *state) runStep(ctx context.Context, step Step) error {
 		return nil
 	}
 	return fmt.Errorf("unknown step %T", step)
+}
+
+// retryGroup runs a group of steps, again from the first when one fails.
+// Processes spawned by a failed attempt are terminated before the next,
+// and the names they took are given back.
+func (st *state) retryGroup(ctx context.Context, s *Retry) error {
+	return st.retrying(ctx, s.Spec.Attempts, s.Spec.Delay, func() error {
+		procs := maps.Clone(st.procs)
+		current, n := st.current, len(st.order)
+		err := st.runSteps(ctx, s.Steps)
+		if err != nil {
+			for _, p := range st.order[n:] {
+				_ = p.p.Terminate(context.Background(), 5*time.Second) // Only fails on misuse.
+			}
+			st.procs, st.current = procs, current
+		}
+		return err
+	})
 }
 
 // cleanup ends every process still running, whole trees, all at once.

@@ -26,6 +26,7 @@ type state struct {
 	piped   map[string]bool   // names whose stdout feeds a stdin_from
 	log     *jobLog
 	procCtx context.Context // bounds the life of spawned processes: the job's
+	rec     *recorder       // --transcripts, or nil
 }
 
 // proc is a process a script started.
@@ -33,6 +34,7 @@ type proc struct {
 	name string
 	p    *exec.Process
 	tty  bool
+	cast *castWriter // the terminal's recording, or nil
 }
 
 func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error) {
@@ -184,7 +186,7 @@ func (st *state) captures() map[string]string {
 	out := map[string]string{}
 	for k, v := range st.vars {
 		if !st.secrets[k] {
-			out[k] = v
+			out[k] = st.log.masked(v)
 		}
 	}
 	return out

@@ -58,7 +58,7 @@ func (st *state) expect(ctx context.Context, s *Expect) error {
 	}
 	ectx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	m, err := pr.p.Expect(ectx, stream, pats...)
+	m, err := pr.p.ExpectIdle(ectx, s.Idle, stream, pats...)
 	if err != nil {
 		return &expectError{proc: pr.name, err: err}
 	}
@@ -105,6 +105,10 @@ func (st *state) send(ctx context.Context, s *Send) error {
 		}
 		if s.Secret && text != "" {
 			st.log.addSecret(text)
+			refs, _ := Refs(s.Text) // Parsed already: no error.
+			for _, name := range refs {
+				st.secrets[name] = true // Left out of reports.
+			}
 		}
 		b = []byte(text)
 		if !s.Raw {
@@ -116,9 +120,12 @@ func (st *state) send(ctx context.Context, s *Send) error {
 		}
 	}
 	if s.Secret {
-		st.log.trace("%s > ******\n", pr.name)
+		st.log.trace(lineSent, "%s > ******\n", pr.name)
 	} else {
-		st.log.trace("%s > %s\n", pr.name, visible(strings.TrimRight(string(b), "\r\n")))
+		st.log.trace(lineSent, "%s > %s\n", pr.name, visible(strings.TrimRight(string(b), "\r\n")))
+	}
+	if pr.cast != nil {
+		pr.cast.input(st.log.masked(string(b)))
 	}
 	return pr.p.Send(ctx, b)
 }
@@ -231,7 +238,10 @@ func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped 
 			return fmt.Errorf("%s is too large to compare: %d bytes were dropped to bound memory", name, dropped)
 		}
 		if text != want && strings.TrimRight(text, "\n") != strings.TrimRight(want, "\n") {
-			return fmt.Errorf("%s is %q, want %q", name, text, want)
+			if !strings.Contains(want, "\n") && !strings.Contains(strings.TrimRight(text, "\n"), "\n") {
+				return fmt.Errorf("%s is %q, want %q", name, text, want)
+			}
+			return fmt.Errorf("%s is not as expected (-want +got):\n%s", name, strings.TrimRight(unifiedDiff(want, text), "\n"))
 		}
 	}
 	if m.Re != "" {

@@ -2,6 +2,7 @@ package script
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -22,22 +23,87 @@ func (st *state) argv(c Command) ([]string, error) {
 	return st.expandAll(c.Argv)
 }
 
-// observe returns the Cmd.Observe that logs received output when verbose.
-func (st *state) observe(name string) func(exec.Stream, []byte) {
-	if !st.opts.Verbose {
+// observe returns the Cmd.Observe that traces received output and
+// records a terminal's, or nil when nobody is watching.
+func (st *state) observe(name string, cast *castWriter) func(exec.Stream, []byte) {
+	if !st.log.tracing() && cast == nil {
 		return nil
 	}
 	return func(s exec.Stream, b []byte) {
 		who := name + " <"
 		if s == exec.Stderr {
 			who = name + " <2"
+		} else if cast != nil {
+			cast.output(b)
 		}
 		st.log.received(who, b)
 	}
 }
 
-// run starts a command, feeds it stdin, waits for it, and checks it.
+// cast starts recording a terminal for --transcripts, or returns nil.
+func (st *state) cast(name string, rows, cols int, env []string) (*castWriter, error) {
+	if st.rec == nil {
+		return nil, nil
+	}
+	term, _ := getEnv(env, "TERM")
+	return st.rec.cast(name, rows, cols, st.script.Name+": "+name, term, st.log.secrets)
+}
+
+// run runs a run step, again after a failure when it says retry.
 func (st *state) run(ctx context.Context, s *Run) error {
+	attempts, delay := 1, time.Duration(0)
+	if s.Retry != nil {
+		attempts, delay = s.Retry.Attempts, s.Retry.Delay
+	}
+	return st.retrying(ctx, attempts, delay, func() error { return st.runOnce(ctx, s) })
+}
+
+// retrying calls try until it succeeds or has failed attempts times,
+// sleeping delay between tries; each failure but the last is noted.
+func (st *state) retrying(ctx context.Context, attempts int, delay time.Duration, try func() error) error {
+	var err error
+	for i := 1; ; i++ {
+		if err = try(); err == nil {
+			return nil
+		}
+		if i == attempts || ctx.Err() != nil {
+			break
+		}
+		st.log.note("attempt %d of %d failed: %v\n", i, attempts, firstLine(st.log.masked(err.Error())))
+		if serr := sleep(ctx, delay); serr != nil {
+			return serr
+		}
+	}
+	if attempts > 1 {
+		var e *Error
+		if errors.As(err, &e) { // A group's step, already placed.
+			return &Error{Pos: e.Pos, Step: e.Step, Err: &retryError{attempts: attempts, err: e.Err}}
+		}
+		return &retryError{attempts: attempts, err: err}
+	}
+	return err
+}
+
+// retryError is the last failure of a step tried several times.
+type retryError struct {
+	attempts int
+	err      error
+}
+
+func (e *retryError) Error() string {
+	return fmt.Sprintf("failed %d attempts; the last: %v", e.attempts, e.err)
+}
+func (e *retryError) Unwrap() error { return e.err }
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// runOnce starts a command, feeds it stdin, waits for it, and checks it.
+func (st *state) runOnce(ctx context.Context, s *Run) error {
 	args, err := st.argv(s.Cmd)
 	if err != nil {
 		return err
@@ -61,7 +127,13 @@ func (st *state) run(ctx context.Context, s *Run) error {
 		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
 		defer cancel()
 	}
-	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: st.observe(filepath.Base(args[0]))}
+	var cast *castWriter
+	if s.TTY {
+		if cast, err = st.cast(filepath.Base(args[0]), 0, 0, env); err != nil {
+			return err
+		}
+	}
+	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: st.observe(filepath.Base(args[0]), cast)}
 	if !s.TTY {
 		cmd.Stdin = strings.NewReader(stdin)
 	}
@@ -73,6 +145,9 @@ func (st *state) run(ctx context.Context, s *Run) error {
 	defer func() { _ = p.Terminate(context.Background(), time.Second) }() // Ends any group left.
 	if s.TTY {
 		if stdin != "" {
+			if cast != nil {
+				cast.input(st.log.masked(stdin))
+			}
 			if err := p.Send(ctx, []byte(stdin)); err != nil {
 				return err
 			}
@@ -93,6 +168,9 @@ func (st *state) run(ctx context.Context, s *Run) error {
 	}
 	if err := st.checkOutput("stderr", s.Stderr, stderr, 0); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
+	}
+	if took := time.Since(began); s.MaxDur > 0 && took > s.MaxDur {
+		return &runError{what: fmt.Sprintf("took %s, more than max_duration %s", took.Round(time.Millisecond), s.MaxDur), waited: took, p: p}
 	}
 	if s.Capture != "" {
 		st.vars[s.Capture] = strings.TrimRight(string(stdout), "\r\n")
@@ -139,11 +217,17 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	if err != nil {
 		return err
 	}
+	var cast *castWriter
+	if s.TTY {
+		if cast, err = st.cast(s.Name, s.Rows, s.Cols, env); err != nil {
+			return err
+		}
+	}
 	cmd := &exec.Cmd{
 		Args: args, Env: env, Dir: dir, TTY: s.TTY,
 		Rows: uint16(s.Rows), Cols: uint16(s.Cols),
 		SeparateStderr: s.StderrPipe,
-		Observe:        st.observe(s.Name),
+		Observe:        st.observe(s.Name, cast),
 	}
 	if st.piped[s.Name] {
 		if s.TTY {
@@ -168,7 +252,7 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	if err != nil {
 		return err
 	}
-	pr := &proc{name: s.Name, p: p, tty: s.TTY}
+	pr := &proc{name: s.Name, p: p, tty: s.TTY, cast: cast}
 	st.procs[s.Name] = pr
 	st.order = append(st.order, pr)
 	st.current = pr
@@ -202,6 +286,9 @@ func (st *state) wait(ctx context.Context, s *Wait) error {
 		}
 	} else if err := checkExit(s.Exit, status); err != nil {
 		return &runError{what: fmt.Sprintf("%s: %v", pr.name, err), waited: time.Since(began), p: pr.p}
+	}
+	if took := time.Since(began); s.MaxDur > 0 && took > s.MaxDur {
+		return &runError{what: fmt.Sprintf("%s took %s to exit, more than max_duration %s", pr.name, took.Round(time.Millisecond), s.MaxDur), waited: took, p: pr.p}
 	}
 	stdout, dropped := pr.p.Unconsumed(exec.Stdout)
 	if err := st.checkOutput("stdout", s.Stdout, stdout, dropped); err != nil {

@@ -46,6 +46,7 @@ type runFlags struct {
 	run      string
 	shard    string
 	reports  []string
+	trans    string
 	help     bool
 }
 
@@ -62,6 +63,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.run, "run", "", "run only the jobs whose name matches `REGEX`")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
+	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -141,9 +143,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		tasks[i].Locks = locks
 	}
 
-	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1}
+	if f.trans != "" {
+		if err := os.MkdirAll(f.trans, 0o755); err != nil {
+			return usageErr("--transcripts: %v", err)
+		}
+	}
+	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans}
 	if f.verbose {
 		opts.Live = &syncWriter{w: stderr}
+		opts.Color = colorful(stderr)
 	}
 	began := time.Now()
 	out := newPrinter(stdout, len(all), began)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -33,10 +34,10 @@ type printer struct {
 
 func newPrinter(w io.Writer, total int, began time.Time) *printer {
 	p := &printer{w: w, total: total, began: began, quit: make(chan struct{})}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if isTerminal(w) {
 		p.progress = os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
-		p.color = os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 	}
+	p.color = colorful(w)
 	if p.progress {
 		p.tick = time.NewTicker(time.Second)
 		p.wg.Add(1)
@@ -55,6 +56,18 @@ func newPrinter(w io.Writer, total int, began time.Time) *printer {
 		}()
 	}
 	return p
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// colorful reports whether to colour what goes to w: only on a terminal,
+// never with NO_COLOR set (no-color.org) or TERM=dumb.
+func colorful(w io.Writer) bool {
+	return isTerminal(w) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
 
 // result prints r's block, then the progress line again.
@@ -124,20 +137,42 @@ func formatResult(r *script.Result, color bool) string {
 	for _, line := range lines(r.Log) {
 		fmt.Fprintf(&b, "      %s\n", line)
 	}
-	if r.Err != nil {
-		for _, line := range lines(r.Err.Error()) {
-			fmt.Fprintf(&b, "    %s\n", line)
+	if r.Err != nil || r.FinallyErr != nil {
+		if r.Err != nil {
+			for _, line := range lines(r.Err.Error()) {
+				fmt.Fprintf(&b, "    %s\n", line)
+			}
+		}
+		if r.FinallyErr != nil {
+			for i, line := range lines(r.FinallyErr.Error()) {
+				if i == 0 {
+					line = "finally: " + line
+				}
+				fmt.Fprintf(&b, "    %s\n", line)
+			}
 		}
 		if r.Received != "" {
 			fmt.Fprintf(&b, "    last lines received:\n")
 			for _, line := range lastLines(r.Received, 10) {
 				fmt.Fprintf(&b, "      | %s\n", line)
 			}
+			if r.ReceivedRaw != r.Received && r.ReceivedRaw != "" {
+				fmt.Fprintf(&b, "    the same, raw (as the terminal sent it, escapes shown):\n")
+				for _, line := range lastLines(r.ReceivedRaw, 10) {
+					fmt.Fprintf(&b, "      | %s\n", rawLine(line))
+				}
+			}
 		} else if r.Waited > 0 {
 			fmt.Fprintf(&b, "    nothing was received\n")
 		}
 	}
 	return b.String()
+}
+
+// rawLine shows a raw line's control characters as Go escapes.
+func rawLine(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // lines splits s into lines without the trailing empty one.

@@ -90,6 +90,9 @@ func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time
 				msg = f.Message
 				c.Line = f.Line
 			}
+			if r.Err != nil && r.FinallyErr != nil {
+				msg += "\nfinally: " + r.FinallyErr.Error()
+			}
 			c.Failure = &junitFailure{Message: cleanXML(firstLine(msg)), Type: string(r.Status), Text: cleanXML(msg)}
 			s.Failures++
 			doc.Failures++

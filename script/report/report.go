@@ -49,6 +49,7 @@ type Job struct {
 	Status   script.Status     `json:"status"`
 	Seconds  float64           `json:"duration_s"`
 	Error    *Failure          `json:"error,omitempty"`
+	Finally  *Failure          `json:"finally_error,omitempty"`
 	Received string            `json:"received,omitempty"`
 	Log      string            `json:"log,omitempty"`
 	Vars     map[string]string `json:"vars,omitempty"`
@@ -80,6 +81,7 @@ func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
 			Status:   r.Status,
 			Seconds:  r.Duration.Seconds(),
 			Error:    failure(r),
+			Finally:  describeErr(r.FinallyErr),
 			Received: r.Received,
 			Log:      r.Log,
 			Vars:     r.Vars,
@@ -103,11 +105,19 @@ func failure(r *script.Result) *Failure {
 		if r.Reason != "" {
 			return &Failure{Message: r.Reason}
 		}
+		return describeErr(r.FinallyErr)
+	}
+	return describeErr(r.Err)
+}
+
+// describeErr places an error at its step, if it has one; nil for nil.
+func describeErr(err error) *Failure {
+	if err == nil {
 		return nil
 	}
-	f := &Failure{Message: r.Err.Error()}
+	f := &Failure{Message: err.Error()}
 	var e *script.Error
-	if errors.As(r.Err, &e) {
+	if errors.As(err, &e) {
 		f.File, f.Line, f.Col, f.Step = e.Pos.File, e.Pos.Line, e.Pos.Col, e.Step
 	}
 	return f
