@@ -345,9 +345,11 @@ func TestExpectIdle(t *testing.T) {
 			c = helperCmd(t, "tick")
 			c.TTY = mode.tty
 			busy := mustStart(t, ctx, c)
-			short, cancel := context.WithTimeout(ctx, 400*time.Millisecond)
+			// Ticks come every 10ms; a second without one would take a
+			// very loaded machine.
+			short, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)
 			defer cancel()
-			_, err = busy.ExpectIdle(short, 100*time.Millisecond, Stdout, text("never"))
+			_, err = busy.ExpectIdle(short, time.Second, Stdout, text("never"))
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("ExpectIdle on a busy process: %v, want the total deadline, not idleness", err)
 			}
