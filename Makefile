@@ -10,7 +10,7 @@ NEEDS := nslookup dnsmasq bc sqlite3
 # dnsmasq lives in /usr/sbin, which is not on every user's PATH.
 export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin
 
-.PHONY: all build test demo bench clean
+.PHONY: all build test demo bench cross clean
 
 all: build
 
@@ -30,6 +30,12 @@ demo:
 
 bench:
 	$(GO) test -run '^$$' -bench . ./...
+
+# Every supported system builds; Windows with pipes only.
+cross:
+	for os in linux darwin freebsd windows; do echo "GOOS=$$os"; GOOS=$$os $(GO) build ./... || exit 1; done
+	for os in linux darwin freebsd; do GOOS=$$os $(GO) vet ./... || exit 1; done
+	GOOS=windows $(GO) vet ./script/...
 
 clean:
 	rm -rf bin

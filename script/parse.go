@@ -31,8 +31,6 @@ const (
 	defaultGrace         = 5 * time.Second  // terminate
 )
 
-var topKeys = []string{"name", "timeout", "env", "vars", "matrix", "locks", "steps", "finally"}
-
 // ParseFile reads the script at path and parses it with Parse. An error
 // reading the file is returned as it is (an *fs.PathError).
 func ParseFile(path string) (*Script, error) {

@@ -8,13 +8,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var (
-	expectKeys = []string{"text", "re", "eof", "any", "stream", "capture", "timeout", "idle_timeout", "on"}
-	branchKeys = []string{"text", "re", "eof", "capture", "then"}
-	sendKeys   = []string{"text", "raw", "control", "eof", "secret", "on"}
-	streams    = []string{"stdout", "stderr", "both"}
-)
-
 func (p *parser) expect(key, val *yaml.Node, sc *scope) Step {
 	c := p.at("expect", sc)
 	s := &Expect{Pos: p.pos(key), Stream: "stdout", Timeout: defaultStepTimeout}

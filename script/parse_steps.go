@@ -12,21 +12,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// stepKinds are the step keys, in the order the reference lists them.
-var stepKinds = []string{"run", "spawn", "expect", "send", "wait", "signal", "terminate", "wait_port", "free_port", "retry", "sleep", "log"}
-
-var (
-	runKeys       = []string{"cmd", "shell", "stdin", "env", "dir", "tty", "timeout", "exit", "stdout", "stderr", "capture", "retry", "max_duration"}
-	spawnKeys     = []string{"name", "cmd", "shell", "env", "dir", "tty", "stderr", "stdin_from", "size"}
-	waitKeys      = []string{"exit", "signal", "timeout", "stdout", "stderr", "on", "max_duration"}
-	retryKeys     = []string{"attempts", "delay", "steps"}
-	retrySpecKeys = []string{"attempts", "delay"}
-	signalKeys    = []string{"sig", "on"}
-	terminateKeys = []string{"on", "grace"}
-	waitPortKeys  = []string{"addr", "timeout"}
-	matcherKeys   = []string{"contains", "not_contains", "equals", "re", "empty", "lines"}
-)
-
 // steps reads a list of steps. key names the list in messages.
 func (p *parser) steps(n *yaml.Node, key string, sc *scope) []Step {
 	n = deref(n)

@@ -85,14 +85,18 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 	return st, nil
 }
 
-// walkSteps calls f for every step, then: branches included.
+// walkSteps calls f for every step, those in then: branches and retry
+// groups included.
 func walkSteps(steps []Step, f func(Step)) {
 	for _, s := range steps {
 		f(s)
-		if e, ok := s.(*Expect); ok {
-			for _, p := range e.Patterns {
+		switch s := s.(type) {
+		case *Expect:
+			for _, p := range s.Patterns {
 				walkSteps(p.Then, f)
 			}
+		case *Retry:
+			walkSteps(s.Steps, f)
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,7 +19,15 @@ const checkUsage = `Usage: drover check FILE|DIR...
 
 Parses and validates scripts without running anything: unknown keys, wrong
 types, bad durations and regular expressions, undefined variables and
-processes. Each error names file:line:col.
+processes. Each error names file:line:col. A FILE of - is a script read
+from stdin, named <stdin>.
+
+It also warns, as file:line:col: warning: ..., of what is valid but almost
+certainly a mistake: a step that fails whenever it runs, so that the steps
+after it never run (a send after the process ended or its stdin was
+closed, an expect after the output ended or on a stream drover never
+sees), and a capture that no later step uses. Warnings do not change the
+exit code.
 
 Exit codes: 0 all valid, 2 any error.
 
@@ -25,7 +35,7 @@ Flags:
 `
 
 // cmdCheck is "drover check".
-func cmdCheck(args []string, stdout, stderr io.Writer) int {
+func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	help := fs.BoolP("help", "h", false, "show this help")
@@ -42,19 +52,33 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drover check: no scripts given\n\n%s%s", checkUsage, fs.FlagUsages())
 		return exitUsage
 	}
-	scripts, code := load(fs.Args(), stderr)
+	scripts, code := loadFrom(fs.Args(), stdin, stderr)
 	if code != exitOK {
 		return code
 	}
 	for _, s := range scripts {
+		for _, w := range s.Warnings() {
+			fmt.Fprintln(stderr, warning(w))
+		}
 		fmt.Fprintf(stdout, "ok  %s\n", s.File)
 	}
 	return exitOK
 }
 
-// load expands the arguments into script files and parses them all. It
-// prints every error and returns exitUsage if there is any.
-func load(args []string, stderr io.Writer) ([]*script.Script, int) {
+// warning formats w as "file:line:col: warning: step: what".
+func warning(w *script.Error) string {
+	pos := w.Pos.String()
+	return pos + ": warning: " + strings.TrimPrefix(w.Error(), pos+": ")
+}
+
+// stdinName is the file name of a script read from stdin. Its processes
+// start in the current directory, filepath.Dir(stdinName).
+const stdinName = "<stdin>"
+
+// loadFrom expands the arguments into script files and parses them all;
+// a "-" is the script on stdin. It prints every error and returns
+// exitUsage if there is any.
+func loadFrom(args []string, stdin io.Reader, stderr io.Writer) ([]*script.Script, int) {
 	files, err := scriptFiles(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "drover: %v\n", err)
@@ -63,7 +87,17 @@ func load(args []string, stderr io.Writer) ([]*script.Script, int) {
 	var scripts []*script.Script
 	bad := false
 	for _, f := range files {
-		s, err := script.ParseFile(f)
+		var s *script.Script
+		if f == "-" {
+			var src []byte
+			if src, err = io.ReadAll(stdin); err != nil {
+				err = fmt.Errorf("%s: %w", stdinName, err)
+			} else {
+				s, err = script.Parse(stdinName, src)
+			}
+		} else {
+			s, err = script.ParseFile(f)
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			bad = true
@@ -83,6 +117,13 @@ func load(args []string, stderr io.Writer) ([]*script.Script, int) {
 func scriptFiles(args []string) ([]string, error) {
 	var files []string
 	for _, a := range args {
+		if a == "-" {
+			if slices.Contains(files, "-") {
+				return nil, errors.New("- (stdin) is given twice")
+			}
+			files = append(files, a)
+			continue
+		}
 		fi, err := os.Stat(a)
 		if err != nil && strings.ContainsAny(a, "*?[") {
 			// A glob the shell left alone, quoted: drover expands it.

@@ -51,7 +51,7 @@ type runFlags struct {
 }
 
 // cmdRun is "drover run".
-func cmdRun(args []string, stdout, stderr io.Writer) int {
+func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var f runFlags
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -104,7 +104,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 			return usageErr("--run: %v", err)
 		}
 	}
-	scripts, code := load(fs.Args(), stderr)
+	scripts, code := loadFrom(fs.Args(), stdin, stderr)
 	if code != exitOK {
 		return code
 	}

@@ -6,6 +6,8 @@
 //
 //	drover run [flags] FILE|DIR...
 //	drover check FILE|DIR...
+//	drover schema
+//	drover completion bash|zsh|fish
 //	drover version
 //
 // Run "drover help" or "drover COMMAND --help" for details.
@@ -37,7 +39,11 @@ checks how they exit, and fans scripts out over a pool of workers.
 Usage:
   drover run [flags] FILE|DIR...   run scripts (a DIR means its *.yaml)
   drover check FILE|DIR...         parse and validate only
+  drover schema                    print the JSON Schema of the language
+  drover completion bash|zsh|fish  print a shell completion script
   drover version                   print the version
+
+A FILE of - is a script read from stdin.
 
 Run "drover COMMAND --help" for a command's flags.
 
@@ -53,9 +59,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "run":
-		return cmdRun(args[1:], stdout, stderr)
+		return cmdRun(args[1:], stdin, stdout, stderr)
 	case "check":
-		return cmdCheck(args[1:], stdout, stderr)
+		return cmdCheck(args[1:], stdin, stdout, stderr)
+	case "schema":
+		return cmdSchema(args[1:], stdout, stderr)
+	case "completion":
+		return cmdCompletion(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "drover", version())
 		return exitOK

@@ -1,0 +1,240 @@
+package script
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		src  string
+		want []string // "line:col: step: message", in order
+	}{{
+		name: "clean",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - send: hi
+  - expect: hi
+  - send: {eof: true}
+  - expect: {eof: true}
+  - wait:
+`,
+	}, {
+		name: "send after eof on pipes",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - send: {eof: true}
+  - send: {eof: true}
+  - send: hi
+  - run: {cmd: [date], capture: never}
+`,
+		want: []string{`5:5: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 3; the steps after it never run`},
+	}, {
+		name: "send after eof under a tty",
+		src: `steps:
+  - spawn: [cat]
+  - send: {eof: true}
+  - send: hi
+`,
+	}, {
+		name: "send after wait and terminate",
+		src: `steps:
+  - spawn: {name: a, cmd: [cat], tty: false}
+  - spawn: {name: b, cmd: [cat]}
+  - send: {eof: true, on: a}
+  - wait: {on: a}
+  - send: {eof: true, on: a}
+  - terminate: b
+  - send: {control: c, on: b}
+`,
+		want: []string{`8:5: send: always fails here: "b" has ended, at the terminate step of line 7; the steps after it never run`},
+	}, {
+		name: "send to a reader of stdin_from",
+		src: `steps:
+  - spawn: {name: w, cmd: [yes], tty: false}
+  - spawn: {name: r, cmd: [head, -1], tty: false, stdin_from: w}
+  - send: hi
+`,
+		want: []string{`4:5: send: always fails here: the stdin of "r" comes from "w" (stdin_from), not from drover; the steps after it never run`},
+	}, {
+		name: "expect on streams that drover never sees",
+		src: `steps:
+  - spawn: {name: w, cmd: [yes], tty: false}
+  - spawn: {name: r, cmd: [head, -1], tty: false, stdin_from: w}
+  - expect: {text: y, stream: stderr, on: w}
+  - expect: {text: y, on: r}
+  - expect: {text: y, on: w}
+`,
+		want: []string{`6:5: expect: always fails here: the stdout of "w" feeds another process's stdin (stdin_from), so drover never sees it; the steps after it never run`},
+	}, {
+		name: "stderr under a tty",
+		src: `steps:
+  - spawn: {name: a, cmd: [sh], stderr: pipe}
+  - expect: {text: x, stream: stderr}
+  - spawn: {name: b, cmd: [sh]}
+  - expect: {text: x, stream: both}
+  - expect: {text: x, stream: stderr}
+`,
+		want: []string{`6:5: expect: always fails here: "b" runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout; the steps after it never run`},
+	}, {
+		name: "expect after eof",
+		src: `steps:
+  - spawn: {name: p, cmd: [sh, -c, "echo a; echo b >&2"], tty: false}
+  - expect: {eof: true}
+  - expect: {eof: true}
+  - expect: {re: 'x*'}
+  - expect: {text: b, stream: stderr}
+  - expect: {any: [a, {re: 'b+'}]}
+`,
+		want: []string{`7:5: expect: always fails here: the expect: {eof: true} of line 3 consumed all the stdout of "p"; the steps after it never run`},
+	}, {
+		name: "a spawn of the same name starts afresh",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - send: {eof: true}
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - send: hi
+`,
+	}, {
+		name: "what holds after every branch",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - expect:
+      any:
+        - text: a
+          then: [{send: {eof: true}}]
+        - text: b
+  - send: hi
+  - expect:
+      any:
+        - text: a
+          then: [{send: {eof: true}}, {send: again}]
+        - text: b
+          then: [{send: {eof: true}}]
+  - send: hi
+  - log: never
+`,
+		want: []string{
+			`12:40: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 12; the steps after it never run`,
+			`15:5: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 14; the steps after it never run`,
+		},
+	}, {
+		name: "a spawn in a branch leaves the current process unknown",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - send: {eof: true}
+  - expect:
+      any:
+        - text: a
+          then: [{spawn: {name: q, cmd: [cat]}}]
+        - text: b
+  - send: hi
+  - send: {text: hi, on: p}
+`,
+		want: []string{`10:5: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 3; the steps after it never run`},
+	}, {
+		name: "finally knows nothing of steps",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - wait:
+finally:
+  - send: {text: bye, on: p}
+  - spawn: {name: q, cmd: [cat], tty: false}
+  - terminate: q
+  - send: bye
+`,
+		want: []string{`8:5: send: always fails here: "q" has ended, at the terminate step of line 7; the steps after it never run`},
+	}, {
+		name: "retry",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - retry:
+      attempts: 3
+      steps:
+        - send: {eof: true}
+        - send: hi
+        - free_port: a
+  - send: never checked
+  - free_port: b
+`,
+		want: []string{`7:11: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 6; the steps after it never run`},
+	}, {
+		name: "sleeps reach the timeout",
+		src: `timeout: 1s
+steps:
+  - sleep: 500ms
+  - log: x
+  - retry: {attempts: 2, steps: [{sleep: 1s}]}
+  - sleep: 600ms
+  - log: never
+finally:
+  - sleep: 2s
+`,
+		want: []string{`6:5: sleep: always fails here: the sleeps of steps: add up to the script's timeout of 1s; the steps after it never run`},
+	}, {
+		name: "unused captures",
+		src: `steps:
+  - run: {cmd: [date], capture: unused}
+  - run: {cmd: [date], capture: used}
+  - free_port: port
+  - free_port: spare
+  - spawn: {name: p, cmd: [cat], env: {PORT: "${port}"}}
+  - expect: {re: '(a)(b)', capture: [a, b]}
+  - expect:
+      any:
+        - re: '(c)'
+          capture: c
+          then: [{log: "${c} ${a}"}]
+        - re: '(d)'
+          capture: d
+  - run: {cmd: [date], capture: late}
+finally:
+  - log: ${used} ${late}
+`,
+		want: []string{
+			`2:5: run: "unused" is captured but no step after this one uses ${unused}`,
+			`5:5: free_port: "spare" is captured but no step after this one uses ${spare}`,
+			`7:5: expect: "b" is captured but no step after this one uses ${b}`,
+			`8:5: expect: "d" is captured but no step after this one uses ${d}`,
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := Parse("t.yaml", []byte(tt.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range s.Warnings() {
+				got = append(got, strings.TrimPrefix(w.Error(), "t.yaml:"))
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("Warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestWarningsExamples checks that the examples, which work, draw no
+// warning: a false alarm there would teach users to ignore them.
+func TestWarningsExamples(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../examples/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	for _, f := range files {
+		s, err := ParseFile(f)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		for _, w := range s.Warnings() {
+			t.Errorf("warning: %v", w)
+		}
+	}
+}

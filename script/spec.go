@@ -1,0 +1,292 @@
+package script
+
+// This file is the one table of the language's keys. The parser checks
+// every mapping against it (a key it does not list is an error) and Schema
+// describes every key from it, so that the two cannot drift apart; the
+// tests give the parser and the schema the same values of each type and
+// fail where they disagree.
+//
+// A key added to the parser must be added here, with its type: until then
+// the parser itself rejects it as unknown.
+
+// valueType is the type of a value as the parser reads it. Each is a
+// $defs entry of the JSON Schema, described in schema.go.
+type valueType string
+
+// The value types.
+const (
+	tNull      valueType = "nothing"       // no value at all: "- wait:"
+	tText      valueType = "text"          // any scalar but null, kept as written; a template
+	tPattern   valueType = "pattern"       // text that is not empty: what expect waits for
+	tNonBlank  valueType = "nonblank"      // text that is not blank
+	tArgv      valueType = "argv"          // a non-empty list of texts; the first not empty
+	tTexts     valueType = "texts"         // text or a non-empty list of texts
+	tLocks     valueType = "locks"         // texts, or nothing
+	tBool      valueType = "bool"          // true or false
+	tTrue      valueType = "true"          // only true means something: eof: true
+	tDuration  valueType = "duration"      // a Go duration greater than 0, such as 10s
+	tDuration0 valueType = "duration0"     // a Go duration, 0 allowed
+	tExit      valueType = "exit"          // an exit code, a list of them, nonzero or any
+	tSignal    valueType = "signal"        // a signal name such as TERM
+	tVarName   valueType = "var_name"      // a variable a script defines
+	tCaptures  valueType = "captures"      // a variable name or a list of them
+	tProcess   valueType = "process"       // the name of a process spawned before
+	tProcName  valueType = "process_name"  // the name spawn gives a process
+	tSize      valueType = "size"          // ROWSxCOLS
+	tStream    valueType = "stream"        // stdout, stderr or both
+	tPipe      valueType = "pipe"          // the word pipe
+	tControl   valueType = "control"       // a control key such as c
+	tAddr      valueType = "addr"          // host:port
+	tLines     valueType = "lines"         // a line count
+	tAttempts  valueType = "attempts"      // a number of attempts
+	tEnv       valueType = "env"           // environment variables
+	tVars      valueType = "vars"          // variables and their values
+	tMatrix    valueType = "matrix"        // variables and their lists of values
+	tSteps     valueType = "steps"         // a non-empty list of steps
+	tStepList  valueType = "step_list"     // a list of steps, maybe empty or nothing
+	tMatcher   valueType = "output_check"  // text, or a mapping of matcherForm
+	tBranches  valueType = "any"           // a list of texts or mappings of branchForm
+	tRetrySpec valueType = "retry_options" // a mapping of retrySpecForm
+)
+
+// field is a key of a mapping, the type of its value and what it means.
+type field struct {
+	name string
+	typ  valueType
+	doc  string
+}
+
+// form is a mapping with fixed keys, such as the long form of a step: its
+// keys and the rules that tie them together.
+type form struct {
+	fields    []field
+	oneOf     []string          // exactly one of these keys must be given
+	atMostOne []string          // at most one of these keys may be given
+	required  []string          // keys that must be given
+	needs     map[string]string // a key, and the key that must be beside it
+	nonEmpty  bool              // an empty mapping is an error
+}
+
+// names returns the keys of f in order: those the parser accepts.
+func (f *form) names() []string {
+	names := make([]string, len(f.fields))
+	for i, fl := range f.fields {
+		names[i] = fl.name
+	}
+	return names
+}
+
+// stepSpec is one kind of step: the types of its short form and its long
+// form.
+type stepSpec struct {
+	kind  string
+	doc   string
+	short []valueType // the types the short form may have; nil: none
+	long  *form       // the long form; nil: none
+}
+
+// Keys that several forms share.
+var (
+	fCmd     = field{"cmd", tArgv, "the program and its arguments, a list (no shell)"}
+	fShell   = field{"shell", tNonBlank, "a shell command line, run by sh -c"}
+	fEnv     = field{"env", tEnv, "variables added to this process's environment"}
+	fDir     = field{"dir", tText, "the working directory; relative to the script's directory"}
+	fOn      = field{"on", tProcess, "the process to act on; default: the last one spawned"}
+	fTimeout = field{"timeout", tDuration, "how long to wait; default 10s"}
+	fMaxDur  = field{"max_duration", tDuration, "fail when it took longer than this"}
+	fAttempt = field{"attempts", tAttempts, "how many times to try in all, the first included"}
+	fDelay   = field{"delay", tDuration0, "the pause between attempts; default 0"}
+)
+
+// scriptForm is the top level of a script.
+var scriptForm = form{
+	fields: []field{
+		{"name", tNonBlank, "the script's name in reports and for --run; default: the file's base name"},
+		{"timeout", tDuration, "the time limit of the whole script; default 10m"},
+		{"env", tEnv, "variables added to the environment of every process"},
+		{"vars", tVars, "variables and their default values, as ${name}; --var name=value overrides"},
+		{"matrix", tMatrix, "one job per combination of values; each key is a variable"},
+		{"locks", tLocks, "names of locks: jobs that share a lock never run at once"},
+		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
+		{"finally", tStepList, "steps that run even when a step failed or timed out"},
+	},
+	required: []string{"steps"},
+}
+
+// matcherForm is the long form of an output check (stdout:, stderr:).
+var matcherForm = form{
+	fields: []field{
+		{"contains", tTexts, "text the output contains, or a list of them"},
+		{"not_contains", tTexts, "text the output does not contain, or a list of them"},
+		{"equals", tText, "the output, exactly"},
+		{"re", tText, "a regular expression the output matches"},
+		{"empty", tBool, "the output is empty (true) or not (false)"},
+		{"lines", tLines, "the number of lines of the output"},
+	},
+	nonEmpty: true,
+}
+
+// branchForm is one alternative of expect's any: in its long form.
+var branchForm = form{
+	fields: []field{
+		{"text", tPattern, "a substring to wait for"},
+		{"re", tPattern, "a regular expression to wait for (RE2 syntax)"},
+		{"eof", tTrue, "wait for the end of the output"},
+		{"capture", tCaptures, "variables for the groups of re, in order"},
+		{"then", tStepList, "steps run only when this alternative matched first"},
+	},
+	oneOf: []string{"text", "re", "eof"},
+	needs: map[string]string{"capture": "re"},
+}
+
+// retrySpecForm is the retry: key of a run step.
+var retrySpecForm = form{
+	fields:   []field{fAttempt, fDelay},
+	required: []string{"attempts"},
+}
+
+// stepSpecs are the kinds of step, in the order the reference lists them.
+var stepSpecs = []stepSpec{
+	{kind: "run", doc: "start a command, feed it stdin, wait for it to end and check its exit status and output",
+		short: []valueType{tArgv, tNonBlank},
+		long: &form{
+			fields: []field{fCmd, fShell,
+				{"stdin", tText, "the command's input; default: none"},
+				fEnv, fDir,
+				{"tty", tBool, "run under a pseudo-terminal; default false"},
+				{"timeout", tDuration, "the time limit of the command"},
+				{"exit", tExit, "the accepted exit status; default 0"},
+				{"stdout", tMatcher, "a check on stdout"},
+				{"stderr", tMatcher, "a check on stderr"},
+				{"capture", tVarName, "a variable that receives stdout, trailing newlines trimmed"},
+				{"retry", tRetrySpec, "run the command again when the step fails"},
+				fMaxDur,
+			},
+			oneOf: []string{"cmd", "shell"},
+		}},
+	{kind: "spawn", doc: "start a process in the background for later steps to drive",
+		short: []valueType{tArgv, tNonBlank},
+		long: &form{
+			fields: []field{
+				{"name", tProcName, "the process's name for on:; default: the base name of argv[0]"},
+				fCmd, fShell, fEnv, fDir,
+				{"tty", tBool, "run under a pseudo-terminal; default true"},
+				{"stderr", tPipe, "pipe: under a tty, keep stderr apart on its own pipe"},
+				{"stdin_from", tProcess, "a process whose stdout feeds this one's stdin"},
+				{"size", tSize, "the terminal's size, ROWSxCOLS; default 24x80"},
+			},
+			oneOf: []string{"cmd", "shell"},
+		}},
+	{kind: "expect", doc: "wait until the process's output matches",
+		short: []valueType{tPattern},
+		long: &form{
+			fields: []field{
+				{"text", tPattern, "a substring to wait for"},
+				{"re", tPattern, "a regular expression to wait for (RE2 syntax)"},
+				{"eof", tTrue, "wait for the end of the output"},
+				{"any", tBranches, "wait for the first of several to match"},
+				{"stream", tStream, "the output to read on pipes: stdout (default), stderr or both"},
+				{"capture", tCaptures, "variables for the groups of re, in order"},
+				fTimeout,
+				{"idle_timeout", tDuration, "fail when no output at all arrives for this long"},
+				fOn,
+			},
+			oneOf: []string{"text", "re", "eof", "any"},
+			needs: map[string]string{"capture": "re"},
+		}},
+	{kind: "send", doc: "type into the process: text and Enter",
+		short: []valueType{tText},
+		long: &form{
+			fields: []field{
+				{"text", tText, "text, then Enter"},
+				{"raw", tText, "text without Enter"},
+				{"control", tControl, "a control key: c sends ^C"},
+				{"eof", tTrue, "close stdin (^D on a tty)"},
+				{"secret", tBool, "never print or report the text"},
+				fOn,
+			},
+			oneOf: []string{"text", "raw", "control", "eof"},
+		}},
+	{kind: "wait", doc: "wait for the process to end and check how it ended",
+		short: []valueType{tNull},
+		long: &form{
+			fields: []field{
+				{"exit", tExit, "the accepted exit status; default 0"},
+				{"signal", tSignal, "the signal the process must die of"},
+				fTimeout,
+				{"stdout", tMatcher, "a check on the stdout no expect consumed"},
+				{"stderr", tMatcher, "a check on the stderr no expect consumed"},
+				fOn, fMaxDur,
+			},
+			atMostOne: []string{"exit", "signal"},
+		}},
+	{kind: "signal", doc: "send a signal to the process's group",
+		short: []valueType{tSignal},
+		long: &form{
+			fields:   []field{{"sig", tSignal, "the signal, such as TERM"}, fOn},
+			required: []string{"sig"},
+		}},
+	{kind: "terminate", doc: "end a process's whole tree: SIGTERM, then SIGKILL after the grace",
+		short: []valueType{tNull, tProcess},
+		long: &form{
+			fields: []field{fOn, {"grace", tDuration, "how long to wait after SIGTERM; default 5s"}},
+		}},
+	{kind: "wait_port", doc: "wait until a TCP connection to host:port succeeds",
+		short: []valueType{tAddr},
+		long: &form{
+			fields:   []field{{"addr", tAddr, "host:port"}, fTimeout},
+			required: []string{"addr"},
+		}},
+	{kind: "free_port", doc: "set a variable to a TCP and UDP port free on 127.0.0.1",
+		short: []valueType{tVarName}},
+	{kind: "retry", doc: "run a group of steps again, from the first, when one fails",
+		long: &form{
+			fields:   []field{fAttempt, fDelay, {"steps", tSteps, "the steps to try"}},
+			required: []string{"attempts", "steps"},
+		}},
+	{kind: "sleep", doc: "pause for a duration",
+		short: []valueType{tDuration0}},
+	{kind: "log", doc: "print a message for the reader of a runbook",
+		short: []valueType{tText}},
+}
+
+// streams are the values of expect's stream:.
+var streams = []string{"stdout", "stderr", "both"}
+
+// The names the parser checks keys against, from the table above, in
+// the order its messages list them.
+var (
+	stepKinds     = kindNames()
+	topKeys       = scriptForm.names()
+	runKeys       = stepForm("run").names()
+	spawnKeys     = stepForm("spawn").names()
+	expectKeys    = stepForm("expect").names()
+	sendKeys      = stepForm("send").names()
+	waitKeys      = stepForm("wait").names()
+	signalKeys    = stepForm("signal").names()
+	terminateKeys = stepForm("terminate").names()
+	waitPortKeys  = stepForm("wait_port").names()
+	retryKeys     = stepForm("retry").names()
+	retrySpecKeys = retrySpecForm.names()
+	branchKeys    = branchForm.names()
+	matcherKeys   = matcherForm.names()
+)
+
+// stepForm returns the long form of the step kind.
+func stepForm(kind string) *form {
+	for _, s := range stepSpecs {
+		if s.kind == kind {
+			return s.long
+		}
+	}
+	panic("script: no step " + kind) // A typo in this file.
+}
+
+// kindNames returns the kinds of step, in the table's order.
+func kindNames() []string {
+	kinds := make([]string, len(stepSpecs))
+	for i, s := range stepSpecs {
+		kinds[i] = s.kind
+	}
+	return kinds
+}
