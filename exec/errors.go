@@ -32,6 +32,7 @@ type Error struct {
 	Err  error
 }
 
+// Error returns "op name: cause".
 func (e *Error) Error() string {
 	if e.Name == "" {
 		return e.Op + ": " + e.Err.Error()
@@ -39,6 +40,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s: %v", e.Op, e.Name, e.Err)
 }
 
+// Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
 // ExitError reports a process that did not exit with code 0.
@@ -47,6 +49,7 @@ type ExitError struct {
 	Stderr string // the last of its stderr, when stderr was apart
 }
 
+// Error returns the status, as "exit 3" or "killed by SIGTERM".
 func (e *ExitError) Error() string { return e.Status.String() }
 
 // ExpectError reports an Expect that did not match: its deadline passed or
@@ -64,6 +67,7 @@ type ExpectError struct {
 	Err       error
 }
 
+// Error says what was awaited, for how long, and why it gave up.
 func (e *ExpectError) Error() string {
 	what := describe(e.Patterns)
 	switch {
@@ -77,6 +81,7 @@ func (e *ExpectError) Error() string {
 	return fmt.Sprintf("gave up after %s waiting for %s on %s: %v", round(e.Waited), what, e.Stream, e.Err)
 }
 
+// Unwrap returns the cause: a context error, ErrEOF or ErrIdle.
 func (e *ExpectError) Unwrap() error { return e.Err }
 
 type streamError struct{ s Stream }

@@ -224,6 +224,8 @@ type OutputMatcher struct {
 	Lines       *int
 }
 
+// Position and Kind implement Step.
+
 func (s *Run) Position() Pos       { return s.Pos }
 func (s *Spawn) Position() Pos     { return s.Pos }
 func (s *Expect) Position() Pos    { return s.Pos }
