@@ -1,11 +1,3 @@
-// Package exec starts programs and drives them as an operator would: under
-// a pseudo-terminal or on pipes, it sends them text, waits for what they
-// print, waits for them to exit, signals them, and ends their whole process
-// tree. It also holds the Pool that fans jobs out over workers.
-//
-// It is a small layer on top of the standard os/exec: a Cmd says what to
-// start, Start returns a running Process, and the Process's methods take a
-// context for every call that can block.
 package exec
 
 import (
@@ -23,7 +15,7 @@ type Cmd struct {
 	Args []string
 
 	// Env is the environment, as KEY=VALUE strings. If nil, the process
-	// gets drover's own environment.
+	// gets drover's own environment. Either way MarkerVar is added.
 	Env []string
 
 	// Dir is the working directory. If empty, the process gets drover's.
@@ -71,9 +63,9 @@ type Cmd struct {
 }
 
 // Start starts c. When ctx is done before the process ends, the process
-// and its whole group are terminated (SIGTERM, then SIGKILL after
-// c.Grace). The returned Process must be waited for, or terminated, to
-// release its resources.
+// and its whole tree are terminated, as Terminate does with c.Grace. The
+// returned Process must be waited for, or terminated, to release its
+// resources. The process's environment gets MarkerVar.
 func Start(ctx context.Context, c *Cmd) (*Process, error) {
 	if len(c.Args) == 0 {
 		return nil, &Error{Op: "start", Err: errNoArgs}

@@ -12,6 +12,8 @@ import (
 	"os"
 	osexec "os/exec"
 	"os/signal"
+	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,15 +37,19 @@ const helperEnv = "DROVER_TEST_HELPER"
 var helpers = map[string]func(args ...string){
 	"cat":           helperCat,
 	"close-stdout":  helperCloseStdout,
+	"daemon":        helperDaemon,
+	"daemon-middle": helperDaemonMiddle,
 	"echo":          helperEcho,
 	"exit":          helperExit,
 	"grandchildren": helperGrandchildren,
 	"hang":          helperHang,
 	"ignore-term":   helperIgnoreTerm,
+	"kill-all":      helperKillAll,
 	"lots":          helperLots,
 	"orphan":        helperOrphan,
 	"outerr":        helperOutErr,
 	"size":          helperSize,
+	"spawn-foreign": helperSpawnForeign,
 	"tty-prompt":    helperTTYPrompt,
 	"where":         helperWhere,
 	"write":         helperWrite,
@@ -51,6 +57,15 @@ var helpers = map[string]func(args ...string){
 }
 
 var helperUsed sync.Map // helper name -> true
+
+func init() {
+	if os.Getenv(helperEnv) == "spawn-foreign" {
+		// Its children must come from the main thread, whose children
+		// the orphan reaper looks at; main runs on it only if locked in
+		// an init function.
+		runtime.LockOSThread()
+	}
+}
 
 func TestMain(m *testing.M) {
 	if name := os.Getenv(helperEnv); name != "" {
@@ -63,6 +78,12 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	flag.Parse()
+	// As drover does: orphans of the processes the tests start come back
+	// to the test binary, to be ended with their trees and reaped.
+	if err := BecomeSubreaper(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		fmt.Fprintln(os.Stderr, "BecomeSubreaper:", err)
+		os.Exit(2)
+	}
 	code := m.Run()
 	if code == 0 && ranEverything() {
 		for _, name := range slices.Sorted(maps.Keys(helpers)) {
@@ -301,10 +322,14 @@ func helperExit(args ...string) {
 	os.Exit(n)
 }
 
-// helperGrandchildren HELPER starts two children that run HELPER (hang or
-// ignore-term) in its own process group, waits until both are ready,
-// prints "pids A B" and hangs.
+// helperGrandchildren HELPER [setsid] [ignore-term] starts two children
+// that run HELPER (hang or ignore-term) in its own process group, or each
+// in a session of its own with "setsid", waits until both are ready,
+// prints "pids A B" and hangs; with "ignore-term", ignoring SIGTERM.
 func helperGrandchildren(args ...string) {
+	if slices.Contains(args[1:], "ignore-term") {
+		signal.Ignore(syscall.SIGTERM)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		fail(err)
@@ -314,6 +339,9 @@ func helperGrandchildren(args ...string) {
 	for range 2 {
 		c := osexec.Command(exe)
 		c.Env = helperEnviron(args[0])
+		if slices.Contains(args[1:], "setsid") {
+			c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		}
 		out, err := c.StdoutPipe()
 		if err != nil {
 			fail(err)
@@ -335,6 +363,57 @@ func helperGrandchildren(args ...string) {
 }
 
 var keepOpen any
+
+// helperDaemon MODE HELPER ARGS... detaches a daemon the classic way: a
+// child of its own starts a session of its own (setsid), starts HELPER
+// ARGS in it, waits for its "ready" line and exits, so that the daemon
+// is an orphan outside the group and the session it came from. Then it
+// prints "daemon PID" and, by MODE, exits ("exit") or hangs ("stay"). The
+// daemon keeps none of its output open. With MODE "exit-clean" the daemon
+// gets an environment without MarkerVar, as after env -i.
+func helperDaemon(args ...string) {
+	exe, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	c := osexec.Command(exe, args...)
+	c.Env = helperEnviron("daemon-middle")
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := c.Output()
+	if err != nil {
+		fail(fmt.Errorf("daemon-middle: %v", err))
+	}
+	fmt.Printf("daemon %s", out)
+	if args[0] == "stay" {
+		sleepForever()
+	}
+}
+
+// helperDaemonMiddle MODE HELPER ARGS... is helperDaemon's middle child:
+// it starts HELPER ARGS, waits for its "ready" line, prints its pid and
+// exits.
+func helperDaemonMiddle(args ...string) {
+	exe, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	c := osexec.Command(exe, args[2:]...)
+	c.Env = helperEnviron(args[1])
+	if args[0] == "exit-clean" {
+		c.Env = slices.DeleteFunc(c.Env, func(kv string) bool { return strings.HasPrefix(kv, MarkerVar+"=") })
+	}
+	out, err := c.StdoutPipe()
+	if err != nil {
+		fail(err)
+	}
+	if err := c.Start(); err != nil {
+		fail(err)
+	}
+	if line, err := bufio.NewReader(out).ReadString('\n'); line != "ready\n" {
+		fail(fmt.Errorf("daemon said %q: %v", line, err))
+	}
+	fmt.Printf("%d\n", c.Process.Pid)
+}
 
 // helperHang prints "ready" and sleeps forever.
 func helperHang(...string) {
@@ -435,6 +514,91 @@ func helperWhere(args ...string) {
 		fail(err)
 	}
 	fmt.Printf("dir %s\nenv %s\n", wd, os.Getenv(args[0]))
+}
+
+// helperSpawnForeign CODE is a program that is a subreaper itself and
+// starts a child of its own with os/exec, not with this package, exiting
+// with CODE: it waits a while so that an orphan reaper would have a
+// chance to take its status, then prints "foreign exit N" with what its
+// Wait got. It also reaps an orphan meanwhile, to show the reaper ran.
+func helperSpawnForeign(args ...string) {
+	if err := BecomeSubreaper(); err != nil {
+		fail(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	foreign := osexec.Command(exe, args...)
+	foreign.Env = helperEnviron("exit")
+	if err := foreign.Start(); err != nil {
+		fail(err)
+	}
+	// An orphan that dies meanwhile makes the reaper look at every child.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := &Cmd{Args: []string{exe, "exit", "hang"}, Env: helperEnviron("daemon")}
+	p, err := Start(ctx, c)
+	if err != nil {
+		fail(err)
+	}
+	line, err := p.Expect(ctx, Stdout, Pattern{Regexp: regexp.MustCompile(`daemon (\d+)\n`)})
+	if err != nil {
+		fail(err)
+	}
+	orphan, _ := strconv.Atoi(line.Groups[1])
+	if err := syscall.Kill(orphan, syscall.SIGKILL); err != nil {
+		fail(err)
+	}
+	for !errors.Is(syscall.Kill(orphan, 0), syscall.ESRCH) {
+		select {
+		case <-ctx.Done():
+			fail(fmt.Errorf("the orphan %d was never reaped", orphan))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if err := foreign.Wait(); err != nil && foreign.ProcessState == nil {
+		fmt.Printf("foreign lost: %v\n", err)
+		return
+	}
+	fmt.Printf("foreign exit %d\n", foreign.ProcessState.ExitCode())
+}
+
+// helperKillAll is a program that is a subreaper, starts a daemon that
+// escapes with a clean environment (which Terminate cannot tell from a
+// stranger's), terminates the daemon's starter, then calls KillAll as a
+// program about to exit does. It prints "survived Terminate: BOOL" and,
+// once the daemon is gone, "gone".
+func helperKillAll(...string) {
+	if err := BecomeSubreaper(); err != nil {
+		fail(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, err := Start(ctx, &Cmd{Args: []string{exe, "exit-clean", "hang"}, Env: helperEnviron("daemon")})
+	if err != nil {
+		fail(err)
+	}
+	m, err := p.Expect(ctx, Stdout, Pattern{Regexp: regexp.MustCompile(`daemon (\d+)\n`)})
+	if err != nil {
+		fail(err)
+	}
+	pid, _ := strconv.Atoi(m.Groups[1])
+	_ = p.Terminate(ctx, time.Second) // Only fails on misuse.
+	fmt.Printf("survived Terminate: %v\n", syscall.Kill(pid, 0) == nil)
+	KillAll()
+	for !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) { // The reaper takes it.
+		select {
+		case <-ctx.Done():
+			fail(fmt.Errorf("the daemon %d outlived KillAll", pid))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	fmt.Println("gone")
 }
 
 // helperWrite writes each argument to stdout as it is, one write each,

@@ -18,6 +18,7 @@ type Process struct {
 	Pid int // the process ID, also its process group ID
 
 	cmd       *osexec.Cmd
+	marker    string // its token in MarkerVar
 	tty       bool
 	stdin     io.WriteCloser // the terminal, a pipe, or nil
 	stdoutR   *os.File       // with Cmd.StdoutPipe: the read end
@@ -52,6 +53,7 @@ func (s *Status) String() string {
 // reap waits for the process, once, and publishes its status.
 func (p *Process) reap() {
 	err := p.cmd.Wait()
+	waited(p.Pid)
 	st := &Status{Code: -1}
 	if ps := p.cmd.ProcessState; ps != nil {
 		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
@@ -237,30 +239,56 @@ func (p *Process) Signal(sig syscall.Signal) error {
 	return nil
 }
 
-// Terminate ends the process's whole group: SIGTERM (and SIGCONT, for a
-// stopped one), then SIGKILL once grace has passed or the process has
-// exited, whichever is first, so that members that ignored SIGTERM go too.
-// It then waits for the process and its output, and releases its files.
-// A ctx done early skips the rest of the grace.
+// Terminate ends the process's whole tree: its process group and, on
+// Linux, every other process of the tree it can find, those that left the
+// group by setsid or a double fork included (see the package
+// documentation). It sends them SIGTERM (and SIGCONT, for a stopped one),
+// then SIGKILL to what is left once grace has passed or the head of the
+// tree has exited, whichever is first: the process itself while it runs,
+// else the rest of its tree. So members that ignored SIGTERM go too. It
+// then waits for the process, and for the rest of the tree to die (a few
+// seconds at most, for one stuck in the kernel), reaps those handed to
+// this program (see BecomeSubreaper), waits for the output and releases
+// the process's files. A ctx done early skips the rest of the grace.
 func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
-	if !p.Exited() {
-		_ = signalGroup(p.Pid, syscall.SIGTERM) // ESRCH: already gone.
-		_ = signalGroup(p.Pid, syscall.SIGCONT)
-		timer := time.NewTimer(grace)
-		select {
-		case <-p.reaped:
-		case <-timer.C:
-		case <-ctx.Done():
+	t := p.findTree(nil)
+	defer t.close()
+	running := !p.Exited()
+	if running || t.len() > 0 {
+		if running {
+			_ = signalGroup(p.Pid, syscall.SIGTERM) // ESRCH: already gone.
+			_ = signalGroup(p.Pid, sigCONT)
 		}
-		timer.Stop()
+		t.signal(syscall.SIGTERM)
+		t.signal(sigCONT)
+		gctx, cancel := context.WithTimeout(ctx, grace)
+		if running {
+			select {
+			case <-p.reaped:
+			case <-gctx.Done():
+			}
+		} else {
+			t.wait(gctx)
+		}
+		cancel()
+		t = p.findTree(t) // What it left behind, or forked meanwhile.
 	}
 	_ = signalGroup(p.Pid, syscall.SIGKILL) // The stragglers, if any.
+	t.signal(syscall.SIGKILL)
 	unregister(p.Pid)
 	<-p.reaped
+	kctx, cancel := context.WithTimeout(context.Background(), killWait)
+	t.wait(kctx)
+	cancel()
+	t.reap()
 	p.drain()
 	p.release()
 	return nil
 }
+
+// killWait bounds how long Terminate waits for killed processes to die,
+// for one stuck in the kernel.
+const killWait = 2 * time.Second
 
 // release closes the files a process holds once it is gone.
 func (p *Process) release() {

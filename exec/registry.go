@@ -5,8 +5,8 @@ import (
 	"syscall"
 )
 
-// live is every process group started by this package and not yet reaped,
-// so that a program exiting in a hurry can still end them all.
+// live is every process group started by this package and not yet
+// terminated, so that a program exiting in a hurry can still end them all.
 var live = struct {
 	sync.Mutex
 	groups map[int]bool
@@ -24,14 +24,44 @@ func unregister(pgid int) {
 	live.Unlock()
 }
 
+// waiting is every child this package started whose exit os/exec has not
+// yet collected: the orphan reaper must leave their exit statuses alone.
+// A child enters it under a read lock of starting, which the reaper takes
+// for writing, so that the reaper never sees a child of ours that has
+// already exited but is not yet recorded.
+var waiting = struct {
+	sync.Mutex
+	pids map[int]bool
+}{pids: map[int]bool{}}
+
+var starting sync.RWMutex
+
+// isWaiting reports whether os/exec has still to collect child pid.
+func isWaiting(pid int) bool {
+	waiting.Lock()
+	defer waiting.Unlock()
+	return waiting.pids[pid]
+}
+
+// waited records that os/exec has collected pid's exit.
+func waited(pid int) {
+	waiting.Lock()
+	delete(waiting.pids, pid)
+	waiting.Unlock()
+}
+
 // KillAll sends SIGKILL to the group of every process started by this
-// package that has not been reaped. It is for a program about to exit at
-// once, such as on a second Ctrl-C: nothing it started may outlive it. It
+// package that has not been terminated and, on Linux, to every process
+// that carries one of this program's markers (see MarkerVar) or descends
+// from this program (after BecomeSubreaper, orphans included). It is for a
+// program about to exit, such as on a second Ctrl-C or after its last job:
+// nothing it started may outlive it. It does not wait for them to die. It
 // is safe for concurrent use.
 func KillAll() {
 	live.Lock()
-	defer live.Unlock()
 	for pgid := range live.groups {
 		_ = signalGroup(pgid, syscall.SIGKILL) // ESRCH: already gone.
 	}
+	live.Unlock()
+	killStrays()
 }

@@ -35,3 +35,7 @@ func SignalName(sig syscall.Signal) string {
 	}
 	return fmt.Sprintf("signal %d", int(sig))
 }
+
+// sigCONT resumes a stopped process; a constant so that systems without
+// SIGCONT can define their own.
+const sigCONT = syscall.SIGCONT

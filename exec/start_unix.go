@@ -16,10 +16,12 @@ import (
 // under a tty) and the goroutines that read its output.
 func start(c *Cmd) (*Process, error) {
 	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
-	cmd.Env = c.Env
+	marker := newMarker()
+	cmd.Env = markedEnv(c, marker)
 	cmd.Dir = c.Dir
 	p := &Process{
 		cmd:       cmd,
+		marker:    marker,
 		tty:       c.TTY,
 		grace:     c.grace(),
 		waitDelay: c.waitDelay(),
@@ -72,7 +74,7 @@ func (p *Process) startTTY(c *Cmd) error {
 		// The terminal is still the controlling one, through stdout.
 		cmd.SysProcAttr.Ctty = 1
 	}
-	if err := cmd.Start(); err != nil {
+	if err := launch(cmd); err != nil {
 		closeAll(master, slave, errR, errW, inR)
 		return err
 	}
@@ -161,7 +163,7 @@ func (p *Process) startPipes(c *Cmd) error {
 	closeAfter = append(closeAfter, errW)
 	cmd.Stderr = errW
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if err := launch(cmd); err != nil {
 		closeAll(outR, errR, inW)
 		return fail(err)
 	}
@@ -179,6 +181,21 @@ func (p *Process) startPipes(c *Cmd) error {
 	p.errs = newStream(c.BufferSize)
 	p.errs.file = errR
 	go p.errs.read(errR, nil, observer(c, Stderr))
+	return nil
+}
+
+// launch starts cmd and records its pid among those os/exec waits for,
+// holding the orphan reaper off in between: a child that exits at once
+// must not look like an orphan to it.
+func launch(cmd *osexec.Cmd) error {
+	starting.RLock()
+	defer starting.RUnlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	waiting.Lock()
+	waiting.pids[cmd.Process.Pid] = true
+	waiting.Unlock()
 	return nil
 }
 

@@ -157,10 +157,23 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	out := newPrinter(stdout, len(all), began)
 	defer out.stop()
 	fo := &fanout{jobs: all, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
+	// The reports are written once: by the end of the run, or by a second
+	// interrupt that cannot wait for it, whichever comes first.
+	var reportMu sync.Mutex
+	reported := false
+	report := func(results []*script.Result, took time.Duration) error {
+		reportMu.Lock()
+		defer reportMu.Unlock()
+		if reported {
+			return nil
+		}
+		reported = true
+		return writeReports(reports, results, took, began)
+	}
 	ctx, stop := interrupts(stderr, func() {
 		// A second interrupt: every process is already killed; still
 		// leave the reports, then exit at once.
-		if err := writeReports(reports, fo.snapshot(), time.Since(began), began); err != nil {
+		if err := report(fo.snapshot(), time.Since(began)); err != nil {
 			fmt.Fprintf(stderr, "drover run: %v\n", err)
 		}
 	})
@@ -169,7 +182,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	took := time.Since(began)
 	out.stop()
 	code = summarize(stdout, results, took, ctx.Err() != nil)
-	if err := writeReports(reports, results, took, began); err != nil {
+	if err := report(results, took); err != nil {
 		fmt.Fprintf(stderr, "drover run: %v\n", err)
 		if code == exitOK {
 			code = exitFailed

@@ -18,6 +18,8 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+
+	"github.com/drover-dev/drover/exec"
 )
 
 // Exit codes, as DESIGN.md fixes them.
@@ -29,7 +31,12 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	// Linux: orphans of the scripts' processes come back to drover, to be
+	// ended and reaped; elsewhere process groups do.
+	_ = exec.BecomeSubreaper()
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
+	os.Exit(code)
 }
 
 const usage = `drover drives programs from YAML scripts: it starts them under a

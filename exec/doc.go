@@ -1,0 +1,56 @@
+// Package exec starts programs and drives them as an operator would: under
+// a pseudo-terminal or on pipes, it sends them text, waits for what they
+// print, waits for them to exit, signals them, and ends their whole process
+// tree. It also holds the Pool that fans jobs out over workers.
+//
+// It is a small layer on top of the standard os/exec: a Cmd says what to
+// start, Start returns a running Process, and the Process's methods take a
+// context for every call that can block.
+//
+// # Process trees
+//
+// Every process starts in a process group of its own, on pipes, or in a
+// session of its own with the terminal as its controlling one, under a
+// tty. Its children stay in that group unless they leave it, and
+// Process.Signal reaches them all.
+//
+// Process.Terminate ends more than the group: the whole tree. On Linux it
+// finds, besides the group,
+//
+//   - every descendant of the process while it runs, children that
+//     started a session or a group of their own included;
+//   - every orphan of the tree: a process whose parent exited, such as a
+//     daemon that forked twice and called setsid to leave its group and
+//     session. Once the program has called BecomeSubreaper, the kernel
+//     hands such orphans to it rather than to init. Terminate tells which
+//     of them belong to the process by their process group or session, or
+//     by the marker every process started here inherits: the environment
+//     variable MarkerVar (DROVER_PROC) holds a token unique to each
+//     process, and a descendant keeps it through setsid and any number of
+//     forks. Only a program that replaces its environment (env -i) loses
+//     it, and one that makes itself undumpable, as ssh-agent does, hides
+//     it from a program not run as root; such an orphan is ended by
+//     KillAll instead;
+//   - the descendants of all those.
+//
+// It sends SIGTERM to all of them, waits for the grace, sends SIGKILL to
+// whatever is left, and waits (a few seconds at most) for them to die.
+// Processes are held by pidfds (Linux 5.3 and later), so that a signal
+// never reaches a newer process that took a dead one's pid.
+//
+// Reaping: after BecomeSubreaper, orphans are the program's children, and
+// when they exit they are its zombies until reaped. Terminate reaps those
+// it killed, by their pidfds; a goroutine woken by SIGCHLD reaps those
+// that exit by themselves. It must never take the exit status of a child
+// that os/exec is waiting for, so it reaps by pid, never with wait4(-1),
+// and only zombies that this package did not start (the pids os/exec
+// still waits for are recorded as they start, under a lock the reaper
+// also takes) and that are not in the program's own process group, where
+// the children a program starts with os/exec directly stay.
+//
+// On other systems, and on Linux without BecomeSubreaper, Terminate ends
+// the process group, and on Linux the descendants still attached to the
+// process; an orphan that left the group survives. KillAll, for a program
+// about to exit, sends SIGKILL to every group started here and, on Linux,
+// to every descendant of the program and every process with its marker.
+package exec

@@ -1,0 +1,427 @@
+//go:build linux
+
+package exec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// This file finds, ends and reaps the whole tree of a process on Linux;
+// the package documentation says what it finds and why. It reads /proc:
+// the children files of each thread (/proc/PID/task/TID/children, Linux
+// 3.5 and later, falling back to one scan of every /proc/PID/stat where
+// the kernel lacks them), /proc/PID/stat for a process's group and session,
+// and /proc/PID/environ for the marker. It holds each process found by a
+// pidfd (Linux 5.3 and later; by pid before), so that a signal or a wait
+// never reaches a newer process that took a dead one's pid.
+
+// subreaper is the state BecomeSubreaper sets up.
+var subreaper struct {
+	once sync.Once
+	err  error
+	on   atomic.Bool
+}
+
+// BecomeSubreaper makes this program a child subreaper (Linux's
+// PR_SET_CHILD_SUBREAPER) and starts the goroutine that reaps the orphans
+// it then receives. A descendant of a process started by this package
+// whose parent exits, a daemon's double fork for one, is handed to this
+// program instead of to init: Terminate then finds it and ends it with
+// its tree, however it left the process group, and it is reaped here when
+// it exits. Call it early in main, before starting any process, and only
+// in a program, never in a library: it changes the whole program.
+//
+// The reaper collects only zombie children that this package did not
+// start and that are not in this program's own process group: children
+// started with os/exec directly keep their exit status for their Wait,
+// unless they are given a process group of their own (Setpgid or Setsid).
+//
+// Elsewhere than on Linux it returns an error that wraps
+// errors.ErrUnsupported, and process trees are ended by process group
+// only. Calling it again returns the first call's result.
+func BecomeSubreaper() error {
+	subreaper.once.Do(func() {
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			subreaper.err = &Error{Op: "subreaper", Err: err}
+			return
+		}
+		subreaper.on.Store(true)
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGCHLD)
+		go reapLoop(sigs) // It lives as long as the program: the orphans keep coming.
+	})
+	return subreaper.err
+}
+
+// reapLoop reaps orphans each time a child exits.
+func reapLoop(sigs <-chan os.Signal) {
+	for range sigs {
+		reapOrphans()
+	}
+}
+
+// reapOrphans collects the exit status of every zombie child of this
+// program that os/exec is not waiting for and that is not in this
+// program's process group. It reaps by pid, wait4(pid, WNOHANG), never
+// wait4(-1): that would take the statuses os/exec waits for. Nor does it
+// peek with waitid(P_ALL, WNOWAIT), which shows only the first zombie: one
+// whose Wait is slow to come would hide all the others. Holding starting
+// for writing, it cannot mistake a child being started for an orphan.
+func reapOrphans() {
+	starting.Lock()
+	defer starting.Unlock()
+	var k kin
+	own := syscall.Getpgrp()
+	for _, pid := range k.orphans() {
+		if isWaiting(pid) {
+			continue
+		}
+		st, err := readStat(pid)
+		if err != nil || st.state != 'Z' || st.pgrp == own {
+			continue
+		}
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, unix.WNOHANG, nil) // ECHILD: reaped meanwhile; its status is nobody's.
+	}
+}
+
+// tree is the processes of a Process's tree other than the process
+// itself, each held by a pidfd.
+type tree struct {
+	members []*member
+	pids    map[int]bool
+}
+
+// member is one process of a tree.
+type member struct {
+	pid int
+	f   *os.File // a non-blocking pidfd; nil where the kernel has none
+}
+
+// findTree adds to t (nil: a new tree) the processes of p's tree that are
+// not in it yet, and returns it. They are the descendants of p while it
+// runs and, with BecomeSubreaper, the orphans handed to this program that
+// belong to p (see owns), with their descendants.
+func (p *Process) findTree(t *tree) *tree {
+	if t == nil {
+		t = &tree{pids: map[int]bool{}}
+	}
+	var k kin
+	var todo []int
+	if !p.Exited() {
+		todo = append(todo, p.Pid) // Not reaped: the pid is still p's.
+	}
+	if subreaper.on.Load() {
+		for _, pid := range k.orphans() {
+			if t.pids[pid] || (!isWaiting(pid) && p.owns(pid)) {
+				todo = append(todo, pid)
+				t.add(pid)
+			}
+		}
+	}
+	seen := map[int]bool{}
+	for len(todo) > 0 {
+		pid := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		for _, kid := range k.children(pid) {
+			t.add(kid)
+			todo = append(todo, kid)
+		}
+	}
+	return t
+}
+
+// owns reports whether the orphan pid belongs to p's tree: it is in p's
+// process group or session, or it carries p's marker.
+func (p *Process) owns(pid int) bool {
+	st, err := readStat(pid)
+	if err != nil || st.state == 'Z' {
+		return false // Gone, or dead and the reaper's.
+	}
+	if st.pgrp == p.Pid || st.session == p.Pid {
+		return true
+	}
+	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	return err == nil && markedWith(env, func(tok string) bool { return tok == p.marker })
+}
+
+// add holds pid in t, unless it is there or already gone.
+func (t *tree) add(pid int) {
+	if t.pids[pid] {
+		return
+	}
+	m := &member{pid: pid}
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
+	if errors.Is(err, unix.EINVAL) { // Before Linux 5.10.
+		if fd, err = unix.PidfdOpen(pid, 0); err == nil {
+			if err = unix.SetNonblock(fd, true); err != nil {
+				_ = unix.Close(fd) // Best effort: unused.
+			}
+		}
+	}
+	switch {
+	case err == nil:
+		m.f = os.NewFile(uintptr(fd), "pidfd")
+	case errors.Is(err, unix.ESRCH):
+		return // Gone already.
+	}
+	t.pids[pid] = true
+	t.members = append(t.members, m)
+}
+
+func (t *tree) len() int { return len(t.members) }
+
+// signal sends sig to every member.
+func (t *tree) signal(sig syscall.Signal) {
+	for _, m := range t.members {
+		if m.f == nil {
+			_ = syscall.Kill(m.pid, sig) // ESRCH: gone.
+			continue
+		}
+		control(m.f, func(fd int) { _ = unix.PidfdSendSignal(fd, sig, nil, 0) }) // ESRCH: gone.
+	}
+}
+
+// wait waits until every member has exited, or ctx is done. Without
+// pidfds it cannot tell, and returns at once.
+func (t *tree) wait(ctx context.Context) {
+	for _, m := range t.members {
+		if m.f == nil || ctx.Err() != nil {
+			continue
+		}
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			defer close(fired)
+			_ = m.f.SetReadDeadline(time.Now()) // Ends the wait below.
+		})
+		rc, err := m.f.SyscallConn()
+		if err == nil {
+			// A pidfd polls readable once its process has exited.
+			_ = rc.Read(func(fd uintptr) bool { return exited(int(fd)) }) // Deadline: ctx is done.
+		}
+		if !stop() {
+			<-fired // Else it could set the deadline after the reset below.
+		}
+		_ = m.f.SetReadDeadline(time.Time{}) // For the next wait.
+	}
+}
+
+// exited reports whether the process of pidfd fd has exited.
+func exited(fd int) bool {
+	for {
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 0)
+		if !errors.Is(err, unix.EINTR) {
+			return n > 0 || err != nil
+		}
+	}
+}
+
+// reap collects the exit of the members that have died as this
+// program's children (orphans handed to it as subreaper): waitid on the
+// pidfd reaps that process and no other.
+func (t *tree) reap() {
+	for _, m := range t.members {
+		if m.f == nil {
+			continue // The reaper will, by pid.
+		}
+		control(m.f, func(fd int) {
+			var si unix.Siginfo
+			_ = unix.Waitid(unix.P_PIDFD, fd, &si, unix.WEXITED|unix.WNOHANG, nil) // ECHILD: not ours to reap.
+		})
+	}
+}
+
+// close releases the pidfds.
+func (t *tree) close() {
+	for _, m := range t.members {
+		if m.f != nil {
+			_ = m.f.Close() // Nothing was written.
+		}
+	}
+}
+
+// control runs f with f's descriptor, leaving it non-blocking (Fd would
+// not).
+func control(f *os.File, fn func(fd int)) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) { fn(int(fd)) }) // Only fails on a closed file.
+}
+
+// killStrays sends SIGKILL to every descendant of this program and to
+// every process that carries one of its markers, for KillAll.
+func killStrays() {
+	var k kin
+	self := os.Getpid()
+	todo := []int{self}
+	seen := map[int]bool{}
+	for len(todo) > 0 {
+		pid := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[pid] {
+			continue
+		}
+		seen[pid] = true
+		if pid != self {
+			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
+		}
+		todo = append(todo, k.children(pid)...)
+	}
+	ours := func(tok string) bool { return strings.HasPrefix(tok, instance+".") }
+	for _, pid := range allPids() {
+		if seen[pid] {
+			continue
+		}
+		if env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ"); err == nil && markedWith(env, ours) {
+			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
+		}
+	}
+}
+
+// stat is what /proc/PID/stat says of a process.
+type stat struct {
+	state   byte // R, S, D, Z, T...
+	ppid    int
+	pgrp    int
+	session int
+}
+
+var errBadStat = errors.New("unreadable /proc/PID/stat")
+
+func readStat(pid int) (stat, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return stat{}, err
+	}
+	// The command name, in parentheses, may hold anything: the fields
+	// that follow it are "state ppid pgrp session ...".
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return stat{}, errBadStat
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 4 || len(f[0]) != 1 {
+		return stat{}, errBadStat
+	}
+	var st stat
+	st.state = f[0][0]
+	if st.ppid, err = strconv.Atoi(f[1]); err != nil {
+		return stat{}, errBadStat
+	}
+	if st.pgrp, err = strconv.Atoi(f[2]); err != nil {
+		return stat{}, errBadStat
+	}
+	if st.session, err = strconv.Atoi(f[3]); err != nil {
+		return stat{}, errBadStat
+	}
+	return st, nil
+}
+
+// kin finds the children of processes, from the children file of each
+// thread, or, where the kernel has none (no CONFIG_PROC_CHILDREN), from
+// one scan of every process made on first need. It is for one use.
+type kin struct {
+	byParent map[int][]int // the scan
+}
+
+// haveChildrenFiles reports whether the kernel has the children files.
+var haveChildrenFiles = sync.OnceValue(func() bool {
+	self := strconv.Itoa(os.Getpid())
+	_, err := os.Stat("/proc/" + self + "/task/" + self + "/children")
+	return err == nil
+})
+
+// children returns the children of process pid.
+func (k *kin) children(pid int) []int {
+	if !haveChildrenFiles() {
+		return k.scan()[pid]
+	}
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	var kids []int
+	for _, tid := range dirNames(dir) {
+		b, err := os.ReadFile(dir + tid + "/children")
+		if err == nil { // Else the thread has ended.
+			kids = appendPids(kids, b)
+		}
+	}
+	return kids
+}
+
+// orphans returns the children of this program among which are the
+// orphans it received as subreaper: those of its main thread. The kernel
+// hands an orphan to the first live thread of its subreaper, the thread
+// group leader unless it has exited, and Go never ends the main thread.
+func (k *kin) orphans() []int {
+	self := os.Getpid()
+	if !haveChildrenFiles() {
+		return k.scan()[self]
+	}
+	s := strconv.Itoa(self)
+	b, err := os.ReadFile("/proc/" + s + "/task/" + s + "/children")
+	if err != nil {
+		return nil
+	}
+	return appendPids(nil, b)
+}
+
+func (k *kin) scan() map[int][]int {
+	if k.byParent == nil {
+		k.byParent = map[int][]int{}
+		for _, pid := range allPids() {
+			if st, err := readStat(pid); err == nil {
+				k.byParent[st.ppid] = append(k.byParent[st.ppid], pid)
+			}
+		}
+	}
+	return k.byParent
+}
+
+// allPids lists every process.
+func allPids() []int {
+	var pids []int
+	for _, name := range dirNames("/proc/") {
+		if pid, err := strconv.Atoi(name); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// dirNames lists a directory; nil if it is gone.
+func dirNames(dir string) []string {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	names, _ := d.Readdirnames(-1) // What was read before an error is still of use.
+	_ = d.Close()                  // Read only.
+	return names
+}
+
+// appendPids appends the space-separated pids of b to pids.
+func appendPids(pids []int, b []byte) []int {
+	for f := range strings.FieldsSeq(string(b)) {
+		if pid, err := strconv.Atoi(f); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
