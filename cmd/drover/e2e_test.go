@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/drover-dev/drover/script/scripttest"
 )
 
 // drover is the path of the binary built for the end-to-end tests.
@@ -115,21 +117,11 @@ func TestExamples(t *testing.T) {
 
 // TestScripts runs the scripts in testdata/e2e, which drive drover itself
 // (through $DROVER) and assert on its output and exit codes: the tool's
-// own language tests the tool.
+// own language tests the tool, each script a parallel subtest through
+// scripttest, failures reported at the script's file:line.
 func TestScripts(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/e2e/*.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no e2e scripts found: %v", err)
-	}
-	for _, f := range files {
-		t.Run(strings.TrimSuffix(filepath.Base(f), ".yaml"), func(t *testing.T) {
-			t.Parallel()
-			code, out, errs := droverRun(t, ".", "run", f)
-			if code != 0 {
-				t.Fatalf("drover run %s: exit %d\n%s%s", f, code, out, errs)
-			}
-		})
-	}
+	scripttest.Run(t, "../../testdata/e2e/*.yaml",
+		scripttest.Env(append(os.Environ(), "DROVER="+drover)))
 }
 
 // TestNoProcessLeft runs a script that spawns a tree and fails, then checks
