@@ -100,6 +100,16 @@ func (p *Process) Send(ctx context.Context, b []byte) error {
 	if p.closed {
 		return &Error{Op: "send", Name: p.name(), Err: errStdinClosed}
 	}
+	if err := ctx.Err(); err != nil {
+		return &Error{Op: "send", Name: p.name(), Err: err}
+	}
+	// Most sends fit in the terminal's or the pipe's buffer at once: try
+	// that first, without arming anything to cut a blocked write short.
+	n, done := tryWrite(p.stdin, b)
+	if done {
+		return nil
+	}
+	b = b[n:]
 	// The write ends when the process exits, too: a terminal's input
 	// queue, once full, is never read again.
 	wctx, cancel := context.WithCancel(ctx)

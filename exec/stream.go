@@ -43,7 +43,8 @@ const (
 	RegexpWindow = 64 << 10
 
 	tailSize  = 4 << 10  // recent output kept for error messages
-	readChunk = 64 << 10 // the size of one read
+	readChunk = 64 << 10 // the largest read
+	minChunk  = 4 << 10  // the first read; a pty master never returns more
 )
 
 // stream is one output stream of a process: a reader goroutine appends
@@ -77,11 +78,28 @@ func newStream(max int) *stream {
 
 // read copies f into the stream until the end, cooking it if c is not nil
 // and passing raw bytes to observe if it is not nil. It runs in its own
-// goroutine, the only one that writes to the stream.
+// goroutine, the only one that writes to the stream's buffer or changes
+// its length: on pipes it reads straight into the free space past
+// len(s.buf), outside the lock, which no one else touches. Reads start
+// small, so that a program that prints little costs little, and double up
+// to readChunk while they come back full.
 func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 	defer close(s.done)
-	b := make([]byte, readChunk)
+	size := minChunk
+	var raw []byte // under a tty: the bytes before cooking
 	for {
+		var b []byte
+		if c != nil {
+			if len(raw) < size {
+				raw = make([]byte, size)
+			}
+			b = raw[:size]
+		} else {
+			s.mu.Lock()
+			s.reserve(size)
+			b = s.buf[len(s.buf) : len(s.buf)+size]
+			s.mu.Unlock()
+		}
 		n, err := f.Read(b)
 		if n > 0 {
 			if observe != nil {
@@ -93,11 +111,14 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 				s.rawTail = keepTail(s.rawTail, b[:n])
 				s.buf = c.cook(s.buf, b[:n])
 			} else {
-				s.buf = append(s.buf, b[:n]...)
+				s.buf = s.buf[:len(s.buf)+n]
 			}
 			s.trim()
 			s.mu.Unlock()
 			s.signal()
+			if n == size && size < readChunk {
+				size *= 2
+			}
 		}
 		if err != nil {
 			s.mu.Lock()
@@ -115,6 +136,17 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			return
 		}
 	}
+}
+
+// reserve makes room for n more bytes past len(s.buf). The caller holds
+// s.mu and is the reader.
+func (s *stream) reserve(n int) {
+	if cap(s.buf)-len(s.buf) >= n {
+		return
+	}
+	nb := make([]byte, len(s.buf)-s.off, max(2*cap(s.buf), len(s.buf)-s.off+n))
+	copy(nb, s.buf[s.off:])
+	s.buf, s.off = nb, 0
 }
 
 func (s *stream) signal() {
@@ -135,7 +167,9 @@ func (s *stream) trim() {
 		s.base += int64(cut)
 		s.dropped += int64(cut)
 	}
-	if s.off > 0 && s.off >= len(s.buf)/2 {
+	if s.off > 0 && s.off == len(s.buf) {
+		s.buf, s.off = s.buf[:0], 0
+	} else if s.off > 0 && s.off >= len(s.buf)/2 {
 		n := copy(s.buf, s.buf[s.off:])
 		s.buf = s.buf[:n]
 		s.off = 0
@@ -146,18 +180,13 @@ func (s *stream) trim() {
 // released. The caller holds s.mu.
 func (s *stream) pending() []byte { return s.buf[s.off:] }
 
-// consume removes the first n unconsumed bytes and returns a copy of
-// them, remembering them in the tail. The caller holds s.mu.
-func (s *stream) consume(n int) []byte {
-	b := s.buf[s.off : s.off+n]
-	out := append([]byte(nil), b...)
-	s.updateTail(b)
+// consume removes the first n unconsumed bytes, remembering them in the
+// tail. It leaves the buffer's length alone: only the reader changes it,
+// compacting in trim. The caller holds s.mu.
+func (s *stream) consume(n int) {
+	s.updateTail(s.buf[s.off : s.off+n])
 	s.off += n
 	s.base += int64(n)
-	if s.off == len(s.buf) {
-		s.buf, s.off = s.buf[:0], 0
-	}
-	return out
 }
 
 func (s *stream) updateTail(b []byte) { s.tail = keepTail(s.tail, b) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -134,7 +135,18 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		}
 	}
 	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: st.observe(filepath.Base(args[0]), cast)}
-	if !s.TTY {
+	switch {
+	case s.TTY:
+	case stdin == "":
+		// A file is passed to the program as it is: no pipe, and no
+		// goroutine to copy nothing into it.
+		devNull, err := os.Open(os.DevNull)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = devNull.Close() }() // The child has its own copy.
+		cmd.Stdin = devNull
+	default:
 		cmd.Stdin = strings.NewReader(stdin)
 	}
 	began := time.Now()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -239,5 +240,56 @@ steps:
 				t.Errorf("report after the interrupt: %+v", r)
 			}
 		})
+	}
+}
+
+// TestClosedStdout: drover run | head closes drover's stdout early. The
+// write that fails must not kill drover before it ends the script's
+// processes.
+func TestClosedStdout(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	marker := fmt.Sprint(300000 + time.Now().UnixNano()%100000)
+	path := writeScript(t, dir, "pipe.yaml", fmt.Sprintf(`name: closed stdout
+steps:
+  - spawn: {cmd: [sleep, "%s"], tty: false}
+  - log: one
+  - sleep: 300ms
+`, marker))
+	cmd := osexec.Command(drover, "run", "-v", path)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Close() // Only drover holds the write end now.
+	line := make([]byte, 10)
+	if _, err := r.Read(line); err != nil {
+		t.Fatal(err)
+	}
+	_ = r.Close() // What head does after its first lines.
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("drover did not exit")
+	}
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		t.Errorf("drover was killed by %v", ws.Signal())
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && len(processesWith(t, "sleep "+marker)) > 0 {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if left := processesWith(t, "sleep "+marker); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
 	}
 }

@@ -17,7 +17,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/drover-dev/drover/exec"
 )
@@ -34,6 +36,11 @@ func main() {
 	// Linux: orphans of the scripts' processes come back to drover, to be
 	// ended and reaped; elsewhere process groups do.
 	_ = exec.BecomeSubreaper()
+	// A closed stdout (drover run | head) must not kill drover before it
+	// ends its scripts' processes: with SIGPIPE caught, the write fails
+	// with EPIPE instead. Caught, not ignored, so children still get the
+	// default disposition.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	os.Exit(code)
