@@ -28,8 +28,18 @@ demo:
 	$(MAKE) build
 	$(DROVER) run -v examples/nslookup.yaml
 
-bench:
-	$(GO) test -run '^$$' -bench . ./...
+# make bench: the Go benchmarks of the hot paths, then drover side by side
+# with Tcl Expect, pexpect, grep, xargs and GNU parallel on the same
+# workloads (testdata/bench; a run and its reading in RESULTS.md there).
+# About 4 minutes on 2 CPUs; QUICK=1 under a minute. Peers come from the
+# Debian packages expect, python3-pexpect, parallel, dnsmasq-base and
+# bind9-dnsutils; a missing one leaves its rows empty.
+BENCH_GOFLAGS := $(if $(filter 1,$(QUICK)),-short -benchtime=100ms)
+BENCH_PEERFLAGS := $(if $(filter 1,$(QUICK)),-quick)
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_GOFLAGS) ./...
+	$(GO) run ./testdata/bench -drover $(DROVER) $(BENCH_PEERFLAGS)
 
 # Every supported system builds; Windows with pipes only.
 cross:

@@ -1,0 +1,384 @@
+// Command bench runs the same workloads through drover and through its
+// peers (Tcl Expect, pexpect, grep, xargs, GNU parallel) where they are
+// installed, alternating the tools run by run, and prints one table of
+// medians, speed ratios and peak memory, then the targets and
+// whether they are met. See RESULTS.md for a run and what limits each
+// figure.
+//
+//	go run ./testdata/bench                 # about 4 minutes on 2 cores
+//	go run ./testdata/bench -quick          # under a minute, smaller workloads
+//	go run ./testdata/bench -only tty,roundtrip -reps 9
+//	go run ./testdata/bench -drover bin/drover -candidate /tmp/new/drover
+//
+// The last form measures a second build beside the first, in the same
+// alternation, to weigh a change: the table gets a "candidate" row after
+// each drover one and the targets a column for it. Each run is timed from
+// the start of the process to its reaping; peak memory is the ru_maxrss
+// that wait4 reports for it (the largest process of its tree).
+//
+// Peers come from Debian packages: expect, python3-pexpect, parallel
+// (grep, xargs and sh are always there); the nslookup workload needs
+// bind9-dnsutils and dnsmasq-base. A missing peer leaves its row empty.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	osexec "os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command line's flags.
+type options struct {
+	quick             bool
+	reps              int
+	drover, candidate string
+	only              string
+	keep              bool
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.quick, "quick", false, "smaller workloads and 3 runs each, for a check in about a minute")
+	flag.IntVar(&o.reps, "reps", 0, "timed runs of each tool per workload (default 5, or 3 with -quick; 3 times as many for the short ones)")
+	flag.StringVar(&o.drover, "drover", "", "the drover binary to measure (default: build ./cmd/drover into a temp dir)")
+	flag.StringVar(&o.candidate, "candidate", "", "a second drover binary, measured beside the first in every workload (to weigh a change)")
+	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,pipe,tty,scale,fanout,nslookup")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory with the generated drover scripts, and print its name")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sz := full
+	if o.quick {
+		sz = quick
+	}
+	if o.reps > 0 {
+		sz.reps = o.reps
+	}
+	dir, err := os.MkdirTemp("", "drover-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintln(os.Stderr, "work directory:", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+
+	drover := o.drover
+	if drover == "" {
+		drover = filepath.Join(dir, "drover")
+		fmt.Fprintln(os.Stderr, "building drover ...")
+		build := osexec.Command("go", "build", "-o", drover, "./cmd/drover")
+		build.Dir = filepath.Join(benchDir(), "..", "..")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building drover: %v", err)
+		}
+	} else if drover, err = filepath.Abs(drover); err != nil {
+		return err
+	}
+	t := findTools(drover)
+	if o.candidate != "" {
+		if t.candidate, err = filepath.Abs(o.candidate); err != nil {
+			return err
+		}
+	}
+
+	port := 0
+	if t.dnsmasq != "" && t.nslookup != "" {
+		var stopDNS func()
+		port, stopDNS, err = startDNS(ctx, t.dnsmasq)
+		if err != nil {
+			return fmt.Errorf("starting dnsmasq: %v", err)
+		}
+		defer stopDNS()
+	}
+	ws, err := workloads(t, sz, dir, port)
+	if err != nil {
+		return err
+	}
+	wws, err := workloads(t, warm, dir, port)
+	if err != nil {
+		return err
+	}
+	if o.only != "" {
+		names := strings.Split(o.only, ",")
+		ws = slices.DeleteFunc(ws, func(w *workload) bool { return !slices.Contains(names, w.name) })
+		if len(ws) == 0 {
+			return fmt.Errorf("-only %s: no such workload", o.only)
+		}
+	}
+
+	began := time.Now()
+	fmt.Println(machine(t))
+	failed := false
+	var results []*result
+	for _, w := range ws {
+		warmUp(ctx, wws, w, dir)
+		r := measureAll(ctx, w, sz.reps*max(w.more, 1), dir)
+		results = append(results, r)
+		for _, row := range r.rows {
+			failed = failed || row.err != nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	fmt.Println(table(results))
+	fmt.Println(verdicts(results))
+	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads), alternated; whole-process wall time, median; CPU = user+sys, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
+		sz.reps, shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
+	if failed {
+		return errors.New("some runs failed; see above")
+	}
+	return nil
+}
+
+// warmUp runs each variant of w once on the small workload, untimed.
+func warmUp(ctx context.Context, wws []*workload, w *workload, dir string) {
+	for _, small := range wws {
+		if small.name != w.name {
+			continue
+		}
+		for _, v := range small.variants[:min(len(small.variants), len(w.variants))] {
+			if v.argv != nil {
+				_, _ = measure(ctx, v, dir) // A failure shows in the timed runs.
+			}
+		}
+	}
+}
+
+// measureAll runs each installed variant of w reps times, in a rotating
+// order, so that no tool always runs first or after the same one.
+func measureAll(ctx context.Context, w *workload, reps int, dir string) *result {
+	r := &result{w: w, rows: make([]*row, len(w.variants))}
+	for i, v := range w.variants {
+		r.rows[i] = &row{v: v}
+	}
+	for rep := range reps {
+		var line []string
+		for k := range w.variants {
+			i := (k + rep) % len(w.variants)
+			row := r.rows[i]
+			if row.v.argv == nil || row.err != nil {
+				continue
+			}
+			s, err := measure(ctx, row.v, dir)
+			if err != nil {
+				row.err = err
+				fmt.Fprintf(os.Stderr, "%s/%s: %v\n", w.name, row.v.label, err)
+				continue
+			}
+			row.samples = append(row.samples, s)
+			line = append(line, fmt.Sprintf("%s %.3fs", row.v.label, s.wall.Seconds()))
+		}
+		fmt.Fprintf(os.Stderr, "%s %d/%d: %s\n", w.name, rep+1, reps, strings.Join(line, ", "))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return r
+}
+
+// sample is one timed run.
+type sample struct {
+	wall, cpu time.Duration
+	rssKB     int64
+}
+
+// measure runs v once in its own process group: wall time from the start
+// to the reaping, and the rusage wait4 reports for the whole tree.
+func measure(ctx context.Context, v variant, dir string) (sample, error) {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+	defer cancel()
+	out, err := os.CreateTemp(dir, "out-")
+	if err != nil {
+		return sample{}, err
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	cmd := osexec.CommandContext(ctx, v.argv[0], v.argv[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "TERM=dumb")
+	cmd.Stdout, cmd.Stderr = out, out
+	if v.stdin != "" {
+		in, err := os.Open(v.stdin)
+		if err != nil {
+			return sample{}, err
+		}
+		defer in.Close()
+		cmd.Stdin = in
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	began := time.Now()
+	err = cmd.Run()
+	wall := time.Since(began)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(v.argv, " "), err, tail(out.Name()))
+	}
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return sample{
+		wall:  wall,
+		cpu:   time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
+		rssKB: ru.Maxrss, // Kilobytes on Linux.
+	}, nil
+}
+
+// tail returns the end of a run's output, for an error message.
+func tail(name string) string {
+	b, _ := os.ReadFile(name) // Only for the message.
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// findTools looks up the peers, naming the Debian package of each one
+// that is missing.
+func findTools(drover string) *tools {
+	t := &tools{drover: drover, missing: map[string]string{
+		"expect": "expect", "pexpect": "python3-pexpect", "parallel": "parallel",
+		"xargs": "findutils", "grep": "grep", "floor": "python3", "nslookup": "bind9-dnsutils", "dnsmasq": "dnsmasq-base",
+	}}
+	look := func(names ...string) string {
+		for _, n := range names {
+			if p, err := osexec.LookPath(n); err == nil {
+				return p
+			}
+		}
+		return ""
+	}
+	t.expect = look("expect")
+	t.parallel = look("parallel")
+	t.xargs = look("xargs")
+	t.grep = look("grep")
+	t.nslookup = look("nslookup")
+	t.dnsmasq = look("dnsmasq", "/usr/sbin/dnsmasq")
+	// Debian's python3-pexpect is for /usr/bin/python3; another python3
+	// first in PATH may have its own.
+	t.python3 = look("python3", "/usr/bin/python3")
+	for _, py := range []string{"/usr/bin/python3", "python3"} {
+		if p := look(py); p != "" && osexec.Command(p, "-c", "import pexpect").Run() == nil {
+			t.python = p
+			break
+		}
+	}
+	return t
+}
+
+// startDNS starts dnsmasq as examples/nslookup.yaml does, on a free port
+// of 127.0.0.1, without --log-queries (its log would go nowhere), and
+// returns the port once it accepts connections.
+func startDNS(ctx context.Context, dnsmasq string) (int, func(), error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close() // Only its number was wanted.
+	hosts := filepath.Join(benchDir(), "..", "..", "examples", "nslookup", "hosts")
+	cmd := osexec.CommandContext(ctx, dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+		"--addn-hosts="+hosts, "--local=/example.test/", "--mx-host=example.test,mail.example.test,10",
+		"--listen-address=127.0.0.1", "--bind-interfaces", fmt.Sprintf("--port=%d", port), "--log-facility=-")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return 0, nil, err
+	}
+	stopDNS := func() {
+		_ = cmd.Process.Kill() // It has no state worth a clean exit.
+		_ = cmd.Wait()         // Killed: the error says so.
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			_ = c.Close() // Only the connection mattered.
+			return port, stopDNS, nil
+		}
+		if time.Now().After(deadline) {
+			stopDNS()
+			return 0, nil, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// benchDir is the directory of this program's sources, where the peer
+// scripts and checked-in workloads are.
+// Built with -trimpath, the path is not a real one: then the directory is
+// taken from the working directory, the repository's root.
+func benchDir() string {
+	if _, file, _, ok := runtime.Caller(0); ok {
+		dir := filepath.Dir(file)
+		if _, err := os.Stat(filepath.Join(dir, "peers.py")); err == nil {
+			return dir
+		}
+	}
+	dir, _ := filepath.Abs(filepath.Join("testdata", "bench")) // An error leaves it relative.
+	return dir
+}
+
+// loadAverage is the 1, 5 and 15 minute load average: on a shared
+// machine, what else was running.
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg") // Only informative.
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// machine describes where the figures come from.
+func machine(t *tools) string {
+	var b strings.Builder
+	cpu := "?"
+	if info, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(info), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease") // Only informative.
+	fmt.Fprintf(&b, "- date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "- machine: %s, %d CPUs, Linux %s, load average %s at the start\n",
+		cpu, runtime.NumCPU(), strings.TrimSpace(string(kernel)), loadAverage())
+	version := func(argv ...string) string {
+		if argv[0] == "" {
+			return "not installed"
+		}
+		out, err := osexec.Command(argv[0], argv[1:]...).CombinedOutput()
+		if err != nil {
+			return "?"
+		}
+		first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+		return first
+	}
+	fmt.Fprintf(&b, "- drover: %s (%s)\n", version(t.drover, "version"), runtime.Version())
+	if t.candidate != "" {
+		fmt.Fprintf(&b, "- candidate: %s\n", t.candidate)
+	}
+	fmt.Fprintf(&b, "- expect: %s\n", version(t.expect, "-v"))
+	fmt.Fprintf(&b, "- pexpect: %s\n", version(t.python, "-c", "import pexpect, sys; print(pexpect.__version__, 'on python', sys.version.split()[0])"))
+	fmt.Fprintf(&b, "- parallel: %s\n", version(t.parallel, "--version"))
+	fmt.Fprintf(&b, "- xargs: %s; grep: %s\n", version(t.xargs, "--version"), version(t.grep, "--version"))
+	return b.String()
+}

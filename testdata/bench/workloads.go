@@ -1,0 +1,323 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// sizes are the parameters of one run of the suite.
+type sizes struct {
+	reps       int     // timed runs of each variant
+	roundTrips int     // send/expect pairs in the round-trip workload
+	bytes      int64   // output before the marker in the throughput workloads
+	scale      []int64 // output sizes of the linearity workload
+	jobs       int     // /bin/true jobs in the fan-out workload
+	queries    int     // A queries in the nslookup session
+}
+
+var (
+	full  = sizes{reps: 5, roundTrips: 2000, bytes: 200e6, scale: []int64{1e6, 16e6, 256e6, 1e9}, jobs: 2000, queries: 50}
+	quick = sizes{reps: 3, roundTrips: 500, bytes: 50e6, scale: []int64{1e6, 16e6, 256e6}, jobs: 500, queries: 50}
+	// warm is what each variant runs once, untimed, before its workload:
+	// it loads the programs and the page cache.
+	warm = sizes{reps: 1, roundTrips: 10, bytes: 1e6, scale: []int64{1e6}, jobs: 10, queries: 2}
+)
+
+// shortRuns is how many times more the short, noisy workloads (a tenth
+// of a second each) run than the others.
+const shortRuns = 3
+
+// workload is one task done by drover and by each peer.
+type workload struct {
+	name     string
+	title    string
+	unit     string // what ops counts: "round trip", "job", "query"; "" for throughput
+	ops      int
+	more     int // runs this many times the others: for short, noisy workloads
+	variants []variant
+}
+
+// variant is one tool doing a workload.
+type variant struct {
+	tool  string   // drover, candidate, expect, pexpect, grep, xargs, parallel, floor
+	label string   // the row's name in the table
+	argv  []string // nil when the tool is not installed
+	stdin string   // a file fed to stdin, or ""
+	bytes int64    // output moved, for throughput
+	why   string   // why argv is nil
+}
+
+// work is what a variant's rate is counted in: bytes, or operations.
+func (w *workload) work(v variant) float64 {
+	if v.bytes > 0 {
+		return float64(v.bytes)
+	}
+	return float64(w.ops)
+}
+
+// tools are the programs found on this machine.
+type tools struct {
+	drover    string
+	candidate string // a second drover binary, or ""
+	expect    string
+	python    string // a python3 that imports pexpect
+	python3   string // any python3, for the floor of the pty workload
+	parallel  string
+	xargs     string
+	grep      string
+	nslookup  string
+	dnsmasq   string
+	missing   map[string]string // tool -> the Debian package that has it
+}
+
+// workloads returns the suite with sz's parameters; generated drover
+// scripts and input lists go to dir. port is dnsmasq's, 0 if it is not
+// running.
+func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
+	self := benchDir()
+	var ws []*workload
+
+	// Round trip: cat under a pty with the echo off.
+	rt := filepath.Join(dir, fmt.Sprintf("roundtrip-%d.yaml", sz.roundTrips))
+	if err := os.WriteFile(rt, roundTripYAML(sz.roundTrips), 0o644); err != nil {
+		return nil, err
+	}
+	n := strconv.Itoa(sz.roundTrips)
+	ws = append(ws, &workload{
+		name:  "roundtrip",
+		title: fmt.Sprintf("round trip under a pty: %d × send ping-N, expect ping-N", sz.roundTrips),
+		unit:  "round trip", ops: sz.roundTrips, more: shortRuns,
+		variants: []variant{
+			{tool: "drover", argv: []string{t.drover, "run", rt}},
+			t.variant("expect", t.expect, filepath.Join(self, "roundtrip.exp"), n),
+			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "roundtrip", n),
+		},
+	})
+
+	// Throughput on pipes and under a pty.
+	size := strconv.FormatInt(sz.bytes, 10)
+	producer := fmt.Sprintf("yes '%s' | head -c %s; echo MARKER", line, size)
+	ws = append(ws, &workload{
+		name:  "pipe",
+		title: fmt.Sprintf("throughput on pipes: %s of lines, then a marker", mb(sz.bytes)),
+		variants: moving(sz.bytes,
+			variant{tool: "drover", argv: []string{t.drover, "run", "--var", "size=" + size, filepath.Join(self, "throughput-pipe.yaml")}},
+			behind(producer, t.variant("grep", t.grep, "-c", "MARKER")),
+			labelled("floor: cat", behind(producer, t.variant("floor", "cat"))),
+		),
+	})
+	ws = append(ws, &workload{
+		name:  "tty",
+		title: fmt.Sprintf("throughput under a pty: %s of lines, then a marker", mb(sz.bytes)),
+		variants: moving(sz.bytes,
+			variant{tool: "drover", argv: []string{t.drover, "run", "--var", "size=" + size, filepath.Join(self, "throughput-tty.yaml")}},
+			t.variant("expect", t.expect, filepath.Join(self, "throughput.exp"), size),
+			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "throughput", size),
+			labelled("floor: bare pty read", t.variant("floor", t.python3, filepath.Join(self, "floor.py"), size)),
+		),
+	})
+
+	// Linearity: drover alone on pipes, from 1 MB up.
+	lin := &workload{name: "scale", title: "drover on pipes, 1 MB up: MB/s and memory should stay flat"}
+	for _, b := range sz.scale {
+		s := strconv.FormatInt(b, 10)
+		lin.variants = append(lin.variants, variant{
+			tool: "drover", label: "drover " + mb(b), bytes: b,
+			argv: []string{t.drover, "run", "--var", "size=" + s, filepath.Join(self, "throughput-pipe.yaml")},
+		})
+	}
+	ws = append(ws, lin)
+
+	// Fan-out: N jobs of /bin/true on 2 workers.
+	fan := filepath.Join(dir, fmt.Sprintf("fanout-%d.yaml", sz.jobs))
+	if err := os.WriteFile(fan, fanOutYAML(sz.jobs), 0o644); err != nil {
+		return nil, err
+	}
+	list := filepath.Join(dir, fmt.Sprintf("jobs-%d.txt", sz.jobs))
+	var b strings.Builder
+	for i := range sz.jobs {
+		fmt.Fprintln(&b, i)
+	}
+	if err := os.WriteFile(list, []byte(b.String()), 0o644); err != nil {
+		return nil, err
+	}
+	xargs := t.variant("xargs", t.xargs, "-P2", "-n1", "/bin/true")
+	xargs.stdin = list
+	parallel := t.variant("parallel", t.parallel, "--will-cite", "-j2", "/bin/true")
+	parallel.stdin = list
+	ws = append(ws, &workload{
+		name:  "fanout",
+		title: fmt.Sprintf("fan-out: %d jobs of /bin/true on 2 workers", sz.jobs),
+		unit:  "job", ops: sz.jobs,
+		variants: []variant{
+			{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}},
+			xargs, parallel,
+		},
+	})
+
+	// nslookup: one interactive session against the driver's dnsmasq.
+	ns := filepath.Join(dir, fmt.Sprintf("nslookup-%d.yaml", sz.queries))
+	if err := os.WriteFile(ns, nslookupYAML(sz.queries), 0o644); err != nil {
+		return nil, err
+	}
+	p, q := strconv.Itoa(port), strconv.Itoa(sz.queries)
+	nsIn := filepath.Join(dir, fmt.Sprintf("nslookup-%d.txt", sz.queries))
+	if err := os.WriteFile(nsIn, nslookupInput(port, sz.queries), 0o644); err != nil {
+		return nil, err
+	}
+	nsFloor := labelled("floor: nslookup < file", t.variant("floor", t.nslookup))
+	nsFloor.stdin = nsIn
+	nsw := &workload{
+		name:  "nslookup",
+		title: fmt.Sprintf("nslookup: %d A queries in one interactive session, loopback dnsmasq", sz.queries),
+		unit:  "query", ops: sz.queries, more: shortRuns,
+		variants: []variant{
+			{tool: "drover", argv: []string{t.drover, "run", "--var", "port=" + p, ns}},
+			t.variant("expect", t.expect, filepath.Join(self, "nslookup.exp"), p, q),
+			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "nslookup", p, q),
+			nsFloor,
+		},
+	}
+	if port == 0 {
+		for i := range nsw.variants {
+			nsw.variants[i].argv = nil
+			nsw.variants[i].why = "no dnsmasq or nslookup"
+		}
+	}
+	ws = append(ws, nsw)
+	for _, w := range ws {
+		for i := range w.variants {
+			if w.variants[i].label == "" {
+				w.variants[i].label = w.variants[i].tool
+			}
+		}
+		if t.candidate != "" {
+			w.variants = withCandidate(w.variants, t)
+		}
+	}
+	return ws, nil
+}
+
+// variant returns the argv that runs tool, or a variant that says which
+// package is missing when prog is empty.
+func (t *tools) variant(tool, prog string, args ...string) variant {
+	if prog == "" {
+		return variant{tool: tool, why: "not installed (apt-get install " + t.missing[tool] + ")"}
+	}
+	return variant{tool: tool, argv: append([]string{prog}, args...)}
+}
+
+// withCandidate adds after each drover variant the same run of the
+// candidate binary.
+func withCandidate(vs []variant, t *tools) []variant {
+	var out []variant
+	for _, v := range vs {
+		out = append(out, v)
+		if v.tool == "drover" && v.argv != nil {
+			c := v
+			c.tool, c.label = "candidate", strings.Replace(v.label, "drover", "candidate", 1)
+			c.argv = append([]string{t.candidate}, v.argv[1:]...)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// moving says that each of vs moves n bytes: its rate is in bytes.
+func moving(n int64, vs ...variant) []variant {
+	for i := range vs {
+		vs[i].bytes = n
+	}
+	return vs
+}
+
+// labelled names v's row.
+func labelled(label string, v variant) variant {
+	v.label = label
+	return v
+}
+
+// behind makes v read the output of the shell pipeline producer, as the
+// drover script's spawned program does: sh -c "producer | v".
+func behind(producer string, v variant) variant {
+	if v.argv != nil {
+		v.argv = []string{"sh", "-c", producer + " | " + strings.Join(v.argv, " ") + " >/dev/null"}
+	}
+	return v
+}
+
+// line is the text the throughput workloads print, over and over.
+const line = "the quick brown fox jumps over the lazy dog 0123456789"
+
+// roundTripYAML is the drover side of the round-trip workload, as
+// roundtrip.exp does it: n steps of send, n of expect.
+func roundTripYAML(n int) []byte {
+	var b strings.Builder
+	b.WriteString("# Generated by testdata/bench: the drover side of the round-trip workload.\n")
+	fmt.Fprintf(&b, "name: round trip x%d\ntimeout: 10m\nsteps:\n", n)
+	b.WriteString("  - spawn: [sh, -c, \"stty -echo; echo ready; exec cat\"]\n")
+	b.WriteString("  - expect: \"ready\\n\"\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - send: ping-%d\n  - expect: \"ping-%d\\n\"\n", i, i)
+	}
+	b.WriteString("  - send: {eof: true}\n  - wait:\n")
+	return []byte(b.String())
+}
+
+// fanOutYAML is one job of /bin/true per value of an n-value matrix.
+func fanOutYAML(n int) []byte {
+	var b strings.Builder
+	b.WriteString("# Generated by testdata/bench: the drover side of the fan-out workload.\n")
+	b.WriteString("name: fan-out\nmatrix:\n  n: [")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(i))
+	}
+	b.WriteString("]\nsteps:\n  - run: [/bin/true]\n")
+	return []byte(b.String())
+}
+
+// nslookupYAML asks for www, api and mail.example.test in turn, as
+// nslookup.exp and peers.py do.
+func nslookupYAML(n int) []byte {
+	names := []string{"www", "api", "mail"}
+	addrs := []string{"192.0.2.10", "192.0.2.11", "192.0.2.25"}
+	var b strings.Builder
+	b.WriteString("# Generated by testdata/bench: the drover side of the nslookup workload.\n")
+	fmt.Fprintf(&b, "name: nslookup x%d\ntimeout: 5m\nvars: {port: \"53\"}\nsteps:\n", n)
+	b.WriteString("  - spawn: [nslookup]\n  - expect: \"> \"\n")
+	b.WriteString("  - send: server 127.0.0.1\n  - expect: \"> \"\n")
+	b.WriteString("  - send: set port=${port}\n  - expect: \"> \"\n")
+	for i := range n {
+		k := i % 3
+		fmt.Fprintf(&b, "  - send: %s.example.test.\n  - expect: \"Address: %s\\n\"\n  - expect: \"> \"\n", names[k], addrs[k])
+	}
+	b.WriteString("  - send: exit\n  - wait:\n")
+	return []byte(b.String())
+}
+
+// nslookupInput is the same session typed in advance, for nslookup to
+// read from a pipe: the floor, with no waiting for answers or prompts.
+func nslookupInput(port, n int) []byte {
+	names := []string{"www", "api", "mail"}
+	var b strings.Builder
+	fmt.Fprintf(&b, "server 127.0.0.1\nset port=%d\n", port)
+	for i := range n {
+		fmt.Fprintf(&b, "%s.example.test.\n", names[i%3])
+	}
+	b.WriteString("exit\n")
+	return []byte(b.String())
+}
+
+// mb formats a byte count the way the issue does: 200 MB, 1 GB.
+func mb(n int64) string {
+	if n >= 1e9 && n%1e9 == 0 {
+		return fmt.Sprintf("%d GB", n/1e9)
+	}
+	return fmt.Sprintf("%d MB", n/1e6)
+}
