@@ -4,7 +4,6 @@ package exec
 
 import (
 	"fmt"
-	"io"
 	"os"
 	osexec "os/exec"
 	"syscall"
@@ -126,106 +125,9 @@ func openPTY(c *Cmd) (master, slave *os.File, err error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), s, nil
 }
 
-func (p *Process) startPipes(c *Cmd) error {
-	cmd := p.cmd
-	var closeAfter []*os.File
-	fail := func(err error) error {
-		closeAll(closeAfter...)
-		return err
-	}
-	var inW *os.File
-	if c.Stdin != nil {
-		var inR *os.File
-		var err error
-		if cmd.Stdin, inR, err = stdinFile(c.Stdin); err != nil {
-			return err
-		}
-		closeAfter = append(closeAfter, inR)
-	} else {
-		inR, w, err := os.Pipe()
-		if err != nil {
-			return err
-		}
-		cmd.Stdin, inW = inR, w
-		closeAfter = append(closeAfter, inR)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return fail(err)
-	}
-	closeAfter = append(closeAfter, outW)
-	cmd.Stdout = outW
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		closeAll(outR)
-		return fail(err)
-	}
-	closeAfter = append(closeAfter, errW)
-	cmd.Stderr = errW
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := launch(cmd); err != nil {
-		closeAll(outR, errR, inW)
-		return fail(err)
-	}
-	closeAll(closeAfter...)
-	if inW != nil {
-		p.stdin = inW
-	}
-	if c.StdoutPipe {
-		p.stdoutR = outR
-	} else {
-		p.out = newStream(c.BufferSize)
-		p.out.file = outR
-		go p.out.read(outR, nil, observer(c, Stdout))
-	}
-	p.errs = newStream(c.BufferSize)
-	p.errs.file = errR
-	go p.errs.read(errR, nil, observer(c, Stderr))
-	return nil
-}
-
-// launch starts cmd and records its pid among those os/exec waits for,
-// holding the orphan reaper off in between: a child that exits at once
-// must not look like an orphan to it.
-func launch(cmd *osexec.Cmd) error {
-	starting.RLock()
-	defer starting.RUnlock()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	waiting.Lock()
-	waiting.pids[cmd.Process.Pid] = true
-	waiting.Unlock()
-	return nil
-}
-
-// stdinFile returns the process's stdin for Cmd.Stdin r: r itself if it
-// is a file; else the read end of a pipe that a goroutine fills from r,
-// also returned for the caller to close once the process has started.
-// Unlike os/exec's copy, Wait does not wait for that goroutine, so that a
-// Reader that never ends cannot keep Wait or Terminate from returning; it
-// ends with r, or at its next write once the process has gone.
-func stdinFile(r io.Reader) (stdin io.Reader, pipe *os.File, err error) {
-	if f, ok := r.(*os.File); ok {
-		return f, nil, nil
-	}
-	pr, pw, err := os.Pipe()
-	if err != nil {
-		return nil, nil, err
-	}
-	go func() {
-		_, _ = io.Copy(pw, r) // EPIPE once the process has gone: nothing to tell.
-		_ = pw.Close()        // The process sees the end of r.
-	}()
-	return pr, pr, nil
-}
-
-func observer(c *Cmd, s Stream) func([]byte) {
-	if c.Observe == nil {
-		return nil
-	}
-	return func(b []byte) { c.Observe(s, b) }
-}
+// ownGroup puts a process started on pipes in a process group of its own,
+// so that signals and Terminate reach its children too.
+func ownGroup(cmd *osexec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
 
 // signalGroup sends sig to the process group pgid.
 func signalGroup(pgid int, sig syscall.Signal) error {
