@@ -52,8 +52,9 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 	began := time.Now()
 	var idleC <-chan time.Time
 	var idleT *time.Timer
-	received := total(streams)
+	var received int64
 	if idle > 0 {
+		received = total(streams)
 		idleT = time.NewTimer(idle)
 		defer idleT.Stop()
 		idleC = idleT.C
@@ -71,9 +72,11 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 		if allEOF {
 			return nil, p.expectError(ctx, s, pats, began, ErrEOF)
 		}
-		if n := total(streams); idleT != nil && n != received {
-			received = n
-			idleT.Reset(idle) // Output arrived: the program is not idle.
+		if idleT != nil {
+			if n := total(streams); n != received {
+				received = n
+				idleT.Reset(idle) // Output arrived: the program is not idle.
+			}
 		}
 		var n1, n2 <-chan struct{}
 		n1 = streams[0].notify

@@ -6,6 +6,26 @@ import (
 	osexec "os/exec"
 )
 
+// newProcess prepares c's command, marked for the tree it will start, and
+// the Process that will own it; the caller starts it.
+func newProcess(c *Cmd) (*Process, *osexec.Cmd, error) {
+	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
+	if cmd.Err != nil {
+		return nil, nil, cmd.Err // Not found in PATH, say.
+	}
+	marker := newMarker()
+	cmd.Env = markedEnv(c, marker)
+	cmd.Dir = c.Dir
+	return &Process{
+		cmd:       cmd,
+		marker:    marker,
+		tty:       c.TTY,
+		grace:     c.grace(),
+		waitDelay: c.waitDelay(),
+		reaped:    make(chan struct{}),
+	}, cmd, nil
+}
+
 // startPipes starts p's command with stdin, stdout and stderr on pipes
 // (or stdin from Cmd.Stdin), and the goroutines that read its output.
 func (p *Process) startPipes(c *Cmd) error {

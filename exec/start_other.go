@@ -24,22 +24,11 @@ func start(c *Cmd) (*Process, error) {
 	if c.TTY {
 		return nil, errNoTTY
 	}
-	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
-	marker := newMarker()
-	cmd.Env = markedEnv(c, marker)
-	cmd.Dir = c.Dir
-	p := &Process{
-		cmd:       cmd,
-		marker:    marker,
-		tty:       false,
-		grace:     c.grace(),
-		waitDelay: c.waitDelay(),
-		reaped:    make(chan struct{}),
+	p, cmd, err := newProcess(c)
+	if err != nil {
+		return nil, err
 	}
-	if cmd.Err != nil {
-		return nil, cmd.Err
-	}
-	if err := p.startPipes(c); err != nil {
+	if err = p.startPipes(c); err != nil {
 		return nil, err
 	}
 	p.Pid = cmd.Process.Pid

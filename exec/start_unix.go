@@ -14,22 +14,10 @@ import (
 // start starts c's process in a group of its own (a session of its own
 // under a tty) and the goroutines that read its output.
 func start(c *Cmd) (*Process, error) {
-	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
-	marker := newMarker()
-	cmd.Env = markedEnv(c, marker)
-	cmd.Dir = c.Dir
-	p := &Process{
-		cmd:       cmd,
-		marker:    marker,
-		tty:       c.TTY,
-		grace:     c.grace(),
-		waitDelay: c.waitDelay(),
-		reaped:    make(chan struct{}),
+	p, cmd, err := newProcess(c)
+	if err != nil {
+		return nil, err
 	}
-	if cmd.Err != nil {
-		return nil, cmd.Err
-	}
-	var err error
 	if c.TTY {
 		err = p.startTTY(c)
 	} else {

@@ -14,10 +14,10 @@ import (
 // error, reported at the step. env is the environment whose PATH is
 // searched; nil means drover's.
 func (s *Script) Preflight(env []string) error {
-	path, ok := getEnv(env, "PATH")
 	if env == nil {
-		path, ok = os.LookupEnv("PATH")
+		env = os.Environ()
 	}
+	path, ok := getEnv(env, "PATH")
 	for _, kv := range s.Env {
 		if kv.Key == "PATH" && !strings.Contains(kv.Value, "${") {
 			path, ok = kv.Value, true

@@ -111,6 +111,9 @@ func loadFrom(args []string, stdin io.Reader, stderr io.Writer) ([]*script.Scrip
 	return scripts, exitOK
 }
 
+// errNoScripts is the error of an argument that names no script.
+var errNoScripts = errors.New("no scripts found")
+
 // scriptFiles expands FILE, DIR and GLOB arguments: a directory stands
 // for the *.yaml and *.yml files directly in it, in name order; a glob for
 // the files it matches, in name order.

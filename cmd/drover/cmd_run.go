@@ -366,5 +366,3 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(b)
 }
-
-var errNoScripts = errors.New("no scripts found")
