@@ -132,8 +132,7 @@ func TestNoProcessLeft(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	dir := t.TempDir()
-	// A sleep of a unique length marks the processes of this test.
-	marker := fmt.Sprint(100000 + time.Now().UnixNano()%100000)
+	marker := uniqueSleep()
 	src := fmt.Sprintf(`name: leaves nothing
 steps:
   - spawn: {name: tree, cmd: [sh, -c, "sleep %[1]s & sleep %[1]s & echo started; exec sleep %[1]s"], tty: false}
@@ -150,9 +149,7 @@ steps:
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
 	}
-	if left := processesWith(t, marker); len(left) > 0 {
-		t.Fatalf("processes left behind: %v", left)
-	}
+	waitNoneLeft(t, "sleep\x00"+marker, out+errs)
 }
 
 // processesWith lists the pids whose command line holds s.
@@ -182,60 +179,31 @@ func TestInterrupt(t *testing.T) {
 	}
 	for _, twice := range []bool{false, true} {
 		t.Run(fmt.Sprintf("twice=%v", twice), func(t *testing.T) {
-			marker := fmt.Sprint(200000 + time.Now().UnixNano()%100000)
+			marker := uniqueSleep()
 			// The tty child ignores SIGTERM, so the first SIGINT alone
 			// would take the 5s grace; a second one must not wait.
-			src := fmt.Sprintf(`name: interrupted
+			dir := t.TempDir()
+			path := writeScript(t, dir, "int.yaml", fmt.Sprintf(`name: interrupted
 steps:
   - spawn: {name: a, cmd: [sh, -c, "sleep %[1]s & echo started; wait"], tty: false}
   - expect: started
   - spawn: {name: b, cmd: [sh, -c, "trap '' TERM; sleep %[1]s & echo up; wait"]}
   - expect: up
   - expect: {text: never, timeout: 1m}
-`, marker)
-			dir := t.TempDir()
-			path := filepath.Join(dir, "int.yaml")
-			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
+`, marker))
 			js := filepath.Join(dir, "r.json")
-			cmd := osexec.Command(drover, "run", "--report", "json="+js, path)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			deadline := time.Now().Add(30 * time.Second)
-			for len(processesWith(t, "sleep "+marker)) < 2 {
-				if time.Now().After(deadline) {
-					_ = cmd.Process.Kill()
-					t.Fatalf("the script's processes never started\n%s", out.String())
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+			cmd, out := startDrover(t, dir, "run", "--report", "json="+js, path)
+			awaitProcesses(t, cmd, out, "sleep\x00"+marker, 2)
 			_ = cmd.Process.Signal(os.Interrupt)
 			if twice {
 				time.Sleep(100 * time.Millisecond)
 				_ = cmd.Process.Signal(os.Interrupt)
 			}
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case <-done:
-			case <-time.After(30 * time.Second):
-				_ = cmd.Process.Kill()
-				t.Fatalf("drover did not exit after SIGINT\n%s", out.String())
-			}
+			awaitExit(t, cmd, out)
 			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 				t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
 			}
-			// Killed groups are reaped by init a moment later.
-			for time.Now().Before(deadline) && len(processesWith(t, "sleep "+marker)) > 0 {
-				time.Sleep(20 * time.Millisecond)
-			}
-			if left := processesWith(t, "sleep "+marker); len(left) > 0 {
-				t.Errorf("processes left behind: %v\n%s", left, out.String())
-			}
+			waitNoneLeft(t, "sleep\x00"+marker, out.String())
 			if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
 				t.Errorf("report after the interrupt: %+v", r)
 			}
@@ -252,7 +220,7 @@ func TestClosedStdout(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	marker := fmt.Sprint(300000 + time.Now().UnixNano()%100000)
+	marker := uniqueSleep()
 	path := writeScript(t, dir, "pipe.yaml", fmt.Sprintf(`name: closed stdout
 steps:
   - spawn: {cmd: [sleep, "%s"], tty: false}
@@ -274,22 +242,53 @@ steps:
 		t.Fatal(err)
 	}
 	_ = r.Close() // What head does after its first lines.
+	awaitExit(t, cmd, nil)
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		t.Errorf("drover was killed by %v", ws.Signal())
+	}
+	waitNoneLeft(t, "sleep\x00"+marker, "")
+}
+
+// startDrover starts the built binary in dir, its stdout and stderr
+// collected in out (read it only once drover has exited).
+func startDrover(t *testing.T, dir string, args ...string) (*osexec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := osexec.Command(drover, args...)
+	cmd.Dir = dir
+	out := new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, out
+}
+
+// awaitProcesses waits until at least n processes whose command line
+// holds marker run; after 30s it kills drover and fails the test.
+func awaitProcesses(t *testing.T, cmd *osexec.Cmd, out *bytes.Buffer, marker string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(processesWith(t, marker)) < n {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait() // Then out is whole.
+			t.Fatalf("the script's processes never started\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// awaitExit waits for drover to exit; after 30s it kills it and fails
+// the test.
+func awaitExit(t *testing.T, cmd *osexec.Cmd, out *bytes.Buffer) {
+	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
-		t.Fatal("drover did not exit")
-	}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		t.Errorf("drover was killed by %v", ws.Signal())
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) && len(processesWith(t, "sleep "+marker)) > 0 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if left := processesWith(t, "sleep "+marker); len(left) > 0 {
-		t.Errorf("processes left behind: %v", left)
+		<-done
+		t.Fatalf("drover did not exit\n%s", out)
 	}
 }

@@ -46,7 +46,7 @@ func waitNoneLeft(t *testing.T, marker, output string) {
 				_ = syscall.Kill(n, syscall.SIGKILL) // Leave the machine clean.
 			}
 		}
-		t.Fatalf("processes left behind (does main call exec.BecomeSubreaper?): %v\n%s", left, output)
+		t.Fatalf("processes left behind: %v\n%s", left, output)
 	}
 }
 
@@ -124,29 +124,10 @@ steps:
   - expect: started
   - sleep: 1m
 `, marker))
-	cmd := osexec.Command(drover, "run", path)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for len(processesWith(t, "sleep\x00"+marker)) < 2 {
-		if time.Now().After(deadline) {
-			_ = cmd.Process.Kill()
-			t.Fatalf("the script's processes never started\n%s", out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	cmd, out := startDrover(t, dir, "run", path)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 2)
 	_ = cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("drover did not exit after SIGINT\n%s", out.String())
-	}
+	awaitExit(t, cmd, out)
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
 		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
 	}
