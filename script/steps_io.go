@@ -239,7 +239,7 @@ func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped 
 		}
 		if text != want && strings.TrimRight(text, "\n") != strings.TrimRight(want, "\n") {
 			if !strings.Contains(want, "\n") && !strings.Contains(strings.TrimRight(text, "\n"), "\n") {
-				return fmt.Errorf("%s is %q, want %q", name, text, want)
+				return fmt.Errorf("%s is %q, want %q", name, clip(text, 200), want)
 			}
 			return fmt.Errorf("%s is not as expected (-want +got):\n%s", name, strings.TrimRight(unifiedDiff(want, text), "\n"))
 		}

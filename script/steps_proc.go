@@ -170,21 +170,24 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	if status == nil {
 		return &runError{what: fmt.Sprintf("%s did not exit", strings.Join(args, " ")), waited: time.Since(began), err: err, p: p}
 	}
-	stdout, _ := p.Unconsumed(exec.Stdout)
-	stderr, _ := p.Unconsumed(exec.Stderr)
+	stdout, outDropped := p.Unconsumed(exec.Stdout)
+	stderr, errDropped := p.Unconsumed(exec.Stderr)
 	if err := checkExit(s.Exit, status); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
 	}
-	if err := st.checkOutput("stdout", s.Stdout, stdout, 0); err != nil {
+	if err := st.checkOutput("stdout", s.Stdout, stdout, outDropped); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
 	}
-	if err := st.checkOutput("stderr", s.Stderr, stderr, 0); err != nil {
+	if err := st.checkOutput("stderr", s.Stderr, stderr, errDropped); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
 	}
 	if took := time.Since(began); s.MaxDur > 0 && took > s.MaxDur {
 		return &runError{what: fmt.Sprintf("took %s, more than max_duration %s", took.Round(time.Millisecond), s.MaxDur), waited: took, p: p}
 	}
 	if s.Capture != "" {
+		if outDropped > 0 {
+			return fmt.Errorf("capture: stdout is too large to capture: %d bytes were dropped to bound memory", outDropped)
+		}
 		st.vars[s.Capture] = strings.TrimRight(string(stdout), "\r\n")
 	}
 	return nil

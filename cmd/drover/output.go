@@ -154,12 +154,12 @@ func formatResult(r *script.Result, color bool) string {
 		if r.Received != "" {
 			fmt.Fprintf(&b, "    last lines received:\n")
 			for _, line := range lastLines(r.Received, 10) {
-				fmt.Fprintf(&b, "      | %s\n", line)
+				fmt.Fprintf(&b, "      | %s\n", clipLine(line))
 			}
 			if r.ReceivedRaw != r.Received && r.ReceivedRaw != "" {
 				fmt.Fprintf(&b, "    the same, raw (as the terminal sent it, escapes shown):\n")
 				for _, line := range lastLines(r.ReceivedRaw, 10) {
-					fmt.Fprintf(&b, "      | %s\n", rawLine(line))
+					fmt.Fprintf(&b, "      | %s\n", clipLine(rawLine(line)))
 				}
 			}
 		} else if r.Waited > 0 {
@@ -167,6 +167,19 @@ func formatResult(r *script.Result, color bool) string {
 		}
 	}
 	return b.String()
+}
+
+// maxShownLine bounds a received line in a failure message: a program
+// that prints kilobytes without a newline must not flood the log.
+const maxShownLine = 300
+
+// clipLine shortens a line to about maxShownLine bytes, saying how much
+// was left out.
+func clipLine(s string) string {
+	if len(s) <= maxShownLine {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d more bytes)", s[:maxShownLine], len(s)-maxShownLine)
 }
 
 // rawLine shows a raw line's control characters as Go escapes.
