@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"syscall"
 )
 
@@ -26,6 +25,7 @@ const (
 	sigWINCH = syscall.Signal(28)
 )
 
+// signals numbers the names of signalNames on this system.
 var signals = map[string]syscall.Signal{
 	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT,
 	"KILL": syscall.SIGKILL, "USR1": sigUSR1, "USR2": sigUSR2,
@@ -33,25 +33,6 @@ var signals = map[string]syscall.Signal{
 	"CONT": sigCONT, "STOP": sigSTOP, "TSTP": sigTSTP,
 	"TTIN": sigTTIN, "TTOU": sigTTOU, "WINCH": sigWINCH,
 	"ABRT": syscall.SIGABRT, "SEGV": syscall.SIGSEGV,
-}
-
-// ParseSignal returns the signal named s: "TERM", "SIGTERM" or "term".
-func ParseSignal(s string) (syscall.Signal, error) {
-	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if sig, ok := signals[name]; ok {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("unknown signal %q", s)
-}
-
-// SignalName returns the conventional name of sig, such as "SIGTERM".
-func SignalName(sig syscall.Signal) string {
-	for name, s := range signals {
-		if s == sig {
-			return "SIG" + name
-		}
-	}
-	return fmt.Sprintf("signal %d", int(sig))
 }
 
 // signalGroup ends the process pid for SIGKILL and SIGTERM, and does

@@ -3,6 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
+	"github.com/drover-dev/drover/exec"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -294,8 +295,9 @@ func quoteRegexp(re string) string {
 	return shortQuote(re)
 }
 
-// signalNames are the signals a script may send or expect, without SIG.
-var signalNames = []string{"HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "PIPE", "ALRM", "TERM", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "WINCH"}
+// signalNames are the signals a script may send or expect, without SIG:
+// those package exec can send.
+var signalNames = exec.SignalNames()
 
 // exit reads an exit status spec: a code, a list of codes, nonzero or any.
 func (c *stepCtx) exit(n *yaml.Node) ExitSpec {
