@@ -72,6 +72,9 @@ func TestCheckWarnings(t *testing.T) {
 
 func TestCheckStdin(t *testing.T) {
 	t.Parallel()
+	if code, out, errs := runCLI("steps:\n  - log: from stdin\n", "run", "-"); code != exitOK || !strings.Contains(out, "PASS  <stdin>") || !strings.Contains(out, "from stdin") {
+		t.Errorf("run -: exit %d\n%s%s", code, out, errs)
+	}
 	if code, out, errs := runCLI("steps:\n  - log: hi\n", "check", "-"); code != exitOK || out != "ok  <stdin>\n" {
 		t.Errorf("drover check - : exit %d\n%s%s", code, out, errs)
 	}
