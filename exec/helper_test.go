@@ -174,16 +174,6 @@ func send(t testing.TB, ctx context.Context, p *Process, s string) {
 
 func text(s string) Pattern { return Pattern{Text: s} }
 
-// waitDone waits for the process to exit, failing the test when ctx ends first.
-func waitDone(t testing.TB, ctx context.Context, p *Process) {
-	t.Helper()
-	select {
-	case <-p.Done():
-	case <-ctx.Done():
-		t.Fatalf("process %d has not exited: %v", p.Pid, ctx.Err())
-	}
-}
-
 // waitGone waits until the process pid is gone: kill(pid, 0) fails with
 // ESRCH, or it is a zombie that only waits for init to reap it. An orphan
 // is reaped by init, not by us, so polling is the only way to see it go.
