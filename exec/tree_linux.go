@@ -131,7 +131,16 @@ func (p *Process) findTree(t *tree) *tree {
 			}
 		}
 	}
+	k.descend(todo, t.add)
+	return t
+}
+
+// descend walks the descendants of roots, depth first, calling found for
+// each one (not for the roots), each once, and returns every pid it
+// visited, the roots included.
+func (k *kin) descend(roots []int, found func(pid int)) map[int]bool {
 	seen := map[int]bool{}
+	todo := append([]int(nil), roots...)
 	for len(todo) > 0 {
 		pid := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
@@ -140,11 +149,13 @@ func (p *Process) findTree(t *tree) *tree {
 		}
 		seen[pid] = true
 		for _, kid := range k.children(pid) {
-			t.add(kid)
+			if !seen[kid] {
+				found(kid)
+			}
 			todo = append(todo, kid)
 		}
 	}
-	return t
+	return seen
 }
 
 // owns reports whether the orphan pid belongs to p's tree: it is in p's
@@ -270,21 +281,9 @@ func control(f *os.File, fn func(fd int)) {
 // every process that carries one of its markers, for KillAll.
 func killStrays() {
 	var k kin
-	self := os.Getpid()
-	todo := []int{self}
-	seen := map[int]bool{}
-	for len(todo) > 0 {
-		pid := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		if seen[pid] {
-			continue
-		}
-		seen[pid] = true
-		if pid != self {
-			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
-		}
-		todo = append(todo, k.children(pid)...)
-	}
+	seen := k.descend([]int{os.Getpid()}, func(pid int) {
+		_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
+	})
 	ours := func(tok string) bool { return strings.HasPrefix(tok, instance+".") }
 	for _, pid := range allPids() {
 		if seen[pid] {
