@@ -87,6 +87,15 @@ func (l *jobLog) emitLocked(kind, s string) {
 	}
 }
 
+// endTranscript writes what is still unfinished to the transcript and
+// stops writing to it, before its file is closed.
+func (l *jobLog) endTranscript() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.flushLocked()
+	l.transcript = nil
+}
+
 // received shows output of a process, a whole line at a time.
 func (l *jobLog) received(who string, b []byte) {
 	l.mu.Lock()

@@ -201,10 +201,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		default:
 			log.trace(lineStep, "-- passed\n")
 		}
-		log.mu.Lock()
-		log.flushLocked()
-		log.transcript = nil
-		log.mu.Unlock()
+		log.endTranscript()
 		if rerr := st.rec.close(); rerr != nil && err == nil && ferr == nil {
 			err = fmt.Errorf("writing transcripts: %w", rerr)
 		}
