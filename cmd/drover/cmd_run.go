@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -60,7 +59,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&f.vars, "var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, terminate running jobs and skip the rest")
-	fs.StringVar(&f.run, "run", "", "run only the jobs whose name matches `REGEX`")
+	fs.StringVar(&f.run, "run", "", "run only the job named `NAME` as printed, or else the jobs whose name matches it as a regular expression")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
@@ -98,12 +97,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	var selectRe *regexp.Regexp
-	if f.run != "" {
-		if selectRe, err = regexp.Compile(f.run); err != nil {
-			return usageErr("--run: %v", err)
-		}
-	}
 	scripts, code := loadFrom(fs.Args(), stdin, stderr)
 	if code != exitOK {
 		return code
@@ -123,15 +116,20 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var all []script.Job
 	for _, s := range scripts {
-		for _, j := range s.Jobs(overrides) {
-			if selectRe == nil || selectRe.MatchString(j.Name()) {
-				all = append(all, j)
-			}
-		}
+		all = append(all, s.Jobs(overrides)...)
 	}
+	if all, err = selectJobs(all, f.run); err != nil {
+		return usageErr("%v", err)
+	}
+	if len(all) == 0 {
+		// Most likely a typo in --run: running nothing would pass.
+		return usageErr("--run %q selects no job", f.run)
+	}
+	selected := len(all)
 	all = shard(all, shardK, shardN)
 	if len(all) == 0 {
-		return usageErr("no job to run (check --run and --shard)")
+		// More shards than jobs: an empty CI shard is not a failure.
+		fmt.Fprintf(stdout, "no jobs in this shard (shard %d/%d of %d jobs)\n", shardK, shardN, selected)
 	}
 	tasks := make([]exec.Task, len(all))
 	for i, j := range all {

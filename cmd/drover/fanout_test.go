@@ -257,8 +257,9 @@ func TestRunSelects(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "2 passed, 0 failed") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
+	// An empty selection is most likely a typo: a usage error, not a pass.
 	code, _, errs = droverRun(t, dir, "run", "--run", `nothing-matches`, path)
-	if code != 2 || !strings.Contains(errs, "no job to run") {
+	if code != 2 || !strings.Contains(errs, `--run "nothing-matches" selects no job`) {
 		t.Errorf("exit %d, %s", code, errs)
 	}
 	code, _, errs = droverRun(t, dir, "run", "--shard", "4/3", path)
@@ -268,5 +269,45 @@ func TestRunSelects(t *testing.T) {
 	code, _, errs = droverRun(t, dir, "run", "--report", "xml=x", path)
 	if code != 2 || !strings.Contains(errs, "want json=PATH or junit=PATH") {
 		t.Errorf("exit %d, %s", code, errs)
+	}
+}
+
+// TestRunExactName selects exactly the job whose name, pasted from the
+// output, equals --run, though its brackets read as a regular expression
+// would be a character class.
+func TestRunExactName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "grid.yaml", matrix40)
+	for _, name := range []string{"grid [a=3 b=z]", "grid [a=1 b=x]"} {
+		code, out, errs := droverRun(t, dir, "run", "--run", name, path)
+		if code != 0 || !strings.Contains(out, "1 passed, 0 failed") || !strings.Contains(out, "PASS  "+name+"  (") {
+			t.Errorf("--run %q: exit %d\n%s%s", name, code, out, errs)
+		}
+	}
+	// Not a name, and not a valid expression either: the error says both.
+	code, _, errs := droverRun(t, dir, "run", "--run", "grid [a=3", path)
+	if code != 2 || !strings.Contains(errs, `no job is named "grid [a=3"`) {
+		t.Errorf("exit %d, %s", code, errs)
+	}
+}
+
+// TestEmptyShard passes when there are more shards than jobs: an empty CI
+// shard is not a failure, and its reports say nothing ran.
+func TestEmptyShard(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "two.yaml", "name: two\nmatrix:\n  n: [1, 2]\nsteps:\n  - log: hi ${n}\n")
+	js := filepath.Join(dir, "r.json")
+	code, out, errs := droverRun(t, dir, "run", "--shard", "3/3", "--report", "json="+js, path)
+	if code != 0 || !strings.Contains(out, "no jobs in this shard") || !strings.Contains(out, "0 passed, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if r := readJSON(t, js); len(r.Jobs) != 0 || r.Summary.Passed != 0 {
+		t.Errorf("report %+v", r)
+	}
+	code, out, errs = droverRun(t, dir, "run", "--shard", "2/3", path)
+	if code != 0 || !strings.Contains(out, "PASS  two [n=2]") || !strings.Contains(out, "1 passed, 0 failed") {
+		t.Errorf("shard 2/3: exit %d\n%s%s", code, out, errs)
 	}
 }
