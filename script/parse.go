@@ -144,7 +144,50 @@ func (p *parser) yamlError(err error, src []byte) {
 	if hint, ok := yamlHints[msg]; ok {
 		msg += "; " + hint
 	}
+	if strings.HasPrefix(msg, "did not find expected ','") {
+		// In [...] and {...}, a plain ${x} opens a mapping; yaml.v3 says
+		// only that the list did not go on.
+		if l, c, ref := flowRef(src, pos.Line); l > 0 {
+			pos.Line, pos.Col = l, c
+			msg += fmt.Sprintf(`; inside [...] or {...} a value that holds %s must be quoted, such as "%s"`, ref, ref)
+		}
+	}
 	p.add(pos, "", fmt.Errorf("invalid YAML: %s", msg))
+}
+
+// flowRef finds an unquoted ${...} in a flow collection at or just after
+// line (1-based) of src: on that line after a [ or {, or on one of the
+// two lines after it, where the collection may go on. It returns its line,
+// column and text, or a zero line if there is none.
+func flowRef(src []byte, line int) (int, int, string) {
+	lines := strings.Split(string(src), "\n")
+	for l := line; l <= line+2 && l <= len(lines); l++ {
+		if l < 1 {
+			continue
+		}
+		text := lines[l-1]
+		for off := 0; ; {
+			i := strings.Index(text[off:], "${")
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 2
+			before := text[:i]
+			if strings.Count(before, `"`)%2 == 1 || strings.Count(before, "'")%2 == 1 || strings.Contains(before, "#") {
+				continue // Quoted, or in a comment.
+			}
+			if l == line && !strings.ContainsAny(before, "[{") {
+				continue // A block value, which may hold ${...}.
+			}
+			ref := text[i:]
+			if end := strings.IndexByte(ref, '}'); end >= 0 {
+				ref = ref[:end+1]
+			}
+			return l, utf8.RuneCountInString(before) + 1, ref
+		}
+	}
+	return 0, 0, ""
 }
 
 // yamlHints say what usually causes yaml.v3's terser errors.
