@@ -153,7 +153,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	if opts.Live != nil {
 		log.live = opts.Live
 		if opts.Prefix {
-			log.live = &prefixWriter{w: opts.Live, prefix: job.Name() + " | "}
+			log.live = &prefixWriter{w: opts.Live, prefix: Visible(job.Name()) + " | "}
 		}
 	}
 	res := &Result{Job: job, Status: Passed}

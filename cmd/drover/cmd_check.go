@@ -62,12 +62,12 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	code = exitOK
 	for _, s := range scripts {
 		for _, w := range s.Warnings() {
-			fmt.Fprintln(stderr, warning(w))
+			fmt.Fprintln(stderr, script.VisibleLines(warning(w)))
 		}
 		// The same check as drover run's before anything starts: a
 		// script that run refuses is not ok.
 		if err := s.Preflight(nil); err != nil {
-			fmt.Fprintln(stderr, err)
+			printErr(stderr, err)
 			code = exitUsage
 			continue
 		}
@@ -110,7 +110,7 @@ func loadFrom(args []string, stdin io.Reader, stderr io.Writer) ([]*script.Scrip
 			s, err = script.ParseFile(f)
 		}
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			printErr(stderr, err)
 			bad = true
 			continue
 		}

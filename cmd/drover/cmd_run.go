@@ -107,7 +107,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	bad := false
 	for _, s := range scripts {
 		if err := s.Preflight(nil); err != nil {
-			fmt.Fprintln(stderr, err)
+			printErr(stderr, err)
 			bad = true
 		}
 	}
@@ -135,7 +135,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for i, j := range all {
 		locks, err := j.Locks(overrides)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: locks: %v\n", j.Script.File, err)
+			printErr(stderr, fmt.Errorf("%s: locks: %w", j.Script.File, err))
 			return exitUsage
 		}
 		tasks[i].Locks = locks
