@@ -113,7 +113,11 @@ const (
 	Passed      Status = "passed"
 	Failed      Status = "failed"
 	Interrupted Status = "interrupted"
-	Skipped     Status = "skipped"
+	// Stopped is a job that was running when another's failure ended the
+	// run (--fail-fast): it did not fail, and it did not finish either.
+	// Job.Run never returns it; the caller that stopped the job says so.
+	Stopped Status = "stopped"
+	Skipped Status = "skipped"
 )
 
 // Result is the outcome of one job.
@@ -137,7 +141,7 @@ type Result struct {
 	// included; the same as Received on pipes.
 	ReceivedRaw string
 
-	// Reason says why a job was skipped, such as "--fail-fast".
+	// Reason says why a job was skipped or stopped, such as "--fail-fast".
 	Reason string
 }
 
@@ -283,12 +287,7 @@ func (st *state) runSteps(ctx context.Context, steps []Step) error {
 
 // fail places err at step; this is the one place positions are added.
 func (st *state) fail(ctx context.Context, step Step, err error) error {
-	if cause := context.Cause(ctx); cause != nil {
-		var t *scriptTimeout
-		if errors.As(cause, &t) && !errors.As(err, &t) {
-			err = fmt.Errorf("%w (%v)", err, cause)
-		}
-	}
+	err = explain(ctx, err) // Why the step was cut short, in words.
 	return &Error{Pos: step.Position(), Step: step.Kind(), Err: maskErr{err, st.log}}
 }
 

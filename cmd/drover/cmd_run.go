@@ -58,7 +58,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.timeout, "timeout", 0, "replace every script's timeout with `D` (e.g. 30s)")
 	fs.StringArrayVar(&f.vars, "var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
-	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, terminate running jobs and skip the rest")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, stop the running jobs and skip the rest")
 	fs.StringVar(&f.run, "run", "", "run only the job named `NAME` as printed, or else the jobs whose name matches it as a regular expression")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
@@ -207,7 +207,7 @@ type fanout struct {
 
 // run runs the jobs and returns the results in the jobs' order. Jobs that
 // never started are Skipped; with failFast, the first failure cancels the
-// rest, and the jobs it stops count as skipped too.
+// rest: the jobs running then are Stopped, the others Skipped.
 func (f *fanout) run(ctx context.Context) []*script.Result {
 	f.results = make([]*script.Result, len(f.jobs))
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -216,7 +216,8 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 		f.tasks[i].Run = func(ctx context.Context) {
 			r := f.jobs[i].Run(ctx, f.opts)
 			if r.Status == script.Interrupted && errors.Is(context.Cause(ctx), errFailFast) {
-				r.Status, r.Reason = script.Skipped, errFailFast.Error()
+				// Its error says where it was stopped, and why.
+				r.Status = script.Stopped
 			}
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -230,7 +231,7 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 	started := exec.Pool{Workers: f.workers}.Run(ctx, f.tasks)
 	reason := "interrupted before it started"
 	if errors.Is(context.Cause(ctx), errFailFast) {
-		reason = errFailFast.Error()
+		reason = "not started: --fail-fast, after a failure"
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -264,6 +265,9 @@ func (f *fanout) snapshot() []*script.Result {
 func summarize(w io.Writer, results []*script.Result, took time.Duration, interrupted bool) int {
 	s := report.Summarize(results, took)
 	line := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
+	if s.Stopped > 0 {
+		line += fmt.Sprintf(", %d stopped", s.Stopped)
+	}
 	if s.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped", s.Skipped)
 	}

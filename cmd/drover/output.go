@@ -120,6 +120,7 @@ var labels = map[script.Status]struct{ text, color string }{
 	script.Passed:      {"PASS", "32"},
 	script.Failed:      {"FAIL", "31"},
 	script.Interrupted: {"INTR", "33"},
+	script.Stopped:     {"STOP", "33"},
 	script.Skipped:     {"SKIP", "33"},
 }
 
