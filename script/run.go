@@ -140,6 +140,11 @@ type Result struct {
 	// ReceivedRaw is Received as a terminal sent it, escapes and "\r"
 	// included; the same as Received on pipes.
 	ReceivedRaw string
+	// Other is the last output of the stream an expect did not wait on,
+	// when something arrived there (stderr, say, while stdout was
+	// awaited), and OtherStream names that stream. Both are empty
+	// otherwise.
+	Other, OtherStream string
 
 	// Reason says why a job was skipped or stopped, such as "--fail-fast".
 	Reason string
@@ -239,6 +244,10 @@ func (r *Result) setReceived(err error, log *jobLog) {
 		r.ReceivedRaw = ee.RecentRaw
 	}
 	r.Received, r.ReceivedRaw = log.masked(r.Received), log.masked(r.ReceivedRaw)
+	var oo *otherOutput
+	if errors.As(err, &oo) {
+		r.Other, r.OtherStream = log.masked(oo.text), oo.stream
+	}
 }
 
 // received digs the output a failed step saw out of its error.
@@ -287,9 +296,45 @@ func (st *state) runSteps(ctx context.Context, steps []Step) error {
 
 // fail places err at step; this is the one place positions are added.
 func (st *state) fail(ctx context.Context, step Step, err error) error {
+	if e, ok := step.(*Expect); ok {
+		err = st.withOther(e, err)
+	}
 	err = explain(ctx, err) // Why the step was cut short, in words.
 	return &Error{Pos: step.Position(), Step: step.Kind(), Err: maskErr{err, st.log}}
 }
+
+// withOther adds to the failure of an expect on one stream what arrived
+// on the other, if anything did: a program that complains on stderr
+// while stdout is awaited shows why.
+func (st *state) withOther(e *Expect, err error) error {
+	var ee *exec.ExpectError
+	if !errors.As(err, &ee) || ee.Stream == exec.Both {
+		return err
+	}
+	pr, perr := st.proc(e.On)
+	if perr != nil {
+		return err
+	}
+	other := exec.Stderr
+	if ee.Stream == exec.Stderr {
+		other = exec.Stdout
+	}
+	text := pr.p.Recent(other)
+	if len(text) == 0 {
+		return err
+	}
+	return &otherOutput{err: err, stream: other.String(), text: string(text)}
+}
+
+// otherOutput is an expect's failure with the last output of the stream
+// it did not wait on.
+type otherOutput struct {
+	err          error
+	stream, text string
+}
+
+func (e *otherOutput) Error() string { return e.err.Error() }
+func (e *otherOutput) Unwrap() error { return e.err }
 
 // maskErr hides secrets in an error's text while keeping its chain.
 type maskErr struct {

@@ -164,8 +164,16 @@ func formatResult(r *script.Result, color bool) string {
 					fmt.Fprintf(&b, "      | %s\n", clipLine(rawLine(line)))
 				}
 			}
+		} else if r.Waited > 0 && r.Other != "" {
+			fmt.Fprintf(&b, "    nothing was received on %s\n", map[string]string{"stderr": "stdout", "stdout": "stderr"}[r.OtherStream])
 		} else if r.Waited > 0 {
 			fmt.Fprintf(&b, "    nothing was received\n")
+		}
+		if r.Other != "" {
+			fmt.Fprintf(&b, "    arrived on %s:\n", r.OtherStream)
+			for _, line := range lastLines(r.Other, 10) {
+				fmt.Fprintf(&b, "      | %s\n", show(clipLine(line)))
+			}
 		}
 	}
 	return b.String()

@@ -114,6 +114,9 @@ func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time
 		if r.Received != "" {
 			fmt.Fprintf(&out, "last output received:\n%s\n", r.Received)
 		}
+		if r.Other != "" {
+			fmt.Fprintf(&out, "arrived on %s:\n%s\n", r.OtherStream, r.Other)
+		}
 		if out.Len() > 0 {
 			c.SystemOut = &junitText{cleanXML(out.String())}
 		}
