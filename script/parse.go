@@ -63,6 +63,10 @@ type parser struct {
 	file string
 	errs ErrorList
 	cut  bool // errs reached maxCollected and parsing stopped
+	// known are the variables whose value is the same in every job (a
+	// vars: value from literals, a matrix: axis of one value), which a
+	// spawn's default name may use.
+	known map[string]string
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -322,6 +326,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["vars"]; ok {
 		s.Vars = c.vars(e.val, s.Matrix)
 	}
+	p.known = knownVars(s.Matrix, s.Vars)
 	if e, ok := f["env"]; ok {
 		s.Env = c.env(e.val, "env")
 	}
@@ -342,6 +347,28 @@ func (p *parser) script(root *yaml.Node) *Script {
 		s.Finally = p.steps(e.val, "finally", sc)
 	}
 	return s
+}
+
+// knownVars returns the variables whose value is the same in every job
+// of the script, --var aside: the axes of one value, and the vars whose
+// values are made of those and of literal text.
+func knownVars(matrix []Axis, vars []KV) map[string]string {
+	known := map[string]string{}
+	for _, a := range matrix {
+		if len(a.Values) == 1 {
+			known[a.Name] = a.Values[0]
+		}
+	}
+	for _, kv := range vars {
+		v, err := Expand(kv.Value, func(name string) (string, bool) {
+			v, ok := known[name]
+			return v, ok
+		})
+		if err == nil {
+			known[kv.Key] = v
+		}
+	}
+	return known
 }
 
 // scriptName is the default name of the script in file.

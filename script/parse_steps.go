@@ -219,13 +219,30 @@ func (p *parser) spawn(key, val *yaml.Node, sc *scope) Step {
 	if s.Name == "" {
 		switch {
 		case len(s.Cmd.Argv) > 0:
-			s.Name = path.Base(s.Cmd.Argv[0])
+			s.Name = c.p.defaultName(s.Cmd.Argv[0])
+			s.NameFromArgs = strings.Contains(s.Cmd.Argv[0], "${")
 		default:
 			s.Name = "sh"
 		}
 	}
 	sc.defineProc(s.Name)
 	return s
+}
+
+// defaultName is the name of a process spawned without name: the base
+// name of its program, its variables expanded where their values are
+// known before any job runs ("${bin}" with vars: {bin: /usr/bin/bc} is
+// bc). When they are not, the base name of the template stands for the
+// process in the script, and the process also answers to its expanded
+// base name when it runs.
+func (p *parser) defaultName(prog string) string {
+	if v, err := Expand(prog, func(name string) (string, bool) {
+		v, ok := p.known[name]
+		return v, ok
+	}); err == nil && v != "" {
+		prog = v
+	}
+	return path.Base(prog)
 }
 
 var procNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)

@@ -233,9 +233,14 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	if err != nil {
 		return err
 	}
+	name := s.Name
+	if s.NameFromArgs {
+		// spawn: ["${bin}"] is named by what it runs: bc, not ${bin}.
+		name = filepath.Base(args[0])
+	}
 	var cast *castWriter
 	if s.TTY {
-		if cast, err = st.cast(s.Name, s.Rows, s.Cols, env); err != nil {
+		if cast, err = st.cast(name, s.Rows, s.Cols, env); err != nil {
 			return err
 		}
 	}
@@ -243,7 +248,7 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 		Args: args, Env: env, Dir: dir, TTY: s.TTY,
 		Rows: uint16(s.Rows), Cols: uint16(s.Cols),
 		SeparateStderr: s.StderrPipe,
-		Observe:        st.observe(s.Name, cast),
+		Observe:        st.observe(name, cast),
 	}
 	if st.piped[s.Name] {
 		if s.TTY {
@@ -268,8 +273,9 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	if err != nil {
 		return startError(err, args[0], dir)
 	}
-	pr := &proc{name: s.Name, p: p, tty: s.TTY, cast: cast}
-	st.procs[s.Name] = pr
+	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast}
+	st.procs[s.Name] = pr // The name the script's steps were checked against,
+	st.procs[name] = pr   // and the one it is shown by.
 	st.order = append(st.order, pr)
 	st.current = pr
 	return nil
