@@ -371,6 +371,22 @@ func knownVars(matrix []Axis, vars []KV) map[string]string {
 	return known
 }
 
+// defaultName is the name of a process spawned without name: the base
+// name of its program, its variables expanded where their values are
+// known before any job runs ("${bin}" with vars: {bin: /usr/bin/bc} is
+// bc). When they are not, the base name of the template stands for the
+// process in the script, and the process also answers to its expanded
+// base name when it runs.
+func (p *parser) defaultName(prog string) string {
+	if v, err := Expand(prog, func(name string) (string, bool) {
+		v, ok := p.known[name]
+		return v, ok
+	}); err == nil && v != "" {
+		prog = v
+	}
+	return path.Base(prog)
+}
+
 // scriptName is the default name of the script in file.
 func scriptName(file string) string {
 	name := path.Base(strings.ReplaceAll(file, `\`, "/"))

@@ -3,7 +3,6 @@ package script
 import (
 	"fmt"
 	"net"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -227,22 +226,6 @@ func (p *parser) spawn(key, val *yaml.Node, sc *scope) Step {
 	}
 	sc.defineProc(s.Name)
 	return s
-}
-
-// defaultName is the name of a process spawned without name: the base
-// name of its program, its variables expanded where their values are
-// known before any job runs ("${bin}" with vars: {bin: /usr/bin/bc} is
-// bc). When they are not, the base name of the template stands for the
-// process in the script, and the process also answers to its expanded
-// base name when it runs.
-func (p *parser) defaultName(prog string) string {
-	if v, err := Expand(prog, func(name string) (string, bool) {
-		v, ok := p.known[name]
-		return v, ok
-	}); err == nil && v != "" {
-		prog = v
-	}
-	return path.Base(prog)
 }
 
 var procNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)

@@ -113,7 +113,7 @@ func TestInterruptedInWords(t *testing.T) {
 		`waiting for "x" on stdout: interrupted` + "\n",
 		"wait.yaml:3:5: wait: sleep did not exit: interrupted\n",
 		"retry.yaml:2:5: run: sleep " + marker + " did not exit: interrupted\n",
-		"wait_port.yaml:2:5: wait_port: nothing listening on 127.0.0.1:1 after",
+		"wait_port.yaml:2:5: wait_port: ", // then what it saw, or only that it was interrupted
 		"cleaned up\n    finally.yaml:2:5: sleep: interrupted\n",
 		"0 passed, 0 failed, 7 interrupted",
 	} {
