@@ -63,14 +63,12 @@ func explain(ctx context.Context, err error) error {
 	if why == nil {
 		return err
 	}
+	// An expect's deadline exec words itself ("timed out after"); the
+	// script's timeout, if it was that, is added below.
 	var ee *exec.ExpectError
-	if errors.As(err, &ee) && isContextErr(ee.Err) {
-		if errors.Is(ee.Err, context.DeadlineExceeded) {
-			// exec says "timed out after"; the script's timeout is added below.
-		} else {
-			ee.Err = why
-			return err
-		}
+	if errors.As(err, &ee) && ee.Err == context.Canceled {
+		ee.Err = why
+		return err
 	}
 	var re *runError
 	if errors.As(err, &re) && isContextErr(re.err) {
