@@ -103,15 +103,19 @@ type Retry struct {
 
 // Spawn starts a process in the background for later steps to drive.
 type Spawn struct {
-	Pos        Pos
-	Name       string // default: the base name of argv[0], or "sh"
-	Cmd        Command
-	Env        []KV
-	Dir        string // template
-	TTY        bool   // default true
-	StderrPipe bool   // stderr: pipe
-	StdinFrom  string // name of a process whose stdout feeds this one's stdin
-	Rows, Cols int    // size: RowsxCols; zero means 24x80
+	Pos  Pos
+	Name string // default: the base name of argv[0], or "sh"
+	// NameFromArgs says Name is the default from an argv[0] that holds
+	// ${...}: the process is named at run time by the base name of its
+	// expanded argv[0], and answers to Name too.
+	NameFromArgs bool
+	Cmd          Command
+	Env          []KV
+	Dir          string // template
+	TTY          bool   // default true
+	StderrPipe   bool   // stderr: pipe
+	StdinFrom    string // name of a process whose stdout feeds this one's stdin
+	Rows, Cols   int    // size: RowsxCols; zero means 24x80
 }
 
 // Pattern is one thing an expect step waits for: exactly one of Text, Re

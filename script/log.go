@@ -74,6 +74,7 @@ func (l *jobLog) trace(kind, format string, args ...any) {
 // emitLocked writes one line live (coloured on a terminal) and to the
 // transcript (timestamped). The caller holds l.mu.
 func (l *jobLog) emitLocked(kind, s string) {
+	s = visibleLines(s) // A log: of a captured value may hold escapes.
 	if l.live != nil {
 		if l.color {
 			_, _ = io.WriteString(l.live, "\x1b["+kind+"m"+strings.TrimSuffix(s, "\n")+"\x1b[0m\n") // Best effort: a closed terminal.
@@ -175,22 +176,3 @@ func maskAll(s string, secrets []string) string {
 	}
 	return s
 }
-
-// visible shows control characters other than tab as Go escapes, so that
-// a terminal showing a trace is not driven by it.
-func visible(s string) string {
-	if !strings.ContainsFunc(s, isControl) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if isControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func isControl(r rune) bool { return (r < 0x20 && r != '\t') || r == 0x7f }

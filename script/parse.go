@@ -63,6 +63,10 @@ type parser struct {
 	file string
 	errs ErrorList
 	cut  bool // errs reached maxCollected and parsing stopped
+	// known are the variables whose value is the same in every job (a
+	// vars: value from literals, a matrix: axis of one value), which a
+	// spawn's default name may use.
+	known map[string]string
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -144,7 +148,50 @@ func (p *parser) yamlError(err error, src []byte) {
 	if hint, ok := yamlHints[msg]; ok {
 		msg += "; " + hint
 	}
+	if strings.HasPrefix(msg, "did not find expected ','") {
+		// In [...] and {...}, a plain ${x} opens a mapping; yaml.v3 says
+		// only that the list did not go on.
+		if l, c, ref := flowRef(src, pos.Line); l > 0 {
+			pos.Line, pos.Col = l, c
+			msg += fmt.Sprintf(`; inside [...] or {...} a value that holds %s must be quoted, such as "%s"`, ref, ref)
+		}
+	}
 	p.add(pos, "", fmt.Errorf("invalid YAML: %s", msg))
+}
+
+// flowRef finds an unquoted ${...} in a flow collection at or just after
+// line (1-based) of src: on that line after a [ or {, or on one of the
+// two lines after it, where the collection may go on. It returns its line,
+// column and text, or a zero line if there is none.
+func flowRef(src []byte, line int) (int, int, string) {
+	lines := strings.Split(string(src), "\n")
+	for l := line; l <= line+2 && l <= len(lines); l++ {
+		if l < 1 {
+			continue
+		}
+		text := lines[l-1]
+		for off := 0; ; {
+			i := strings.Index(text[off:], "${")
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 2
+			before := text[:i]
+			if strings.Count(before, `"`)%2 == 1 || strings.Count(before, "'")%2 == 1 || strings.Contains(before, "#") {
+				continue // Quoted, or in a comment.
+			}
+			if l == line && !strings.ContainsAny(before, "[{") {
+				continue // A block value, which may hold ${...}.
+			}
+			ref := text[i:]
+			if end := strings.IndexByte(ref, '}'); end >= 0 {
+				ref = ref[:end+1]
+			}
+			return l, utf8.RuneCountInString(before) + 1, ref
+		}
+	}
+	return 0, 0, ""
 }
 
 // yamlHints say what usually causes yaml.v3's terser errors.
@@ -279,6 +326,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["vars"]; ok {
 		s.Vars = c.vars(e.val, s.Matrix)
 	}
+	p.known = knownVars(s.Matrix, s.Vars)
 	if e, ok := f["env"]; ok {
 		s.Env = c.env(e.val, "env")
 	}
@@ -299,6 +347,44 @@ func (p *parser) script(root *yaml.Node) *Script {
 		s.Finally = p.steps(e.val, "finally", sc)
 	}
 	return s
+}
+
+// knownVars returns the variables whose value is the same in every job
+// of the script, --var aside: the axes of one value, and the vars whose
+// values are made of those and of literal text.
+func knownVars(matrix []Axis, vars []KV) map[string]string {
+	known := map[string]string{}
+	for _, a := range matrix {
+		if len(a.Values) == 1 {
+			known[a.Name] = a.Values[0]
+		}
+	}
+	for _, kv := range vars {
+		v, err := Expand(kv.Value, func(name string) (string, bool) {
+			v, ok := known[name]
+			return v, ok
+		})
+		if err == nil {
+			known[kv.Key] = v
+		}
+	}
+	return known
+}
+
+// defaultName is the name of a process spawned without name: the base
+// name of its program, its variables expanded where their values are
+// known before any job runs ("${bin}" with vars: {bin: /usr/bin/bc} is
+// bc). When they are not, the base name of the template stands for the
+// process in the script, and the process also answers to its expanded
+// base name when it runs.
+func (p *parser) defaultName(prog string) string {
+	if v, err := Expand(prog, func(name string) (string, bool) {
+		v, ok := p.known[name]
+		return v, ok
+	}); err == nil && v != "" {
+		prog = v
+	}
+	return path.Base(prog)
 }
 
 // scriptName is the default name of the script in file.

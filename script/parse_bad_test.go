@@ -72,6 +72,8 @@ testdata/bad/exit.yaml:3:35: run: exit: want an exit code from 0 to 255, got "tw
 testdata/bad/exit.yaml:4:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "1"
 testdata/bad/exit.yaml:5:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got an empty list`,
 		"invalid_utf8":   "testdata/bad/invalid_utf8.yaml:2:13: invalid UTF-8 (byte 0xE9)",
+		"flow_var":       `testdata/bad/flow_var.yaml:4:25: invalid YAML: did not find expected ',' or ']'; inside [...] or {...} a value that holds ${bin} must be quoted, such as "${bin}"`,
+		"flow_var_lines": `testdata/bad/flow_var_lines.yaml:6:10: invalid YAML: did not find expected ',' or ']'; inside [...] or {...} a value that holds ${x} must be quoted, such as "${x}"`,
 		"malformed_yaml": "testdata/bad/malformed_yaml.yaml:3:1: invalid YAML: did not find expected ',' or ']'",
 		"match_index": `testdata/bad/match_index.yaml:3:10: log: ${match.index} is set by an expect with any:, and none comes before
 testdata/bad/match_index.yaml:13:20: log: undefined variable "why"`,

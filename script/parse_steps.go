@@ -3,7 +3,6 @@ package script
 import (
 	"fmt"
 	"net"
-	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -219,7 +218,8 @@ func (p *parser) spawn(key, val *yaml.Node, sc *scope) Step {
 	if s.Name == "" {
 		switch {
 		case len(s.Cmd.Argv) > 0:
-			s.Name = path.Base(s.Cmd.Argv[0])
+			s.Name = c.p.defaultName(s.Cmd.Argv[0])
+			s.NameFromArgs = strings.Contains(s.Cmd.Argv[0], "${")
 		default:
 			s.Name = "sh"
 		}

@@ -113,7 +113,11 @@ const (
 	Passed      Status = "passed"
 	Failed      Status = "failed"
 	Interrupted Status = "interrupted"
-	Skipped     Status = "skipped"
+	// Stopped is a job that was running when another's failure ended the
+	// run (--fail-fast): it did not fail, and it did not finish either.
+	// Job.Run never returns it; the caller that stopped the job says so.
+	Stopped Status = "stopped"
+	Skipped Status = "skipped"
 )
 
 // Result is the outcome of one job.
@@ -136,8 +140,13 @@ type Result struct {
 	// ReceivedRaw is Received as a terminal sent it, escapes and "\r"
 	// included; the same as Received on pipes.
 	ReceivedRaw string
+	// Other is the last output of the stream an expect did not wait on,
+	// when something arrived there (stderr, say, while stdout was
+	// awaited), and OtherStream names that stream. Both are empty
+	// otherwise.
+	Other, OtherStream string
 
-	// Reason says why a job was skipped, such as "--fail-fast".
+	// Reason says why a job was skipped or stopped, such as "--fail-fast".
 	Reason string
 }
 
@@ -153,7 +162,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	if opts.Live != nil {
 		log.live = opts.Live
 		if opts.Prefix {
-			log.live = &prefixWriter{w: opts.Live, prefix: job.Name() + " | "}
+			log.live = &prefixWriter{w: opts.Live, prefix: Visible(job.Name()) + " | "}
 		}
 	}
 	res := &Result{Job: job, Status: Passed}
@@ -235,6 +244,10 @@ func (r *Result) setReceived(err error, log *jobLog) {
 		r.ReceivedRaw = ee.RecentRaw
 	}
 	r.Received, r.ReceivedRaw = log.masked(r.Received), log.masked(r.ReceivedRaw)
+	var oo *otherOutput
+	if errors.As(err, &oo) {
+		r.Other, r.OtherStream = log.masked(oo.text), oo.stream
+	}
 }
 
 // received digs the output a failed step saw out of its error.
@@ -283,14 +296,45 @@ func (st *state) runSteps(ctx context.Context, steps []Step) error {
 
 // fail places err at step; this is the one place positions are added.
 func (st *state) fail(ctx context.Context, step Step, err error) error {
-	if cause := context.Cause(ctx); cause != nil {
-		var t *scriptTimeout
-		if errors.As(cause, &t) && !errors.As(err, &t) {
-			err = fmt.Errorf("%w (%v)", err, cause)
-		}
+	if e, ok := step.(*Expect); ok {
+		err = st.withOther(e, err)
 	}
+	err = explain(ctx, err) // Why the step was cut short, in words.
 	return &Error{Pos: step.Position(), Step: step.Kind(), Err: maskErr{err, st.log}}
 }
+
+// withOther adds to the failure of an expect on one stream what arrived
+// on the other, if anything did: a program that complains on stderr
+// while stdout is awaited shows why.
+func (st *state) withOther(e *Expect, err error) error {
+	var ee *exec.ExpectError
+	if !errors.As(err, &ee) || ee.Stream == exec.Both {
+		return err
+	}
+	pr, perr := st.proc(e.On)
+	if perr != nil {
+		return err
+	}
+	other := exec.Stderr
+	if ee.Stream == exec.Stderr {
+		other = exec.Stdout
+	}
+	text := pr.p.Recent(other)
+	if len(text) == 0 {
+		return err
+	}
+	return &otherOutput{err: err, stream: other.String(), text: string(text)}
+}
+
+// otherOutput is an expect's failure with the last output of the stream
+// it did not wait on.
+type otherOutput struct {
+	err          error
+	stream, text string
+}
+
+func (e *otherOutput) Error() string { return e.err.Error() }
+func (e *otherOutput) Unwrap() error { return e.err }
 
 // maskErr hides secrets in an error's text while keeping its chain.
 type maskErr struct {

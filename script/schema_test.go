@@ -268,7 +268,8 @@ var schemaSemantic = map[string]string{
 // YAML document without aliases gone wild: nothing for a schema to see.
 var schemaNotYAML = []string{
 	"alias_bomb", "alias_cycle", "alias_unknown", "bad_indent", "colon_value",
-	"control_char", "invalid_utf8", "malformed_yaml", "multi_doc", "tab", "unclosed_quote",
+	"control_char", "flow_var", "flow_var_lines", "invalid_utf8", "malformed_yaml", "multi_doc", "tab",
+	"unclosed_quote",
 }
 
 // TestSchemaRejectsBad checks that the schema finds an error wherever the

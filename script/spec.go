@@ -168,7 +168,7 @@ var stepSpecs = []stepSpec{
 		short: []valueType{tArgv, tNonBlank},
 		long: &form{
 			fields: []field{
-				{"name", tProcName, "the process's name for on:; default: the base name of argv[0]"},
+				{"name", tProcName, "the process's name for on:; default: the base name of argv[0], its variables expanded"},
 				fCmd, fShell, fEnv, fDir,
 				{"tty", tBool, "run under a pseudo-terminal; default true"},
 				{"stderr", tPipe, "pipe: under a tty, keep stderr apart on its own pipe"},

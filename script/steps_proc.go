@@ -68,6 +68,7 @@ func (st *state) retrying(ctx context.Context, attempts int, delay time.Duration
 			return nil
 		}
 		if i == attempts || ctx.Err() != nil {
+			attempts = i // Fewer when the job was stopped.
 			break
 		}
 		st.log.note("attempt %d of %d failed: %v\n", i, attempts, firstLine(st.log.masked(err.Error())))
@@ -152,7 +153,7 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	began := time.Now()
 	p, err := exec.Start(ctx, cmd)
 	if err != nil {
-		return err
+		return startError(err, args[0], dir)
 	}
 	defer func() { _ = p.Terminate(context.Background(), time.Second) }() // Ends any group left.
 	if s.TTY {
@@ -168,7 +169,7 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	}
 	status, err := p.Wait(ctx)
 	if status == nil {
-		return &runError{what: fmt.Sprintf("%s did not exit", strings.Join(args, " ")), waited: time.Since(began), err: err, p: p}
+		return &runError{what: fmt.Sprintf("%s did not exit", strings.Join(args, " ")), waited: time.Since(began), err: orStopped(ctx, s.Timeout, err), p: p}
 	}
 	stdout, outDropped := p.Unconsumed(exec.Stdout)
 	stderr, errDropped := p.Unconsumed(exec.Stderr)
@@ -232,9 +233,14 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	if err != nil {
 		return err
 	}
+	name := s.Name
+	if s.NameFromArgs {
+		// spawn: ["${bin}"] is named by what it runs: bc, not ${bin}.
+		name = filepath.Base(args[0])
+	}
 	var cast *castWriter
 	if s.TTY {
-		if cast, err = st.cast(s.Name, s.Rows, s.Cols, env); err != nil {
+		if cast, err = st.cast(name, s.Rows, s.Cols, env); err != nil {
 			return err
 		}
 	}
@@ -242,7 +248,7 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 		Args: args, Env: env, Dir: dir, TTY: s.TTY,
 		Rows: uint16(s.Rows), Cols: uint16(s.Cols),
 		SeparateStderr: s.StderrPipe,
-		Observe:        st.observe(s.Name, cast),
+		Observe:        st.observe(name, cast),
 	}
 	if st.piped[s.Name] {
 		if s.TTY {
@@ -265,10 +271,11 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	// A process lives until the job ends, not just this step.
 	p, err := exec.Start(st.procCtx, cmd)
 	if err != nil {
-		return err
+		return startError(err, args[0], dir)
 	}
-	pr := &proc{name: s.Name, p: p, tty: s.TTY, cast: cast}
-	st.procs[s.Name] = pr
+	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast}
+	st.procs[s.Name] = pr // The name the script's steps were checked against,
+	st.procs[name] = pr   // and the one it is shown by.
 	st.order = append(st.order, pr)
 	st.current = pr
 	return nil
@@ -289,7 +296,7 @@ func (st *state) wait(ctx context.Context, s *Wait) error {
 	began := time.Now()
 	status, err := pr.p.Wait(ctx)
 	if status == nil {
-		return &runError{what: fmt.Sprintf("%s did not exit", pr.name), waited: time.Since(began), err: err, p: pr.p}
+		return &runError{what: fmt.Sprintf("%s did not exit", pr.name), waited: time.Since(began), err: orStopped(ctx, timeout, err), p: pr.p}
 	}
 	if s.Signal != "" {
 		want, err := exec.ParseSignal(s.Signal)
@@ -391,6 +398,14 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		return stopped(ctx, 0)
 	}
+}
+
+// orStopped is why ctx ended, in words, if it has; else err.
+func orStopped(ctx context.Context, timeout time.Duration, err error) error {
+	if why := stopped(ctx, timeout); why != nil {
+		return why
+	}
+	return err
 }

@@ -29,6 +29,9 @@ closed, an expect after the output ended or on a stream drover never
 sees), and a capture that no later step uses. Warnings do not change the
 exit code.
 
+Like drover run, it looks up every program a run or spawn names
+literally in PATH: a missing one is an error at its step.
+
 Exit codes: 0 all valid, 2 any error.
 
 Flags:
@@ -56,13 +59,21 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code != exitOK {
 		return code
 	}
+	code = exitOK
 	for _, s := range scripts {
 		for _, w := range s.Warnings() {
-			fmt.Fprintln(stderr, warning(w))
+			fmt.Fprintln(stderr, script.VisibleLines(warning(w)))
+		}
+		// The same check as drover run's before anything starts: a
+		// script that run refuses is not ok.
+		if err := s.Preflight(nil); err != nil {
+			printErr(stderr, err)
+			code = exitUsage
+			continue
 		}
 		fmt.Fprintf(stdout, "ok  %s\n", s.File)
 	}
-	return exitOK
+	return code
 }
 
 // warning formats w as "file:line:col: warning: step: what".
@@ -99,7 +110,7 @@ func loadFrom(args []string, stdin io.Reader, stderr io.Writer) ([]*script.Scrip
 			s, err = script.ParseFile(f)
 		}
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			printErr(stderr, err)
 			bad = true
 			continue
 		}

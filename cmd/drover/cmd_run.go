@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -59,8 +58,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.timeout, "timeout", 0, "replace every script's timeout with `D` (e.g. 30s)")
 	fs.StringArrayVar(&f.vars, "var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
-	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, terminate running jobs and skip the rest")
-	fs.StringVar(&f.run, "run", "", "run only the jobs whose name matches `REGEX`")
+	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, stop the running jobs and skip the rest")
+	fs.StringVar(&f.run, "run", "", "run only the job named `NAME` as printed, or else the jobs whose name matches it as a regular expression")
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
@@ -98,12 +97,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	var selectRe *regexp.Regexp
-	if f.run != "" {
-		if selectRe, err = regexp.Compile(f.run); err != nil {
-			return usageErr("--run: %v", err)
-		}
-	}
 	scripts, code := loadFrom(fs.Args(), stdin, stderr)
 	if code != exitOK {
 		return code
@@ -114,7 +107,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	bad := false
 	for _, s := range scripts {
 		if err := s.Preflight(nil); err != nil {
-			fmt.Fprintln(stderr, err)
+			printErr(stderr, err)
 			bad = true
 		}
 	}
@@ -123,21 +116,26 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var all []script.Job
 	for _, s := range scripts {
-		for _, j := range s.Jobs(overrides) {
-			if selectRe == nil || selectRe.MatchString(j.Name()) {
-				all = append(all, j)
-			}
-		}
+		all = append(all, s.Jobs(overrides)...)
 	}
+	if all, err = selectJobs(all, f.run); err != nil {
+		return usageErr("%v", err)
+	}
+	if len(all) == 0 {
+		// Most likely a typo in --run: running nothing would pass.
+		return usageErr("--run %q selects no job", f.run)
+	}
+	selected := len(all)
 	all = shard(all, shardK, shardN)
 	if len(all) == 0 {
-		return usageErr("no job to run (check --run and --shard)")
+		// More shards than jobs: an empty CI shard is not a failure.
+		fmt.Fprintf(stdout, "no jobs in this shard (shard %d/%d of %d jobs)\n", shardK, shardN, selected)
 	}
 	tasks := make([]exec.Task, len(all))
 	for i, j := range all {
 		locks, err := j.Locks(overrides)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: locks: %v\n", j.Script.File, err)
+			printErr(stderr, fmt.Errorf("%s: locks: %w", j.Script.File, err))
 			return exitUsage
 		}
 		tasks[i].Locks = locks
@@ -209,7 +207,7 @@ type fanout struct {
 
 // run runs the jobs and returns the results in the jobs' order. Jobs that
 // never started are Skipped; with failFast, the first failure cancels the
-// rest, and the jobs it stops count as skipped too.
+// rest: the jobs running then are Stopped, the others Skipped.
 func (f *fanout) run(ctx context.Context) []*script.Result {
 	f.results = make([]*script.Result, len(f.jobs))
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -218,7 +216,8 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 		f.tasks[i].Run = func(ctx context.Context) {
 			r := f.jobs[i].Run(ctx, f.opts)
 			if r.Status == script.Interrupted && errors.Is(context.Cause(ctx), errFailFast) {
-				r.Status, r.Reason = script.Skipped, errFailFast.Error()
+				// Its error says where it was stopped, and why.
+				r.Status = script.Stopped
 			}
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -232,7 +231,7 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 	started := exec.Pool{Workers: f.workers}.Run(ctx, f.tasks)
 	reason := "interrupted before it started"
 	if errors.Is(context.Cause(ctx), errFailFast) {
-		reason = errFailFast.Error()
+		reason = "not started: --fail-fast, after a failure"
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -266,6 +265,9 @@ func (f *fanout) snapshot() []*script.Result {
 func summarize(w io.Writer, results []*script.Result, took time.Duration, interrupted bool) int {
 	s := report.Summarize(results, took)
 	line := fmt.Sprintf("%d passed, %d failed", s.Passed, s.Failed)
+	if s.Stopped > 0 {
+		line += fmt.Sprintf(", %d stopped", s.Stopped)
+	}
 	if s.Skipped > 0 {
 		line += fmt.Sprintf(", %d skipped", s.Skipped)
 	}

@@ -270,3 +270,22 @@ func TestCompletionFish(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckMissingProgram: check refuses what run refuses before starting
+// anything, a program not installed, naming the step and the program.
+func TestCheckMissingProgram(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	f := writeScript(t, dir, "missing.yaml", "steps:\n  - run: [echo, hi]\n  - spawn: [no-such-program-drover]\n  - expect: hi\n")
+	ok := writeScript(t, dir, "ok.yaml", "steps:\n  - run: [echo, hi]\n")
+	want := f + `:3:5: spawn: program "no-such-program-drover" is not installed`
+	for _, cmd := range []string{"check", "run"} {
+		code, out, errs := runCLI("", cmd, ok, f)
+		if code != exitUsage || !strings.Contains(errs, want) {
+			t.Errorf("drover %s: exit %d, want 2 and %q\nstdout: %s\nstderr: %s", cmd, code, want, out, errs)
+		}
+		if cmd == "check" && (strings.Contains(out, "ok  "+f) || !strings.Contains(out, "ok  "+ok)) {
+			t.Errorf("drover check: stdout %q", out)
+		}
+	}
+}

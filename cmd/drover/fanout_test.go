@@ -41,6 +41,7 @@ func readJSON(t *testing.T, path string) report.Report {
 type junitDoc struct {
 	Tests    int `xml:"tests,attr"`
 	Failures int `xml:"failures,attr"`
+	Errors   int `xml:"errors,attr"`
 	Skipped  int `xml:"skipped,attr"`
 	Suites   []struct {
 		Name  string `xml:"name,attr"`
@@ -141,7 +142,8 @@ func TestMatrixReports(t *testing.T) {
 }
 
 // TestFailFast stops at the first failure: the running jobs are ended and
-// the rest are skipped, and both reports say so.
+// reported as stopped, where and why, the rest are skipped, and both
+// reports say so.
 func TestFailFast(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -157,18 +159,27 @@ steps:
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
 	}
 	r := readJSON(t, js)
-	if r.Summary.Failed != 1 || r.Summary.Skipped != 9 || r.Summary.Passed != 0 {
-		t.Errorf("summary %+v, want 1 failed and 9 skipped\n%s", r.Summary, out)
+	if r.Summary.Failed != 1 || r.Summary.Stopped != 1 || r.Summary.Skipped != 8 || r.Summary.Passed != 0 {
+		t.Errorf("summary %+v, want 1 failed, 1 stopped and 8 skipped\n%s", r.Summary, out)
 	}
-	if !strings.Contains(out, "0 passed, 1 failed, 9 skipped") || !strings.Contains(out, "stopped by --fail-fast") {
+	if r.Jobs[1].Status != "stopped" || r.Jobs[1].Error == nil || r.Jobs[1].Error.Line != 5 {
+		t.Errorf("the job running beside the failure: %+v", r.Jobs[1])
+	}
+	stop := "STOP  ff [n=2]  (" + path
+	if !strings.Contains(out, "0 passed, 1 failed, 1 stopped, 8 skipped") || !strings.Contains(out, stop) ||
+		!strings.Contains(out, "ff.yaml:5:5: run: sh -c if [ 2 = 1 ]; then exit 1; fi; sleep 30 did not exit: stopped by --fail-fast after a failure\n") {
 		t.Errorf("output:\n%s", out)
 	}
+	if j := r.Jobs[9]; j.Status != "skipped" || j.Error == nil || j.Error.Message != "not started: --fail-fast, after a failure" {
+		t.Errorf("a job never started: %+v", j)
+	}
+	checkNoGoInternals(t, out+errs)
 	if r.Summary.Seconds > 20 {
 		t.Errorf("fail-fast took %.1fs: the sleeping job was not ended", r.Summary.Seconds)
 	}
 	d := readJUnit(t, xm)
-	if d.Failures != 1 || d.Skipped != 9 {
-		t.Errorf("junit: failures=%d skipped=%d", d.Failures, d.Skipped)
+	if d.Failures != 1 || d.Errors != 1 || d.Skipped != 8 {
+		t.Errorf("junit: failures=%d errors=%d skipped=%d", d.Failures, d.Errors, d.Skipped)
 	}
 	for _, c := range d.Suites[0].Cases {
 		if c.Failure != nil && (c.Line != 5 || !strings.Contains(c.Failure.Message, "ff.yaml:5:5: run: want exit 0, got exit 1")) {
@@ -257,8 +268,9 @@ func TestRunSelects(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "2 passed, 0 failed") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
+	// An empty selection is most likely a typo: a usage error, not a pass.
 	code, _, errs = droverRun(t, dir, "run", "--run", `nothing-matches`, path)
-	if code != 2 || !strings.Contains(errs, "no job to run") {
+	if code != 2 || !strings.Contains(errs, `--run "nothing-matches" selects no job`) {
 		t.Errorf("exit %d, %s", code, errs)
 	}
 	code, _, errs = droverRun(t, dir, "run", "--shard", "4/3", path)
@@ -268,5 +280,45 @@ func TestRunSelects(t *testing.T) {
 	code, _, errs = droverRun(t, dir, "run", "--report", "xml=x", path)
 	if code != 2 || !strings.Contains(errs, "want json=PATH or junit=PATH") {
 		t.Errorf("exit %d, %s", code, errs)
+	}
+}
+
+// TestRunExactName selects exactly the job whose name, pasted from the
+// output, equals --run, though its brackets read as a regular expression
+// would be a character class.
+func TestRunExactName(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "grid.yaml", matrix40)
+	for _, name := range []string{"grid [a=3 b=z]", "grid [a=1 b=x]"} {
+		code, out, errs := droverRun(t, dir, "run", "--run", name, path)
+		if code != 0 || !strings.Contains(out, "1 passed, 0 failed") || !strings.Contains(out, "PASS  "+name+"  (") {
+			t.Errorf("--run %q: exit %d\n%s%s", name, code, out, errs)
+		}
+	}
+	// Not a name, and not a valid expression either: the error says both.
+	code, _, errs := droverRun(t, dir, "run", "--run", "grid [a=3", path)
+	if code != 2 || !strings.Contains(errs, `no job is named "grid [a=3"`) {
+		t.Errorf("exit %d, %s", code, errs)
+	}
+}
+
+// TestEmptyShard passes when there are more shards than jobs: an empty CI
+// shard is not a failure, and its reports say nothing ran.
+func TestEmptyShard(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "two.yaml", "name: two\nmatrix:\n  n: [1, 2]\nsteps:\n  - log: hi ${n}\n")
+	js := filepath.Join(dir, "r.json")
+	code, out, errs := droverRun(t, dir, "run", "--shard", "3/3", "--report", "json="+js, path)
+	if code != 0 || !strings.Contains(out, "no jobs in this shard") || !strings.Contains(out, "0 passed, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if r := readJSON(t, js); len(r.Jobs) != 0 || r.Summary.Passed != 0 {
+		t.Errorf("report %+v", r)
+	}
+	code, out, errs = droverRun(t, dir, "run", "--shard", "2/3", path)
+	if code != 0 || !strings.Contains(out, "PASS  two [n=2]") || !strings.Contains(out, "1 passed, 0 failed") {
+		t.Errorf("shard 2/3: exit %d\n%s%s", code, out, errs)
 	}
 }

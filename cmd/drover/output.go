@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 
@@ -119,6 +120,7 @@ var labels = map[script.Status]struct{ text, color string }{
 	script.Passed:      {"PASS", "32"},
 	script.Failed:      {"FAIL", "31"},
 	script.Interrupted: {"INTR", "33"},
+	script.Stopped:     {"STOP", "33"},
 	script.Skipped:     {"SKIP", "33"},
 }
 
@@ -130,17 +132,17 @@ func formatResult(r *script.Result, color bool) string {
 	if color {
 		label = "\x1b[" + l.color + "m" + label + "\x1b[0m"
 	}
-	fmt.Fprintf(&b, "%s  %s  (%s, %s)\n", label, r.Job.Name(), r.Job.Script.File, r.Duration.Round(time.Millisecond))
+	fmt.Fprintf(&b, "%s  %s  (%s, %s)\n", label, show(r.Job.Name()), show(r.Job.Script.File), r.Duration.Round(time.Millisecond))
 	if r.Reason != "" {
-		fmt.Fprintf(&b, "    %s\n", r.Reason)
+		fmt.Fprintf(&b, "    %s\n", show(r.Reason))
 	}
 	for _, line := range lines(r.Log) {
-		fmt.Fprintf(&b, "      %s\n", line)
+		fmt.Fprintf(&b, "      %s\n", show(line))
 	}
 	if r.Err != nil || r.FinallyErr != nil {
 		if r.Err != nil {
 			for _, line := range lines(r.Err.Error()) {
-				fmt.Fprintf(&b, "    %s\n", line)
+				fmt.Fprintf(&b, "    %s\n", show(line))
 			}
 		}
 		if r.FinallyErr != nil {
@@ -148,13 +150,13 @@ func formatResult(r *script.Result, color bool) string {
 				if i == 0 {
 					line = "finally: " + line
 				}
-				fmt.Fprintf(&b, "    %s\n", line)
+				fmt.Fprintf(&b, "    %s\n", show(line))
 			}
 		}
 		if r.Received != "" {
 			fmt.Fprintf(&b, "    last lines received:\n")
 			for _, line := range lastLines(r.Received, 10) {
-				fmt.Fprintf(&b, "      | %s\n", clipLine(line))
+				fmt.Fprintf(&b, "      | %s\n", show(clipLine(line)))
 			}
 			if r.ReceivedRaw != r.Received && r.ReceivedRaw != "" {
 				fmt.Fprintf(&b, "    the same, raw (as the terminal sent it, escapes shown):\n")
@@ -162,11 +164,32 @@ func formatResult(r *script.Result, color bool) string {
 					fmt.Fprintf(&b, "      | %s\n", clipLine(rawLine(line)))
 				}
 			}
+		} else if r.Waited > 0 && r.Other != "" {
+			fmt.Fprintf(&b, "    nothing was received on %s\n", map[string]string{"stderr": "stdout", "stdout": "stderr"}[r.OtherStream])
 		} else if r.Waited > 0 {
 			fmt.Fprintf(&b, "    nothing was received\n")
 		}
+		if r.Other != "" {
+			fmt.Fprintf(&b, "    arrived on %s:\n", r.OtherStream)
+			for _, line := range lastLines(r.Other, 10) {
+				fmt.Fprintf(&b, "      | %s\n", show(clipLine(line)))
+			}
+		}
 	}
 	return b.String()
+}
+
+// show makes one line of text from a job (a name holding matrix values, a
+// log: of a captured value, an error quoting output, output itself)
+// harmless to print: its control characters, C1 controls and bytes that
+// are not UTF-8 are shown as escapes, so that it cannot set the
+// clipboard, the title, or move the cursor. Every line printed from a
+// job goes through it.
+func show(line string) string { return script.Visible(line) }
+
+// printErr prints err's text, each line made harmless as show does.
+func printErr(w io.Writer, err error) {
+	_, _ = fmt.Fprintln(w, script.VisibleLines(err.Error())) // A closed stderr is not ours to fix.
 }
 
 // maxShownLine bounds a received line in a failure message: a program
@@ -179,7 +202,11 @@ func clipLine(s string) string {
 	if len(s) <= maxShownLine {
 		return s
 	}
-	return fmt.Sprintf("%s... (%d more bytes)", s[:maxShownLine], len(s)-maxShownLine)
+	n := maxShownLine
+	for n > maxShownLine-utf8.UTFMax && !utf8.RuneStart(s[n]) {
+		n-- // Not in the middle of a character.
+	}
+	return fmt.Sprintf("%s... (%d more bytes)", s[:n], len(s)-n)
 }
 
 // rawLine shows a raw line's control characters as Go escapes.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,37 @@ import (
 	"github.com/drover-dev/drover/script"
 	"github.com/drover-dev/drover/script/report"
 )
+
+// selectJobs keeps the jobs that --run selects: a value equal to a job's
+// name selects exactly the jobs of that name, so that a name pasted from
+// the output, brackets and all ("nslookup [n=5]"), means that job;
+// otherwise it is a regular expression that must match part of the name.
+// "" selects every job.
+func selectJobs(jobs []script.Job, run string) ([]script.Job, error) {
+	if run == "" {
+		return jobs, nil
+	}
+	var exact []script.Job
+	for _, j := range jobs {
+		if j.Name() == run {
+			exact = append(exact, j)
+		}
+	}
+	if len(exact) > 0 {
+		return exact, nil
+	}
+	re, err := regexp.Compile(run)
+	if err != nil {
+		return nil, fmt.Errorf("--run: %v (and no job is named %q)", err, run)
+	}
+	var out []script.Job
+	for _, j := range jobs {
+		if re.MatchString(j.Name()) {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
 
 // parseShard parses --shard K/N; "" means the whole, 1/1.
 func parseShard(s string) (k, n int, err error) {

@@ -41,6 +41,7 @@ type junitCase struct {
 	Line      int           `xml:"line,attr,omitempty"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
@@ -62,7 +63,8 @@ type junitSkipped struct {
 
 // JUnit writes results as JUnit XML: one testsuite per script file, one
 // testcase per job; a failed or interrupted job has a failure with its
-// message, and the output it last received is in system-out.
+// message, a job stopped by --fail-fast an error with where and why, and
+// the output a job last received is in system-out.
 func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time.Time) error {
 	doc := junitSuites{Name: "drover", Time: seconds(took)}
 	index := map[string]int{}
@@ -83,9 +85,9 @@ func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time
 			c.Skipped = &junitSkipped{Message: r.Reason}
 			s.Skipped++
 			doc.Skipped++
-		case script.Failed, script.Interrupted:
+		case script.Failed, script.Interrupted, script.Stopped:
 			f := failure(r)
-			msg := "interrupted"
+			msg := string(r.Status)
 			if f != nil {
 				msg = f.Message
 				c.Line = f.Line
@@ -93,9 +95,17 @@ func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time
 			if r.Err != nil && r.FinallyErr != nil {
 				msg += "\nfinally: " + r.FinallyErr.Error()
 			}
-			c.Failure = &junitFailure{Message: cleanXML(firstLine(msg)), Type: string(r.Status), Text: cleanXML(msg)}
-			s.Failures++
-			doc.Failures++
+			jf := &junitFailure{Message: cleanXML(firstLine(msg)), Type: string(r.Status), Text: cleanXML(msg)}
+			if r.Status == script.Stopped {
+				// Not a failure of its own: the run ended around it.
+				c.Error = jf
+				s.Errors++
+				doc.Errors++
+			} else {
+				c.Failure = jf
+				s.Failures++
+				doc.Failures++
+			}
 		}
 		var out strings.Builder
 		if r.Log != "" {
@@ -103,6 +113,9 @@ func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time
 		}
 		if r.Received != "" {
 			fmt.Fprintf(&out, "last output received:\n%s\n", r.Received)
+		}
+		if r.Other != "" {
+			fmt.Fprintf(&out, "arrived on %s:\n%s\n", r.OtherStream, r.Other)
 		}
 		if out.Len() > 0 {
 			c.SystemOut = &junitText{cleanXML(out.String())}

@@ -19,6 +19,7 @@ type Summary struct {
 	Failed      int     `json:"failed"`
 	Skipped     int     `json:"skipped"`
 	Interrupted int     `json:"interrupted"`
+	Stopped     int     `json:"stopped"` // running when --fail-fast ended the run
 	Seconds     float64 `json:"duration_s"`
 }
 
@@ -35,6 +36,8 @@ func Summarize(results []*script.Result, took time.Duration) Summary {
 			s.Skipped++
 		case script.Interrupted:
 			s.Interrupted++
+		case script.Stopped:
+			s.Stopped++
 		}
 	}
 	return s

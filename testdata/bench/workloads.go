@@ -99,7 +99,9 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 
 	// Throughput on pipes and under a pty.
 	size := strconv.FormatInt(sz.bytes, 10)
-	producer := fmt.Sprintf("yes '%s' | head -c %s; echo MARKER", line, size)
+	// Grouped, so that the reader behind it reads the lines and the
+	// marker: "yes | head; echo MARKER | grep" would feed grep 7 bytes.
+	producer := fmt.Sprintf("{ yes '%s' | head -c %s; echo MARKER; }", line, size)
 	ws = append(ws, &workload{
 		name:  "pipe",
 		title: fmt.Sprintf("throughput on pipes: %s of lines, then a marker", mb(sz.bytes)),

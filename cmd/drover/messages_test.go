@@ -1,0 +1,126 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// goInternals are texts of Go's libraries that must never reach a user:
+// they say how drover is built, not what happened.
+var goInternals = []string{
+	"context canceled", "context deadline exceeded", "signal: killed",
+	`exec: "`, "fork/exec", "executable file not found in $PATH", "os/exec",
+}
+
+// checkNoGoInternals fails t if out holds one of goInternals.
+func checkNoGoInternals(t *testing.T, out string) {
+	t.Helper()
+	for _, g := range goInternals {
+		if strings.Contains(out, g) {
+			t.Errorf("the output shows Go's %q:\n%s", g, out)
+		}
+	}
+}
+
+// TestMessagesInWords fails scripts every way a step can be cut short or
+// fail to start: each message says what happened in words, never in Go's.
+func TestMessagesInWords(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, src, want string }{
+		{"sleep past the script timeout", "timeout: 300ms\nsteps:\n  - sleep: 5s\n",
+			"sleep: script timeout 300ms reached"},
+		{"run timeout", "steps:\n  - run: {cmd: [sleep, \"5\"], timeout: 300ms}\n",
+			"run: sleep 5 did not exit: timed out after 300ms"},
+		{"run past the script timeout", "timeout: 300ms\nsteps:\n  - run: [sleep, \"5\"]\n",
+			"run: sleep 5 did not exit: script timeout 300ms reached"},
+		{"run retried", "steps:\n  - run: {cmd: [sleep, \"5\"], timeout: 200ms, retry: {attempts: 2, delay: 10ms}}\n",
+			"failed 2 attempts; the last: sleep 5 did not exit: timed out after 200ms"},
+		{"wait timeout", "steps:\n  - spawn: [sleep, \"5\"]\n  - wait: {timeout: 300ms}\n",
+			"wait: sleep did not exit: timed out after 300ms"},
+		{"wait past the script timeout", "timeout: 300ms\nsteps:\n  - spawn: [sleep, \"5\"]\n  - wait: {timeout: 5s}\n",
+			"wait: sleep did not exit: script timeout 300ms reached"},
+		{"expect timeout", "steps:\n  - spawn: [sleep, \"5\"]\n  - expect: {text: x, timeout: 300ms}\n",
+			`expect: sleep: timed out after 300ms waiting for "x" on stdout`},
+		{"expect past the script timeout", "timeout: 300ms\nsteps:\n  - spawn: [sleep, \"5\"]\n  - expect: {text: x, timeout: 5s}\n",
+			"(script timeout 300ms reached)"},
+		{"wait_port timeout", "steps:\n  - wait_port: {addr: \"127.0.0.1:1\", timeout: 300ms}\n",
+			"wait_port: nothing listening on 127.0.0.1:1 after"},
+		{"wait_port past the script timeout", "timeout: 300ms\nsteps:\n  - wait_port: {addr: \"127.0.0.1:1\", timeout: 5s}\n",
+			"(script timeout 300ms reached)"},
+		{"script timeout during finally", "timeout: 300ms\nsteps:\n  - log: hi\nfinally:\n  - run: [sleep, \"5\"]\n",
+			"finally: hostile.yaml:5:5: run: sleep 5 did not exit: script timeout 300ms reached"},
+		{"program not installed", "vars: {p: no-such-program-drover}\nsteps:\n  - run: [\"${p}\"]\n",
+			`run: program "no-such-program-drover" is not installed (not found in PATH)`},
+		{"spawn not installed", "vars: {p: no-such-program-drover}\nsteps:\n  - spawn: {cmd: [\"${p}\"], tty: false}\n",
+			`spawn: program "no-such-program-drover" is not installed (not found in PATH)`},
+		{"not executable", "steps:\n  - run: [./hostile.yaml]\n",
+			`run: program "./hostile.yaml" is not executable (permission denied)`},
+		{"no such directory", "steps:\n  - run: {cmd: [ls], dir: /no/such/dir}\n",
+			"run: working directory /no/such/dir does not exist"},
+		{"killed", "steps:\n  - run: [sh, -c, \"kill -KILL $$$$\"]\n",
+			"run: want exit 0, got killed by SIGKILL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := writeScript(t, dir, "hostile.yaml", tt.src)
+			code, out, errs := droverRun(t, dir, "run", filepath.Base(path))
+			if code != 1 || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want 1 and %q\n%s%s", code, tt.want, out, errs)
+			}
+			checkNoGoInternals(t, out+errs)
+		})
+	}
+}
+
+// TestInterruptedInWords interrupts a job at every kind of step that
+// waits: each says it was interrupted, in words.
+func TestInterruptedInWords(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	scripts := map[string]string{
+		"sleep":     "steps:\n  - sleep: 1m\n",
+		"run":       "steps:\n  - run: [sleep, \"@\"]\n",
+		"expect":    "steps:\n  - spawn: [sleep, \"@\"]\n  - expect: {text: x, timeout: 1m}\n",
+		"wait":      "steps:\n  - spawn: [sleep, \"@\"]\n  - wait: {timeout: 1m}\n",
+		"retry":     "steps:\n  - run: {cmd: [sleep, \"@\"], retry: {attempts: 3, delay: 1s}}\n",
+		"wait_port": "steps:\n  - wait_port: {addr: \"127.0.0.1:1\", timeout: 1m}\n",
+		"finally":   "steps:\n  - sleep: 1m\nfinally:\n  - log: cleaned up\n",
+	}
+	for name, src := range scripts {
+		writeScript(t, dir, name+".yaml", strings.ReplaceAll(src, "@", marker))
+	}
+	cmd, out := startDrover(t, dir, "run", "-j", "8", ".")
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 4)
+	_ = cmd.Process.Signal(os.Interrupt)
+	awaitExit(t, cmd, out)
+	s := out.String()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, s)
+	}
+	for _, want := range []string{
+		"sleep.yaml:2:5: sleep: interrupted\n",
+		"run.yaml:2:5: run: sleep " + marker + " did not exit: interrupted\n",
+		`expect.yaml:3:5: expect: sleep: gave up after`,
+		`waiting for "x" on stdout: interrupted` + "\n",
+		"wait.yaml:3:5: wait: sleep did not exit: interrupted\n",
+		"retry.yaml:2:5: run: sleep " + marker + " did not exit: interrupted\n",
+		"wait_port.yaml:2:5: wait_port: ", // then what it saw, or only that it was interrupted
+		"cleaned up\n    finally.yaml:2:5: sleep: interrupted\n",
+		"0 passed, 0 failed, 7 interrupted",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the output does not say %q\n%s", want, s)
+		}
+	}
+	checkNoGoInternals(t, s)
+	waitNoneLeft(t, "sleep\x00"+marker, s)
+}
