@@ -2,6 +2,7 @@ package script
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"regexp"
@@ -60,6 +61,12 @@ func (st *state) expect(ctx context.Context, s *Expect) error {
 	defer cancel()
 	m, err := pr.p.ExpectIdle(ectx, s.Idle, stream, pats...)
 	if err != nil {
+		var ee *exec.ExpectError
+		if errors.As(err, &ee) && errors.Is(ee.Err, context.DeadlineExceeded) && ctx.Err() == nil {
+			// The step's own timeout: say the wait asked for, not what
+			// remained of it once Expect began.
+			ee.Waited = timeout
+		}
 		return &expectError{proc: pr.name, err: err}
 	}
 	pat := s.Patterns[m.Index]
