@@ -33,7 +33,10 @@
 //     KillAll instead;
 //   - the descendants of all those.
 //
-// It sends SIGTERM to all of them, waits for the grace, sends SIGKILL to
+// A process under a tty is hung up first, as Expect's close does: its
+// group gets SIGHUP and a tenth of a second to exit, so that an
+// interactive shell, which ignores SIGTERM, ends at once. Then Terminate
+// sends SIGTERM to all of them, waits for the grace, sends SIGKILL to
 // whatever is left, and waits (a few seconds at most) for them to die.
 // Processes are held by pidfds (Linux 5.3 and later), so that a signal
 // never reaches a newer process that took a dead one's pid.

@@ -94,14 +94,19 @@
 // consumed) and on.
 //
 // signal sends a signal to the process's group. Short form: the name.
-// Long form: sig, on. Names are HUP INT QUIT KILL USR1 USR2 PIPE ALRM TERM
-// CONT STOP TSTP TTIN TTOU WINCH, with or without SIG, in any case: TERM,
-// SIGTERM and term are the same.
+// Long form: sig, on. Names are those of every signal the system has,
+// with or without SIG, in any case: TERM, SIGTERM and term are the same.
+// On Linux they are HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
+// PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM
+// PROF WINCH IO PWR SYS; other systems have their own (macOS and the BSDs
+// add EMT and INFO and lack STKFLT), and a script that names a signal its
+// system lacks is an error there; drover schema lists this system's.
+// wait's signal takes the same names.
 //
-// terminate ends a process's whole tree: SIGTERM, then SIGKILL after a
-// grace period. Short form: nothing (the last process spawned) or a
-// process name. Long form: on, grace (default 5s; signal: KILL kills at
-// once).
+// terminate ends a process's whole tree: SIGHUP first under a tty (and
+// 0.1s to exit), SIGTERM, then SIGKILL after a grace period. Short form:
+// nothing (the last process spawned) or a process name. Long form: on,
+// grace (default 5s; signal: KILL kills at once).
 //
 // wait_port waits until a TCP connection succeeds. Short form: host:port.
 // Long form: addr, timeout (default 10s). An address without ${...} must
