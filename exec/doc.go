@@ -9,10 +9,12 @@
 //
 // # Process trees
 //
-// Every process starts in a process group of its own, on pipes, or in a
-// session of its own with the terminal as its controlling one, under a
-// tty. Its children stay in that group unless they leave it, and
-// Process.Signal reaches them all.
+// Every process starts in a session of its own, and so in a process group
+// of its own: under a tty with the terminal as its controlling one, on
+// pipes with no controlling terminal at all, so that a program that opens
+// /dev/tty to prompt fails at once rather than being stopped by SIGTTIN
+// at its first read of this program's terminal. Its children stay in
+// that group unless they leave it, and Process.Signal reaches them all.
 //
 // Process.Terminate ends more than the group: the whole tree. On Linux it
 // finds, besides the group,
