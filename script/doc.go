@@ -150,13 +150,15 @@
 // # Processes
 //
 // Processes start in the directory that holds the script; a relative dir
-// is taken from there too. Under a tty, TERM is "dumb" unless env sets it,
-// so that programs print plain text wherever drover runs. Every process
-// runs in a session and a process group of its own; on pipes it has no
-// controlling terminal, so a program that opens /dev/tty to prompt (ssh,
-// sudo) fails at once instead of waiting for its timeout. signal and
-// terminate reach the whole group, and at the end of the script every
-// process still running is terminated with its group.
+// is taken from there too. A program, and sh for a shell command, is
+// looked up in the PATH of its own environment: the one env sets (the
+// script's or the step's), else drover's. Under a tty, TERM is "dumb"
+// unless env sets it, so that programs print plain text wherever drover
+// runs. Every process runs in a session and a process group of its own;
+// on pipes it has no controlling terminal, so a program that opens
+// /dev/tty to prompt (ssh, sudo) fails at once instead of waiting for its
+// timeout. signal and terminate reach the whole group, and at the end of
+// the script every process still running is terminated with its group.
 //
 // # Variables
 //
