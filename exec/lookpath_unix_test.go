@@ -63,6 +63,14 @@ func TestStartLooksUpTheChildsPath(t *testing.T) { // Not parallel: it sets PATH
 	if _, err := Start(ctx, &Cmd{Args: []string{"drover-only-child"}, Env: withPath(rel)}); !errors.Is(err, osexec.ErrDot) {
 		t.Errorf("Start with PATH %s: %v, want ErrDot", rel, err)
 	}
+	// A file that is not executable is passed over for the next one.
+	first := t.TempDir()
+	if err := os.WriteFile(filepath.Join(first, "drover-only-child"), []byte("#!/bin/sh\necho first\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if lp, err := LookPath("drover-only-child", withPath(first+":"+childs)); err != nil || lp != filepath.Join(childs, "drover-only-child") {
+		t.Errorf("LookPath past a file not executable: %q, %v", lp, err)
+	}
 	// A directory of that name is not a program.
 	if _, err := LookPath(filepath.Base(childs), withPath(filepath.Dir(childs))); err == nil {
 		t.Errorf("LookPath found a directory")
