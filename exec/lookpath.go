@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"os"
 	osexec "os/exec"
 	"path/filepath"
 	"runtime"
@@ -17,7 +18,7 @@ import (
 // error wrapping os/exec.ErrNotFound that names the PATH when env set it.
 func LookPath(file string, env []string) (string, error) {
 	path, ok := envPath(env)
-	if !ok || filepath.Base(file) != file {
+	if !ok || path == os.Getenv("PATH") || filepath.Base(file) != file {
 		return osexec.LookPath(file)
 	}
 	return lookPath(file, path)

@@ -11,7 +11,7 @@ import (
 // the Process that will own it; the caller starts it.
 func newProcess(c *Cmd) (*Process, *osexec.Cmd, error) {
 	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
-	if path, ok := envPath(c.Env); ok && filepath.Base(c.Args[0]) == c.Args[0] {
+	if path, ok := envPath(c.Env); ok && path != os.Getenv("PATH") && filepath.Base(c.Args[0]) == c.Args[0] {
 		// Looked up in the process's PATH, not this program's, as a shell
 		// would and pexpect does.
 		lp, err := lookPath(c.Args[0], path)
