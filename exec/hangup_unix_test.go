@@ -4,6 +4,7 @@ package exec
 
 import (
 	"fmt"
+	"os"
 	"os/signal"
 	"syscall"
 	"testing"
@@ -77,5 +78,41 @@ func TestTerminateAfterHangup(t *testing.T) {
 				t.Errorf("status %v, want killed by %s", st, SignalName(tt.want))
 			}
 		})
+	}
+}
+
+func init() { helpers["second-hup"] = helperSecondHUP }
+
+// helperSecondHUP ignores SIGTERM, prints "ready" and exits 7 at the
+// second SIGHUP it gets, as bash does when the first comes as it starts
+// to read a command line: it notes it, and acts on it only when another
+// signal interrupts its read.
+func helperSecondHUP(...string) {
+	signal.Ignore(syscall.SIGTERM)
+	hups := make(chan os.Signal, 2)
+	signal.Notify(hups, syscall.SIGHUP)
+	fmt.Println("ready")
+	<-hups
+	<-hups
+	os.Exit(7)
+}
+
+// Terminate hangs such a process up again with SIGTERM, rather than
+// waiting the whole grace for it.
+func TestTerminateHangsUpAgain(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	c := helperCmd(t, "second-hup")
+	c.TTY = true
+	p := mustStart(t, ctx, c)
+	expect(t, ctx, p, Stdout, text("ready\n"))
+	if err := p.Terminate(ctx, time.Hour); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("Terminate waited for the grace")
+	}
+	if st, _ := p.Wait(ctx); st == nil || st.Code != 7 {
+		t.Errorf("status %v, want exit 7", st)
 	}
 }

@@ -256,7 +256,8 @@ func (p *Process) Signal(sig syscall.Signal) error {
 // close and a closed terminal window do: its group gets SIGHUP (and
 // SIGCONT), and a moment (hangupWait, at most grace) to exit; an
 // interactive shell, which ignores SIGTERM, exits on it. Then they all get
-// SIGTERM (and SIGCONT, for a stopped one), then SIGKILL to what is left
+// SIGTERM (and SIGCONT, for a stopped one; the tty process's group SIGHUP
+// again, for a shell that missed the first), then SIGKILL to what is left
 // once grace has passed or the head of the tree has exited, whichever is
 // first: the process itself while it runs, else the rest of its tree. So
 // members that ignored SIGTERM go too. It then waits for the process, and
@@ -282,6 +283,12 @@ func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
 	}
 	if running || t.len() > 0 {
 		if running {
+			if p.tty {
+				// Again: bash, hung up as it reads a new command line,
+				// may note the signal and block in read until another
+				// comes; SIGTERM, which it ignores, does not wake it.
+				_ = signalGroup(p.Pid, syscall.SIGHUP)
+			}
 			_ = signalGroup(p.Pid, syscall.SIGTERM) // ESRCH: already gone.
 			_ = signalGroup(p.Pid, sigCONT)
 		}
