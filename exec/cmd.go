@@ -11,7 +11,8 @@ import (
 // must hold at least the program. A Cmd may be reused after Start.
 type Cmd struct {
 	// Args is the program and its arguments. Args[0] is looked up in PATH
-	// when it holds no slash.
+	// when it holds no slash: the PATH Env sets, if it sets one, else this
+	// program's (see LookPath).
 	Args []string
 
 	// Env is the environment, as KEY=VALUE strings. If nil, the process

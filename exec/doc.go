@@ -9,10 +9,12 @@
 //
 // # Process trees
 //
-// Every process starts in a process group of its own, on pipes, or in a
-// session of its own with the terminal as its controlling one, under a
-// tty. Its children stay in that group unless they leave it, and
-// Process.Signal reaches them all.
+// Every process starts in a session of its own, and so in a process group
+// of its own: under a tty with the terminal as its controlling one, on
+// pipes with no controlling terminal at all, so that a program that opens
+// /dev/tty to prompt fails at once rather than being stopped by SIGTTIN
+// at its first read of this program's terminal. Its children stay in
+// that group unless they leave it, and Process.Signal reaches them all.
 //
 // Process.Terminate ends more than the group: the whole tree. On Linux it
 // finds, besides the group,
@@ -33,7 +35,10 @@
 //     KillAll instead;
 //   - the descendants of all those.
 //
-// It sends SIGTERM to all of them, waits for the grace, sends SIGKILL to
+// A process under a tty is hung up first, as Expect's close does: its
+// group gets SIGHUP and a tenth of a second to exit, so that an
+// interactive shell, which ignores SIGTERM, ends at once. Then Terminate
+// sends SIGTERM to all of them, waits for the grace, sends SIGKILL to
 // whatever is left, and waits (a few seconds at most) for them to die.
 // Processes are held by pidfds (Linux 5.3 and later), so that a signal
 // never reaches a newer process that took a dead one's pid.

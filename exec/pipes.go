@@ -4,12 +4,22 @@ import (
 	"io"
 	"os"
 	osexec "os/exec"
+	"path/filepath"
 )
 
 // newProcess prepares c's command, marked for the tree it will start, and
 // the Process that will own it; the caller starts it.
 func newProcess(c *Cmd) (*Process, *osexec.Cmd, error) {
 	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
+	if path, ok := envPath(c.Env); ok && path != os.Getenv("PATH") && filepath.Base(c.Args[0]) == c.Args[0] {
+		// Looked up in the process's PATH, not this program's, as a shell
+		// would and pexpect does.
+		lp, err := lookPath(c.Args[0], path)
+		if lp != "" {
+			cmd.Path = lp
+		}
+		cmd.Err = err
+	}
 	if cmd.Err != nil {
 		return nil, nil, cmd.Err // Not found in PATH, say.
 	}

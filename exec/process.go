@@ -252,20 +252,43 @@ func (p *Process) Signal(sig syscall.Signal) error {
 // Terminate ends the process's whole tree: its process group and, on
 // Linux, every other process of the tree it can find, those that left the
 // group by setsid or a double fork included (see the package
-// documentation). It sends them SIGTERM (and SIGCONT, for a stopped one),
-// then SIGKILL to what is left once grace has passed or the head of the
-// tree has exited, whichever is first: the process itself while it runs,
-// else the rest of its tree. So members that ignored SIGTERM go too. It
-// then waits for the process, and for the rest of the tree to die (a few
-// seconds at most, for one stuck in the kernel), reaps those handed to
-// this program (see BecomeSubreaper), waits for the output and releases
-// the process's files. A ctx done early skips the rest of the grace.
+// documentation). A process under a tty is hung up first, as Expect's
+// close and a closed terminal window do: its group gets SIGHUP (and
+// SIGCONT), and a moment (hangupWait, at most grace) to exit; an
+// interactive shell, which ignores SIGTERM, exits on it. Then they all get
+// SIGTERM (and SIGCONT, for a stopped one; the tty process's group SIGHUP
+// again, for a shell that missed the first), then SIGKILL to what is left
+// once grace has passed or the head of the tree has exited, whichever is
+// first: the process itself while it runs, else the rest of its tree. So
+// members that ignored SIGTERM go too. It then waits for the process, and
+// for the rest of the tree to die (a few seconds at most, for one stuck in
+// the kernel), reaps those handed to this program (see BecomeSubreaper),
+// waits for the output and releases the process's files. A ctx done early
+// skips the rest of the grace.
 func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
 	t := p.findTree(nil)
 	defer t.close()
 	running := !p.Exited()
+	if running && p.tty {
+		_ = signalGroup(p.Pid, syscall.SIGHUP) // ESRCH: already gone.
+		_ = signalGroup(p.Pid, sigCONT)
+		hctx, cancel := context.WithTimeout(ctx, min(grace, hangupWait))
+		select {
+		case <-p.reaped:
+		case <-hctx.Done():
+		}
+		cancel()
+		running = !p.Exited()
+		t = p.findTree(t) // Its children, orphans now if it exited.
+	}
 	if running || t.len() > 0 {
 		if running {
+			if p.tty {
+				// Again: bash, hung up as it reads a new command line,
+				// may note the signal and block in read until another
+				// comes; SIGTERM, which it ignores, does not wake it.
+				_ = signalGroup(p.Pid, syscall.SIGHUP)
+			}
 			_ = signalGroup(p.Pid, syscall.SIGTERM) // ESRCH: already gone.
 			_ = signalGroup(p.Pid, sigCONT)
 		}
@@ -295,6 +318,10 @@ func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
 	p.release()
 	return nil
 }
+
+// hangupWait is how long Terminate waits after hanging up a process under
+// a tty before it sends SIGTERM: pexpect's delay after close.
+const hangupWait = 100 * time.Millisecond
 
 // killWait bounds how long Terminate waits for killed processes to die,
 // for one stuck in the kernel.

@@ -6,33 +6,40 @@ import (
 	"syscall"
 )
 
-// signalNames are the signals a script may send or wait for, without SIG,
-// in the order messages list them. Each system's file maps them to its
-// numbers in signals.
-var signalNames = []string{
-	"HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "PIPE", "ALRM", "TERM",
-	"CONT", "STOP", "TSTP", "TTIN", "TTOU", "WINCH", "ABRT", "SEGV",
+// SignalNames returns the names ParseSignal knows, without SIG: every
+// signal this system defines (see signalTable), in the order of their
+// numbers.
+func SignalNames() []string {
+	names := make([]string, len(signalTable))
+	for i, s := range signalTable {
+		names[i] = s.name
+	}
+	return names
 }
-
-// SignalNames returns the names ParseSignal knows, without SIG, in a
-// fixed order.
-func SignalNames() []string { return append([]string(nil), signalNames...) }
 
 // ParseSignal returns the signal named s: "TERM", "SIGTERM" or "term".
 func ParseSignal(s string) (syscall.Signal, error) {
 	name := strings.TrimPrefix(strings.ToUpper(s), "SIG")
-	if sig, ok := signals[name]; ok {
-		return sig, nil
+	for _, sig := range signalTable {
+		if sig.name == name {
+			return sig.num, nil
+		}
 	}
 	return 0, fmt.Errorf("unknown signal %q", s)
 }
 
 // SignalName returns the conventional name of sig, such as "SIGTERM".
 func SignalName(sig syscall.Signal) string {
-	for _, name := range signalNames {
-		if signals[name] == sig {
-			return "SIG" + name
+	for _, s := range signalTable {
+		if s.num == sig {
+			return "SIG" + s.name
 		}
 	}
 	return fmt.Sprintf("signal %d", int(sig))
+}
+
+// namedSignal is a signal and its name without SIG.
+type namedSignal struct {
+	num  syscall.Signal
+	name string
 }

@@ -11,29 +11,21 @@ import (
 )
 
 // Signals where there are none, as on Windows: the names a script may use
-// are known, so that a script parses and fails only where it signals; KILL
-// and TERM end the process (not its children: there are no process
-// groups), CONT does nothing and any other is an error.
-const (
-	sigUSR1  = syscall.Signal(10) // Numbered as on Linux.
-	sigUSR2  = syscall.Signal(12)
-	sigCONT  = syscall.Signal(18)
-	sigSTOP  = syscall.Signal(19)
-	sigTSTP  = syscall.Signal(20)
-	sigTTIN  = syscall.Signal(21)
-	sigTTOU  = syscall.Signal(22)
-	sigWINCH = syscall.Signal(28)
-)
-
-// signals numbers the names of signalNames on this system.
-var signals = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT,
-	"KILL": syscall.SIGKILL, "USR1": sigUSR1, "USR2": sigUSR2,
-	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM,
-	"CONT": sigCONT, "STOP": sigSTOP, "TSTP": sigTSTP,
-	"TTIN": sigTTIN, "TTOU": sigTTOU, "WINCH": sigWINCH,
-	"ABRT": syscall.SIGABRT, "SEGV": syscall.SIGSEGV,
+// are Linux's, numbered as there, so that a script parses and fails only
+// where it signals; KILL and TERM end the process (not its children: there
+// are no process groups), CONT does nothing and any other is an error.
+var signalTable = []namedSignal{
+	{1, "HUP"}, {2, "INT"}, {3, "QUIT"}, {4, "ILL"}, {5, "TRAP"}, {6, "ABRT"},
+	{7, "BUS"}, {8, "FPE"}, {syscall.SIGKILL, "KILL"}, {10, "USR1"},
+	{11, "SEGV"}, {12, "USR2"}, {13, "PIPE"}, {14, "ALRM"},
+	{syscall.SIGTERM, "TERM"}, {16, "STKFLT"}, {17, "CHLD"}, {sigCONT, "CONT"},
+	{19, "STOP"}, {20, "TSTP"}, {21, "TTIN"}, {22, "TTOU"}, {23, "URG"},
+	{24, "XCPU"}, {25, "XFSZ"}, {26, "VTALRM"}, {27, "PROF"}, {28, "WINCH"},
+	{29, "IO"}, {30, "PWR"}, {31, "SYS"},
 }
+
+// sigCONT is SIGCONT's number on Linux.
+const sigCONT = syscall.Signal(18)
 
 // signalGroup ends the process pid for SIGKILL and SIGTERM, and does
 // nothing for SIGCONT: a process is never stopped here. Any other signal

@@ -3,18 +3,30 @@
 package exec
 
 import (
+	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// signals numbers the names of signalNames on this system.
-var signals = map[string]syscall.Signal{
-	"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT,
-	"KILL": syscall.SIGKILL, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2,
-	"PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM, "TERM": syscall.SIGTERM,
-	"CONT": syscall.SIGCONT, "STOP": syscall.SIGSTOP, "TSTP": syscall.SIGTSTP,
-	"TTIN": syscall.SIGTTIN, "TTOU": syscall.SIGTTOU, "WINCH": syscall.SIGWINCH,
-	"ABRT": syscall.SIGABRT, "SEGV": syscall.SIGSEGV,
-}
+// signalTable is every signal of this system, by its number: the table
+// golang.org/x/sys/unix keeps of the system's headers, one name for each
+// number, POSIX's where the headers give an older one first (the BSDs
+// name 6 IOT). Real-time signals, which have no names, are not in it.
+var signalTable = func() []namedSignal {
+	posix := map[string]string{"IOT": "ABRT", "POLL": "IO", "CLD": "CHLD"}
+	var t []namedSignal
+	for n := syscall.Signal(1); n < 65; n++ {
+		name := strings.TrimPrefix(unix.SignalName(n), "SIG")
+		if p, ok := posix[name]; ok {
+			name = p
+		}
+		if name != "" {
+			t = append(t, namedSignal{n, name})
+		}
+	}
+	return t
+}()
 
 // sigCONT resumes a stopped process; a constant so that systems without
 // SIGCONT can define their own.

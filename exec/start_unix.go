@@ -11,8 +11,8 @@ import (
 	"github.com/creack/pty"
 )
 
-// start starts c's process in a group of its own (a session of its own
-// under a tty) and the goroutines that read its output.
+// start starts c's process in a session of its own (with the terminal as
+// its controlling one under a tty) and the goroutines that read its output.
 func start(c *Cmd) (*Process, error) {
 	p, cmd, err := newProcess(c)
 	if err != nil {
@@ -113,9 +113,13 @@ func openPTY(c *Cmd) (master, slave *os.File, err error) {
 	return os.NewFile(uintptr(fd), "/dev/ptmx"), s, nil
 }
 
-// ownGroup puts a process started on pipes in a process group of its own,
-// so that signals and Terminate reach its children too.
-func ownGroup(cmd *osexec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} }
+// ownGroup puts a process started on pipes in a session of its own, and
+// so in a process group of its own, so that signals and Terminate reach
+// its children too. The session has no controlling terminal: a program
+// that opens /dev/tty to prompt (ssh, sudo, gpg) fails at once (ENXIO)
+// instead of being stopped by SIGTTIN, for good, at its first read of the
+// terminal this program may have.
+func ownGroup(cmd *osexec.Cmd) { cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} }
 
 // signalGroup sends sig to the process group pgid.
 func signalGroup(pgid int, sig syscall.Signal) error {

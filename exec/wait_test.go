@@ -207,17 +207,22 @@ func TestTerminateGroup(t *testing.T) {
 				t.Parallel()
 				ctx := testContext(t, 10*time.Second)
 				p, pids := startGrandchildren(t, ctx, mode.tty, child)
-				// The grace is long: the parent dies of SIGTERM at once, and
-				// its exit, not the grace, must let SIGKILL go.
+				// The grace is long: the parent dies of SIGTERM (of the
+				// hang-up, under a tty) at once, and its exit, not the
+				// grace, must let SIGKILL go.
 				if err := p.Terminate(ctx, time.Hour); err != nil {
 					t.Fatalf("Terminate: %v", err)
 				}
 				if ctx.Err() != nil {
 					t.Fatal("Terminate waited for the grace")
 				}
+				want := syscall.SIGTERM
+				if mode.tty {
+					want = syscall.SIGHUP
+				}
 				st, _ := p.Wait(ctx)
-				if st == nil || st.Signal != syscall.SIGTERM {
-					t.Errorf("status %v, want killed by SIGTERM", st)
+				if st == nil || st.Signal != want {
+					t.Errorf("status %v, want killed by %s", st, SignalName(want))
 				}
 				for _, pid := range pids {
 					waitGone(t, ctx, pid)
@@ -227,7 +232,8 @@ func TestTerminateGroup(t *testing.T) {
 	}
 }
 
-// A process that ignores SIGTERM is killed once the grace has passed.
+// A process that ignores SIGTERM (and the hang-up, under a tty) is killed
+// once the grace has passed.
 func TestTerminateIgnoringTerm(t *testing.T) {
 	t.Parallel()
 	for _, mode := range modes {
@@ -235,6 +241,9 @@ func TestTerminateIgnoringTerm(t *testing.T) {
 			t.Parallel()
 			ctx := testContext(t, 10*time.Second)
 			c := helperCmd(t, "ignore-term")
+			if mode.tty {
+				c = helperCmd(t, "ignore", "HUP", "TERM")
+			}
 			c.TTY = mode.tty
 			p := mustStart(t, ctx, c)
 			expect(t, ctx, p, Stdout, text("ready\n"))
@@ -286,16 +295,18 @@ func TestTerminateExited(t *testing.T) {
 	}
 }
 
-// The end of Start's context terminates the process: SIGTERM, then SIGKILL
-// after Cmd.Grace for one that ignores it.
+// The end of Start's context terminates the process: SIGHUP under a tty,
+// SIGTERM, then SIGKILL after Cmd.Grace for one that ignores them.
 func TestStartContextCancel(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		helper string
-		want   syscall.Signal
+		helper     string
+		args       []string
+		pipes, tty syscall.Signal // the death it dies
 	}{
-		{"hang", syscall.SIGTERM},
-		{"ignore-term", syscall.SIGKILL},
+		{"hang", nil, syscall.SIGTERM, syscall.SIGHUP},
+		{"ignore-term", nil, syscall.SIGKILL, syscall.SIGHUP},
+		{"ignore", []string{"HUP", "TERM"}, syscall.SIGKILL, syscall.SIGKILL},
 	}
 	for _, mode := range modes {
 		for _, tt := range tests {
@@ -304,13 +315,17 @@ func TestStartContextCancel(t *testing.T) {
 				ctx := testContext(t, 10*time.Second)
 				startCtx, cancel := context.WithCancel(ctx)
 				defer cancel()
-				c := helperCmd(t, tt.helper)
+				c := helperCmd(t, tt.helper, tt.args...)
 				c.TTY, c.Grace = mode.tty, 100*time.Millisecond
 				p := mustStart(t, startCtx, c)
 				expect(t, ctx, p, Stdout, text("ready\n"))
 				cancel()
-				if st, _ := p.Wait(ctx); st == nil || st.Signal != tt.want {
-					t.Errorf("status %v, want killed by %s", st, SignalName(tt.want))
+				want := tt.pipes
+				if mode.tty {
+					want = tt.tty
+				}
+				if st, _ := p.Wait(ctx); st == nil || st.Signal != want {
+					t.Errorf("status %v, want killed by %s", st, SignalName(want))
 				}
 			})
 		}

@@ -174,7 +174,8 @@ type Signal struct {
 	On  string
 }
 
-// Terminate ends a process's whole tree: SIGTERM, then SIGKILL after Grace.
+// Terminate ends a process's whole tree: SIGHUP under a tty, SIGTERM,
+// then SIGKILL after Grace.
 type Terminate struct {
 	Pos   Pos
 	On    string

@@ -94,14 +94,19 @@
 // consumed) and on.
 //
 // signal sends a signal to the process's group. Short form: the name.
-// Long form: sig, on. Names are HUP INT QUIT KILL USR1 USR2 PIPE ALRM TERM
-// CONT STOP TSTP TTIN TTOU WINCH, with or without SIG, in any case: TERM,
-// SIGTERM and term are the same.
+// Long form: sig, on. Names are those of every signal the system has,
+// with or without SIG, in any case: TERM, SIGTERM and term are the same.
+// On Linux they are HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2
+// PIPE ALRM TERM STKFLT CHLD CONT STOP TSTP TTIN TTOU URG XCPU XFSZ VTALRM
+// PROF WINCH IO PWR SYS; other systems have their own (macOS and the BSDs
+// add EMT and INFO and lack STKFLT), and a script that names a signal its
+// system lacks is an error there; drover schema lists this system's.
+// wait's signal takes the same names.
 //
-// terminate ends a process's whole tree: SIGTERM, then SIGKILL after a
-// grace period. Short form: nothing (the last process spawned) or a
-// process name. Long form: on, grace (default 5s; signal: KILL kills at
-// once).
+// terminate ends a process's whole tree: SIGHUP first under a tty (and
+// 0.1s to exit), SIGTERM, then SIGKILL after a grace period. Short form:
+// nothing (the last process spawned) or a process name. Long form: on,
+// grace (default 5s; signal: KILL kills at once).
 //
 // wait_port waits until a TCP connection succeeds. Short form: host:port.
 // Long form: addr, timeout (default 10s). An address without ${...} must
@@ -145,11 +150,15 @@
 // # Processes
 //
 // Processes start in the directory that holds the script; a relative dir
-// is taken from there too. Under a tty, TERM is "dumb" unless env sets it,
-// so that programs print plain text wherever drover runs. Every process
-// runs in a process group of its own (a session, under a tty); signal
-// and terminate reach the whole group, and at the end of the script every
-// process still running is terminated with its group.
+// is taken from there too. A program, and sh for a shell command, is
+// looked up in the PATH of its own environment: the one env sets (the
+// script's or the step's), else drover's. Under a tty, TERM is "dumb"
+// unless env sets it, so that programs print plain text wherever drover
+// runs. Every process runs in a session and a process group of its own;
+// on pipes it has no controlling terminal, so a program that opens
+// /dev/tty to prompt (ssh, sudo) fails at once instead of waiting for its
+// timeout. signal and terminate reach the whole group, and at the end of
+// the script every process still running is terminated with its group.
 //
 // # Variables
 //

@@ -1,49 +1,82 @@
 package script
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	osexec "os/exec"
 	"strings"
+
+	"github.com/drover-dev/drover/exec"
 )
 
 // Preflight checks what can be checked before a script runs on this
 // machine: every program that a run or spawn names literally (no ${...},
-// no slash) must be found in PATH. A script run without this check would
-// fail halfway, after starting servers; a missing program is a usage
-// error, reported at the step. env is the environment whose PATH is
-// searched; nil means drover's.
+// no slash), and sh for a shell command, must be found in PATH. A script
+// run without this check would fail halfway, after starting servers; a
+// missing program is a usage error, reported at the step. env is the
+// environment the script's processes start from; nil means drover's.
+//
+// The PATH searched is the process's, as at the start: env's, or the one
+// the script's env or the step's env sets. One that holds a variable not
+// known before the run (a var, a matrix value, a capture) cannot be
+// searched: its programs are not checked here, and the start reports
+// them. ${env.NAME} is known: it comes from env.
 func (s *Script) Preflight(env []string) error {
 	if env == nil {
 		env = os.Environ()
 	}
-	path, ok := getEnv(env, "PATH")
+	job := &preEnv{env: append([]string(nil), env...), unknown: map[string]bool{}}
 	for _, kv := range s.Env {
-		if kv.Key == "PATH" && !strings.Contains(kv.Value, "${") {
-			path, ok = kv.Value, true
-		}
+		job.set(kv, job)
 	}
 	var errs ErrorList
-	check := func(step Step, c Command) {
-		if len(c.Argv) == 0 {
-			return
+	check := func(step Step, c Command, stepEnv []KV) {
+		prog := "sh"
+		if c.Shell == "" {
+			if len(c.Argv) == 0 {
+				return
+			}
+			prog = c.Argv[0]
 		}
-		prog := c.Argv[0]
 		if strings.Contains(prog, "${") || strings.Contains(prog, "/") {
 			return
 		}
-		if ok && lookPath(prog, path) {
+		proc := job
+		if len(stepEnv) > 0 {
+			// A step's values are expanded in the job's environment.
+			proc = &preEnv{env: append([]string(nil), job.env...), unknown: map[string]bool{}, pathSet: job.pathSet}
+			for k := range job.unknown {
+				proc.unknown[k] = true
+			}
+			for _, kv := range stepEnv {
+				proc.set(kv, job)
+			}
+		}
+		if proc.unknown["PATH"] {
 			return
 		}
+		_, err := exec.LookPath(prog, proc.env)
+		if err == nil {
+			return
+		}
+		why := "not found in PATH"
+		if proc.pathSet {
+			path, _ := getEnv(proc.env, "PATH")
+			why = fmt.Sprintf("not found in PATH %q, which env sets", path)
+		}
+		if errors.Is(err, osexec.ErrDot) {
+			why = "found only through a relative directory of PATH, which drover refuses; make it absolute"
+		}
 		errs = append(errs, &Error{Pos: step.Position(), Step: step.Kind(),
-			Err: fmt.Errorf("program %q is not installed (not found in PATH)", prog)})
+			Err: fmt.Errorf("program %q is not installed (%s)", prog, why)})
 	}
 	visit := func(step Step) {
 		switch st := step.(type) {
 		case *Run:
-			check(st, st.Cmd)
+			check(st, st.Cmd, st.Env)
 		case *Spawn:
-			check(st, st.Cmd)
+			check(st, st.Cmd, st.Env)
 		}
 	}
 	walkSteps(s.Steps, visit)
@@ -54,16 +87,31 @@ func (s *Script) Preflight(env []string) error {
 	return nil
 }
 
-// lookPath reports whether prog is an executable file in one of the
-// directories of path.
-func lookPath(prog, path string) bool {
-	for _, dir := range strings.Split(path, string(os.PathListSeparator)) {
-		if dir == "" {
-			dir = "."
-		}
-		if _, err := osexec.LookPath(dir + string(os.PathSeparator) + prog); err == nil {
-			return true
-		}
+// preEnv is a process's environment as far as it is known before the run.
+type preEnv struct {
+	env     []string
+	unknown map[string]bool // keys whose values need the run's variables
+	pathSet bool            // the script or the step sets PATH
+}
+
+// set sets kv, its value expanded in from's environment, as the run will.
+func (e *preEnv) set(kv KV, from *preEnv) {
+	if kv.Key == "PATH" {
+		e.pathSet = true
 	}
-	return false
+	known := true
+	v, err := Expand(kv.Value, func(name string) (string, bool) {
+		k, ok := strings.CutPrefix(name, "env.")
+		if !ok || from.unknown[k] {
+			known = false
+			return "", true
+		}
+		return getEnv(from.env, k)
+	})
+	if err != nil || !known {
+		e.unknown[kv.Key] = true // An undefined one is the run's error to report.
+		return
+	}
+	delete(e.unknown, kv.Key)
+	e.env = setEnv(e.env, kv.Key, v)
 }

@@ -226,7 +226,7 @@ var stepSpecs = []stepSpec{
 			fields:   []field{{"sig", tSignal, "the signal, such as TERM"}, fOn},
 			required: []string{"sig"},
 		}},
-	{kind: "terminate", doc: "end a process's whole tree: SIGTERM, then SIGKILL after the grace",
+	{kind: "terminate", doc: "end a process's whole tree: SIGHUP under a tty, SIGTERM, then SIGKILL after the grace",
 		short: []valueType{tNull, tProcess},
 		long: &form{
 			fields: []field{fOn, {"grace", tDuration, "how long to wait after SIGTERM; default 5s"}},

@@ -144,8 +144,9 @@ func TestMisbehavingPrograms(t *testing.T) {
 		code  int
 		want  []string // in stdout
 	}{
+		// It ignores the hang-up that comes first under a tty, too.
 		{"ignores SIGTERM", `
-  - spawn: {cmd: [sh, -c, "trap '' TERM; echo up; exec sleep @"]}
+  - spawn: {cmd: [sh, -c, "trap '' HUP TERM; echo up; exec sleep @"]}
   - expect: up
   - terminate: {grace: 200ms}
   - wait: {signal: KILL}
