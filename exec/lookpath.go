@@ -66,7 +66,7 @@ func lookPath(file, path string) (string, error) {
 type notInPath struct{ path string }
 
 func (e *notInPath) Error() string {
-	return fmt.Sprintf("executable file not found in its PATH %s", e.path)
+	return fmt.Sprintf("not found in PATH %s, which its environment sets", e.path)
 }
 
 func (e *notInPath) Unwrap() error { return osexec.ErrNotFound }

@@ -110,6 +110,8 @@ func startError(err error, prog, dir string) error {
 	var ee *osexec.Error
 	var pe *fs.PathError
 	switch {
+	case errors.As(err, &ee) && errors.Is(err, osexec.ErrNotFound) && ee.Err != osexec.ErrNotFound:
+		return &wordsError{fmt.Sprintf("program %q is not installed (%v)", prog, ee.Err), err} // The PATH the process was given.
 	case errors.Is(err, osexec.ErrNotFound):
 		return &wordsError{fmt.Sprintf("program %q is not installed (not found in PATH)", prog), err}
 	case errors.Is(err, fs.ErrPermission):
