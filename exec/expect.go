@@ -13,6 +13,9 @@ import (
 // in pats. Output is scanned as it arrives, each byte once (plus the short
 // look-back a match across two reads needs), never the whole buffer again.
 //
+// Under a tty, stdout is matched as cooked: "\r\n" folded to "\n" and
+// escape sequences removed, in the output and in a Text pattern alike.
+//
 // It returns an *ExpectError when ctx is done first, or when the stream
 // ends and no pattern can match any more; that error carries the last
 // output received.
@@ -46,6 +49,9 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 	for i := range streams {
 		scanners[i] = make([]scanner, len(pats))
 		for j, pat := range pats {
+			if p.tty && names[i] == Stdout {
+				pat.Text = cookPattern(pat.Text) // Matched against cooked output.
+			}
 			scanners[i][j].pat = pat
 		}
 	}
