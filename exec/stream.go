@@ -36,10 +36,13 @@ const (
 	// what a pending match may still need.
 	DefaultBufferSize = 4 << 20
 
-	// RegexpWindow is how far back from newly arrived output a regular
-	// expression match may start: a match longer than this that began
-	// before the newest output is not found. It bounds the work per read, so
-	// that matching stays linear in the output however long it grows.
+	// RegexpWindow is the most bytes of (cooked) output a regular
+	// expression's match may span. A longer match is never accepted,
+	// however the output was split into reads: the search goes on past
+	// its start, and an Expect that fails for want of a shorter one says
+	// so (ExpectError.TooLong). It is also how far back from newly arrived
+	// output a scan looks, which keeps matching linear in the output
+	// however long it grows.
 	RegexpWindow = 64 << 10
 
 	tailSize  = 4 << 10  // recent output kept for error messages
