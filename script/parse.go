@@ -66,8 +66,8 @@ func Parse(file string, src []byte) (*Script, error) {
 type parser struct {
 	file  string
 	sizes map[string]int // the longest value of each matrix name and var
-	errs ErrorList
-	cut  bool // errs reached maxCollected and parsing stopped
+	errs  ErrorList
+	cut   bool // errs reached maxCollected and parsing stopped
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
