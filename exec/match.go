@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"regexp"
@@ -290,6 +291,22 @@ func (r *doneReader) ReadRune() (rune, int, error) {
 	c, size := utf8.DecodeRune(r.b[r.i:])
 	r.i += size
 	return c, size, nil
+}
+
+// FindContext returns the leftmost match of re in b, as re.FindIndex
+// does. A heavy regexp (a large program on much text) is scanned in a way
+// that stops once ctx is done; FindContext then returns ctx's error.
+func FindContext(ctx context.Context, re *regexp.Regexp, b []byte) ([]int, error) {
+	sc := scanner{pat: Pattern{Regexp: re}}
+	sc.study()
+	loc, complete := sc.exec(b, ctx.Done())
+	if !complete {
+		return nil, ctx.Err()
+	}
+	if loc != nil {
+		loc = loc[:2]
+	}
+	return loc, nil
 }
 
 // hasOp reports whether r holds, anywhere, an operator op. Where a regexp
