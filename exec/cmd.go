@@ -57,6 +57,11 @@ type Cmd struct {
 	// included: they are looked for in those bytes as they are dropped.
 	Watch []string
 
+	// CountLines makes Output.Lines count the lines of the part dropped
+	// past BufferSize too; without it, Lines cannot tell once bytes were
+	// dropped. It costs a pass over those bytes.
+	CountLines bool
+
 	// Grace is how long Terminate and a cancelled Start context wait after
 	// SIGTERM before SIGKILL. Zero means 5 seconds.
 	Grace time.Duration
@@ -81,7 +86,7 @@ func Start(ctx context.Context, c *Cmd) (*Process, error) {
 	}
 	for _, st := range []*stream{p.out, p.errs} {
 		if st != nil {
-			st.setWatch(c.Watch)
+			st.setWatch(c.Watch, c.CountLines)
 		}
 	}
 	p.stopAfter = context.AfterFunc(ctx, func() { _ = p.Terminate(context.Background(), p.grace) })

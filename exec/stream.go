@@ -66,16 +66,17 @@ type stream struct {
 	err      error // a read error other than the end of the stream
 
 	// What is known of the dropped bytes, for Output.
-	dropLines int64    // the "\n" among them
-	dropLast  byte     // the last of them
-	watch     []string // Cmd.Watch, once Start has set it
-	seen      []bool   // whether each watched text was in them
-	carry     []byte   // their end, next to pending: len(longest watched)-1 bytes
-	unwatched bool     // bytes were dropped before watch was set
-	max      int
-	notify   chan struct{} // capacity 1: "something changed"
-	done     chan struct{} // closed when the reader has returned
-	file     *os.File      // closed to stop the reader after WaitDelay
+	dropLines  int64    // the "\n" among them, with countLines
+	countLines bool     // Cmd.CountLines
+	dropLast   byte     // the last of them
+	watch      []string // Cmd.Watch, once Start has set it
+	seen       []bool   // whether each watched text was in them
+	carry      []byte   // their end, next to pending: len(longest watched)-1 bytes
+	unwatched  bool     // bytes were dropped before watch was set
+	max        int
+	notify     chan struct{} // capacity 1: "something changed"
+	done       chan struct{} // closed when the reader has returned
+	file       *os.File      // closed to stop the reader after WaitDelay
 }
 
 func newStream(max int) *stream {
@@ -261,11 +262,11 @@ func (s *stream) unconsumed() ([]byte, int64) {
 
 // setWatch sets the texts to look for in dropped bytes (Cmd.Watch). The
 // caller holds no lock.
-func (s *stream) setWatch(texts []string) {
+func (s *stream) setWatch(texts []string, countLines bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.unwatched = s.dropped > 0 // Too late for those: Output cannot tell.
-	s.watch = texts
+	s.watch, s.countLines = texts, countLines
 	s.seen = make([]bool, len(texts))
 }
 
@@ -277,7 +278,9 @@ func (s *stream) account(b []byte) {
 	if len(b) == 0 {
 		return
 	}
-	s.dropLines += int64(bytes.Count(b, []byte{'\n'}))
+	if s.countLines {
+		s.dropLines += int64(bytes.Count(b, []byte{'\n'}))
+	}
 	s.dropLast = b[len(b)-1]
 	longest := 0
 	for i, w := range s.watch {
@@ -321,7 +324,8 @@ type Output struct {
 	dropLines int64
 	dropLast  byte
 	watched   map[string]bool // each watched text: whether it was dropped
-	unwatched bool
+	unwatched bool            // bytes were dropped before Start set Watch
+	lines     bool            // dropLines counts the dropped lines
 }
 
 // Output returns the output of stream s (Stdout or Stderr) that no Expect
@@ -343,6 +347,7 @@ func (s *stream) output() *Output {
 		dropLines: s.dropLines,
 		dropLast:  s.dropLast,
 		unwatched: s.unwatched,
+		lines:     s.countLines && !s.unwatched,
 		watched:   make(map[string]bool, len(s.watch)),
 	}
 	for i, w := range s.watch {
@@ -370,9 +375,14 @@ func (o *Output) Contains(text string) (found, known bool) {
 }
 
 // Lines returns the number of lines of the output, the dropped part
-// included: its "\n", and one more for a last line without one.
-func (o *Output) Lines() int64 {
-	n := o.dropLines + int64(bytes.Count(o.Kept, []byte{'\n'}))
+// included: its "\n", and one more for a last line without one. known is
+// false when bytes were dropped without Cmd.CountLines: then no one can
+// tell.
+func (o *Output) Lines() (n int64, known bool) {
+	if o.Dropped > 0 && !o.lines {
+		return 0, false
+	}
+	n = o.dropLines + int64(bytes.Count(o.Kept, []byte{'\n'}))
 	last := o.dropLast
 	if len(o.Kept) > 0 {
 		last = o.Kept[len(o.Kept)-1]
@@ -380,5 +390,5 @@ func (o *Output) Lines() int64 {
 	if (len(o.Kept) > 0 || o.Dropped > 0) && last != '\n' {
 		n++
 	}
-	return n
+	return n, true
 }

@@ -288,7 +288,11 @@ func (st *state) checkOutput(ctx context.Context, name string, m *OutputMatcher,
 		}
 	}
 	if m.Lines != nil {
-		if n := out.Lines(); n != int64(*m.Lines) {
+		n, known := out.Lines()
+		if !known {
+			return fmt.Errorf("%s: cannot count its lines: %d bytes were dropped to bound memory", name, out.Dropped)
+		}
+		if n != int64(*m.Lines) {
 			return fmt.Errorf("%s has %d lines, want %d", name, n, *m.Lines)
 		}
 	}
@@ -322,12 +326,15 @@ func (st *state) watchTexts(ms ...*OutputMatcher) []string {
 	return slices.Compact(texts)
 }
 
-// waitTexts returns the watchTexts of the output checks of every wait
-// step that may act on the process named name: those with on: name and
-// those without on:. A text whose variables change before the wait was
-// not watched: the wait then says that it cannot tell, if bytes were
-// dropped.
-func (st *state) waitTexts(name string) []string {
+// countLines reports whether one of the matchers counts lines, for
+// exec.Cmd.CountLines.
+func countLines(ms ...*OutputMatcher) bool {
+	return slices.ContainsFunc(ms, func(m *OutputMatcher) bool { return m != nil && m.Lines != nil })
+}
+
+// waitMatchers returns the output checks of every wait step that may act
+// on the process named name: those with on: name and those without on:.
+func (st *state) waitMatchers(name string) []*OutputMatcher {
 	var ms []*OutputMatcher
 	visit := func(step Step) {
 		if w, ok := step.(*Wait); ok && (w.On == "" || w.On == name) {
@@ -336,7 +343,7 @@ func (st *state) waitTexts(name string) []string {
 	}
 	walkSteps(st.script.Steps, visit)
 	walkSteps(st.script.Finally, visit)
-	return st.watchTexts(ms...)
+	return ms
 }
 
 // clip shortens s to about n bytes for a message.

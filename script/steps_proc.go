@@ -149,7 +149,7 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	default:
 		cmd.Stdin = strings.NewReader(stdin)
 	}
-	cmd.Watch = st.watchTexts(s.Stdout, s.Stderr)
+	cmd.Watch, cmd.CountLines = st.watchTexts(s.Stdout, s.Stderr), countLines(s.Stdout, s.Stderr)
 	began := time.Now()
 	p, err := exec.Start(ctx, cmd)
 	if err != nil {
@@ -262,7 +262,11 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 		cmd.Stdin = f
 		defer func() { _ = f.Close() }() // The child has its own copy.
 	}
-	cmd.Watch = st.waitTexts(s.Name)
+	// What wait steps check is looked for in all the output, as it streams
+	// by: a text whose variables change before the wait was not, and the
+	// wait says so if bytes were dropped.
+	waits := st.waitMatchers(s.Name)
+	cmd.Watch, cmd.CountLines = st.watchTexts(waits...), countLines(waits...)
 	// A process lives until the job ends, not just this step.
 	p, err := exec.Start(st.procCtx, cmd)
 	if err != nil {
