@@ -11,7 +11,10 @@ import (
 // the next Expect on that stream starts after it. When several patterns
 // match, the one whose match starts first wins, and among those the first
 // in pats. Output is scanned as it arrives, each byte once (plus the short
-// look-back a match across two reads needs), never the whole buffer again.
+// look-back a match across two reads needs), never the whole buffer again:
+// a regexp's match may span at most RegexpWindow bytes, however the output
+// was split into reads. A regexp costly to run (a large program on much
+// output) is scanned so that ctx ending stops it at once.
 //
 // Under a tty, stdout is matched as cooked: "\r\n" folded to "\n" and
 // escape sequences removed, in the output and in a Text pattern alike.
