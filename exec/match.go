@@ -146,9 +146,12 @@ func (sc *scanner) study() {
 // before it could tell.
 //
 // A longer match is passed over, wherever the output was split into
-// reads, and the search goes on from a later start, in slices of
-// 2*RegexpWindow: no match in a slice means none of at most RegexpWindow
-// bytes starts in its first half. A slice that starts inside a line or a
+// reads, and the search goes on from the first start at which a match
+// ending where it did would fit: RegexpWindow bytes before its end (so
+// that a long run of \w before a ";" still gives \w+; its last 64 KiB, as
+// it would in reads of any size). It goes on in slices of 2*RegexpWindow:
+// no match in a slice means none of at most RegexpWindow bytes starts in
+// its first half. A slice that starts inside a line or a
 // word shows ^, \b and \B a false start of text there: a match at its very
 // start is not trusted, and for such a regexp a later start is one where
 // the slice sees what the whole output would (see restart). Every turn of
@@ -156,6 +159,11 @@ func (sc *scanner) study() {
 func (sc *scanner) search(pending []byte, from int, done <-chan struct{}) (loc []int, complete bool) {
 	cut := len(pending) // The first look is at all the rest, as it stands.
 	for from <= len(pending) {
+		select {
+		case <-done:
+			return nil, false
+		default:
+		}
 		loc, complete := sc.exec(pending[from:cut], done)
 		if !complete {
 			return nil, false
@@ -199,7 +207,11 @@ func (sc *scanner) search(pending []byte, from int, done <-chan struct{}) (loc [
 			if sc.anchor > 0 {
 				return nil, true // It can match only at the start.
 			}
-			from = sc.restart(pending, loc[0]+1)
+			next := loc[0] + 1
+			if n > RegexpWindow {
+				next = loc[1] - RegexpWindow
+			}
+			from = sc.restart(pending, next)
 		}
 		if from < 0 {
 			return nil, true
@@ -243,15 +255,20 @@ func isWordByte(b byte) bool {
 	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
 }
 
-// heavyWork bounds the work of a scan that does not look at done: the
-// size of the regexp's program times the bytes scanned. Past it, the scan
-// reads through a doneReader, a little slower, which stops when done is
-// closed. It is about a tenth of a second of the slowest matching.
-const heavyWork = 1 << 26
+// A regexp is heavy when its program has more than heavyInsts
+// instructions (\w{1,1000} alone has some 2000), or when its size times
+// the bytes to scan passes heavyWork: the work of a scan that does not
+// look at done, at worst a few nanoseconds an instruction a byte. A heavy
+// scan reads through a doneReader, a little slower, which stops once done
+// is closed. Ordinary patterns have a few dozen instructions.
+const (
+	heavyInsts = 200
+	heavyWork  = 1 << 26
+)
 
 // exec runs the regexp on b. complete is false when done was closed first.
 func (sc *scanner) exec(b []byte, done <-chan struct{}) (loc []int, complete bool) {
-	if done == nil || sc.insts*len(b) <= heavyWork {
+	if done == nil || sc.insts <= heavyInsts && sc.insts*len(b) <= heavyWork {
 		return sc.pat.Regexp.FindSubmatchIndex(b), true
 	}
 	r := &doneReader{b: b, done: done}
