@@ -73,6 +73,9 @@ func TestMatchWindowInTheStream(t *testing.T) {
 		{"line of digits, not its end", "x" + digits + "\n", `(?m)^\d+\n`, ""},
 		{"word after a long word", digits + " 42 ", `\b\d+ `, "42 "},
 		{"anchored", long + "START-END", `^START[A-Z-]*END`, ""},
+		// Passed over, a long match gives way to the last RegexpWindow
+		// bytes of it, found in one look, not one a byte.
+		{"long word", strings.Repeat("w", 100_000) + ";", `\w+;`, strings.Repeat("w", RegexpWindow-1) + ";"},
 	}
 	for _, tt := range tests {
 		// Whole: in one read. Split: the end arrives in a later read, at
