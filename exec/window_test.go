@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"strings"
 	"syscall"
@@ -152,4 +153,53 @@ func TestMatchEmptyAtTheEnd(t *testing.T) {
 			st.match(scs)
 		}
 	}
+}
+
+// Random outputs of long runs, split at random places: the match found,
+// if any, is the same as in one read, and never longer than RegexpWindow.
+func TestMatchSplitsAgree(t *testing.T) {
+	t.Parallel()
+	pats := []string{`START[a-z]*END`, `\w+;`, `(?m)^\d+\n`, `\b\d+ `, `x[^y]*y`}
+	pieces := []string{"START", "END", ";", "\n", " ", "y", "42"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 60 {
+		var b strings.Builder
+		for range 1 + rng.IntN(5) {
+			b.WriteString(strings.Repeat(string("x7w"[rng.IntN(3)]), rng.IntN(140_000)))
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		out := b.String()
+		src := pats[i%len(pats)]
+		find := func(cuts ...int) *Match {
+			st := newStream(0)
+			scs := newScanners(Pattern{Regexp: regexp.MustCompile(src)})
+			prev := 0
+			for _, c := range append(cuts, len(out)) {
+				feed(st, []byte(out[prev:c]))
+				prev = c
+				if m, _ := st.match(scs); m != nil {
+					return m
+				}
+			}
+			return nil
+		}
+		whole := find()
+		a, b2 := rng.IntN(len(out)+1), rng.IntN(len(out)+1)
+		split := find(min(a, b2), max(a, b2))
+		if whole != nil && len(whole.Text) > RegexpWindow {
+			t.Fatalf("%s: a match of %d bytes", src, len(whole.Text))
+		}
+		same := whole == nil && split == nil ||
+			whole != nil && split != nil && whole.Text == split.Text && len(whole.Before) == len(split.Before)
+		if !same {
+			t.Errorf("%s on %d bytes, split at %d and %d: %s in one read, %s in three", src, len(out), min(a, b2), max(a, b2), summary(whole), summary(split))
+		}
+	}
+}
+
+func summary(m *Match) string {
+	if m == nil {
+		return "no match"
+	}
+	return fmt.Sprintf("%d bytes after %d", len(m.Text), len(m.Before))
 }
