@@ -42,3 +42,25 @@ func TestCookPattern(t *testing.T) {
 		}
 	}
 }
+
+// The failure of an Expect shows, in Recent, the output as the matcher saw
+// it: bc's "\x1b[?2004l\r4\r\n" under TERM=xterm is "4\n", without the
+// "\r" an escape sequence left at the start of the line.
+func TestRecentIsWhatWasMatched(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	c := helperCmd(t, "write", "2+2\n\x1b[?2004l\r4\n")
+	c.TTY = true
+	p := mustStart(t, ctx, c)
+	if _, err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := p.Expect(ctx, Stdout, text("\r4"))
+	e, ok := err.(*ExpectError)
+	if !ok {
+		t.Fatalf("Expect of \\r4 = %v, want an *ExpectError", err)
+	}
+	if e.Recent != "2+2\n4\n" {
+		t.Errorf("Recent = %q, want %q", e.Recent, "2+2\n4\n")
+	}
+}
