@@ -151,11 +151,11 @@ func (sc *scanner) study() {
 // that a long run of \w before a ";" still gives \w+; its last 64 KiB, as
 // it would in reads of any size). It goes on in slices of 2*RegexpWindow:
 // no match in a slice means none of at most RegexpWindow bytes starts in
-// its first half. A slice that starts inside a line or a
-// word shows ^, \b and \B a false start of text there: a match at its very
-// start is not trusted, and for such a regexp a later start is one where
-// the slice sees what the whole output would (see restart). Every turn of
-// the loop moves from forward.
+// its first half. A slice that starts inside a line or a word shows ^, \b
+// and \B a false start of text there: a match at its very start is not
+// trusted, and for such a regexp a later start is one where the slice
+// sees what the whole output would (see restart). Every turn of the loop
+// moves from forward.
 func (sc *scanner) search(pending []byte, from int, done <-chan struct{}) (loc []int, complete bool) {
 	cut := len(pending) // The first look is at all the rest, as it stands.
 	for from <= len(pending) {
