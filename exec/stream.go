@@ -64,6 +64,10 @@ type stream struct {
 	received int64  // bytes read in all, before cooking
 	eof      bool
 	err      error // a read error other than the end of the stream
+	max      int
+	notify   chan struct{} // capacity 1: "something changed"
+	done     chan struct{} // closed when the reader has returned
+	file     *os.File      // closed to stop the reader after WaitDelay
 
 	// What is known of the dropped bytes, for Output.
 	dropLines  int64    // the "\n" among them, with countLines
@@ -73,10 +77,6 @@ type stream struct {
 	seen       []bool   // whether each watched text was in them
 	carry      []byte   // their end, next to pending: len(longest watched)-1 bytes
 	unwatched  bool     // bytes were dropped before watch was set
-	max        int
-	notify     chan struct{} // capacity 1: "something changed"
-	done       chan struct{} // closed when the reader has returned
-	file       *os.File      // closed to stop the reader after WaitDelay
 }
 
 func newStream(max int) *stream {
