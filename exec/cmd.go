@@ -53,6 +53,16 @@ type Cmd struct {
 	// DefaultBufferSize.
 	BufferSize int
 
+	// Watch lists texts that Output.Contains must judge in all of each
+	// stream's unconsumed output, the part dropped past BufferSize
+	// included: they are looked for in those bytes as they are dropped.
+	Watch []string
+
+	// CountLines makes Output.Lines count the lines of the part dropped
+	// past BufferSize too; without it, Lines cannot tell once bytes were
+	// dropped. It costs a pass over those bytes.
+	CountLines bool
+
 	// Grace is how long Terminate and a cancelled Start context wait after
 	// SIGTERM before SIGKILL. Zero means 5 seconds.
 	Grace time.Duration
@@ -74,6 +84,11 @@ func Start(ctx context.Context, c *Cmd) (*Process, error) {
 	p, err := start(c)
 	if err != nil {
 		return nil, &Error{Op: "start", Name: c.Args[0], Err: err}
+	}
+	for _, st := range []*stream{p.out, p.errs} {
+		if st != nil {
+			st.setWatch(c.Watch, c.CountLines)
+		}
 	}
 	p.stopAfter = context.AfterFunc(ctx, func() { _ = p.Terminate(context.Background(), p.grace) })
 	go p.reap()

@@ -65,10 +65,21 @@ type ExpectError struct {
 	// "\r\n" and escape sequences were cooked; on pipes, Recent.
 	RecentRaw string
 	Err       error
+	// TooLong, when not 0, is the length of a match of a regexp that was
+	// found but passed over: longer than RegexpWindow.
+	TooLong int
 }
 
 // Error says what was awaited, for how long, and why it gave up.
 func (e *ExpectError) Error() string {
+	msg := e.message()
+	if e.TooLong > 0 {
+		msg += fmt.Sprintf("; a match of %d bytes was found, longer than the %d KiB a match may span", e.TooLong, RegexpWindow>>10)
+	}
+	return msg
+}
+
+func (e *ExpectError) message() string {
 	what := describe(e.Patterns)
 	switch {
 	case errors.Is(e.Err, ErrEOF):

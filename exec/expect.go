@@ -11,7 +11,13 @@ import (
 // the next Expect on that stream starts after it. When several patterns
 // match, the one whose match starts first wins, and among those the first
 // in pats. Output is scanned as it arrives, each byte once (plus the short
-// look-back a match across two reads needs), never the whole buffer again.
+// look-back a match across two reads needs), never the whole buffer again:
+// a regexp's match may span at most RegexpWindow bytes, however the output
+// was split into reads. A regexp costly to run (a large program on much
+// output) is scanned so that ctx ending stops it at once.
+//
+// Under a tty, stdout is matched as cooked: "\r\n" folded to "\n" and
+// escape sequences removed, in the output and in a Text pattern alike.
 //
 // It returns an *ExpectError when ctx is done first, or when the stream
 // ends and no pattern can match any more; that error carries the last
@@ -46,6 +52,9 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 	for i := range streams {
 		scanners[i] = make([]scanner, len(pats))
 		for j, pat := range pats {
+			if p.tty && names[i] == Stdout {
+				pat.Text = cookPattern(pat.Text) // Matched against cooked output.
+			}
 			scanners[i][j].pat = pat
 		}
 	}
@@ -62,7 +71,7 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 	for {
 		allEOF := true
 		for i, st := range streams {
-			m, eof := st.match(scanners[i])
+			m, eof := st.matchUntil(scanners[i], ctx.Done())
 			if m != nil {
 				m.Stream = names[i]
 				return m, nil
@@ -70,7 +79,12 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 			allEOF = allEOF && eof
 		}
 		if allEOF {
-			return nil, p.expectError(ctx, s, pats, began, ErrEOF)
+			if ctx.Err() != nil {
+				break // A scan cut short by ctx proves nothing: say why it stopped.
+			}
+			e := p.expectError(ctx, s, pats, began, ErrEOF)
+			e.TooLong = tooLong(streams, scanners)
+			return nil, e
 		}
 		if idleT != nil {
 			if n := total(streams); n != received {
@@ -90,20 +104,80 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 			if total(streams) == received {
 				e := p.expectError(ctx, s, pats, began, ErrIdle)
 				e.Idle = idle
+				e.TooLong = tooLong(streams, scanners)
 				return nil, e
 			}
 			idleT.Reset(idle) // Output raced the timer; look at it first.
 		case <-ctx.Done():
 			// One last look: output may have arrived with the deadline.
 			for i, st := range streams {
-				if m, _ := st.match(scanners[i]); m != nil {
+				if m, _ := st.matchUntil(scanners[i], ctx.Done()); m != nil {
 					m.Stream = names[i]
 					return m, nil
 				}
 			}
-			return nil, p.expectError(ctx, s, pats, began, ctx.Err())
+			e := p.expectError(ctx, s, pats, began, ctx.Err())
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				e.TooLong = tooLong(streams, scanners)
+			}
+			return nil, e
 		}
 	}
+	// Only a scan cut short by ctx leaves the loop.
+	e := p.expectError(ctx, s, pats, began, ctx.Err())
+	return nil, e
+}
+
+// tooLongCheck bounds the look at the unconsumed output that tooLong
+// takes when an Expect fails: at most this many bytes, for at most
+// tooLongTime.
+const (
+	tooLongCheck = 8 << 20
+	tooLongTime  = 100 * time.Millisecond
+)
+
+// tooLong returns the length of a regexp's match, longer than
+// RegexpWindow, in the output left unconsumed by a failed Expect, or 0:
+// one the scanners passed over, or else one a search of the whole
+// unconsumed output finds now (the scanners, which look back only
+// RegexpWindow, may never have seen its start).
+func tooLong(streams []*stream, scanners [][]scanner) int {
+	longest := 0
+	for i, st := range streams {
+		for j := range scanners[i] {
+			sc := &scanners[i][j]
+			if sc.pat.Regexp == nil {
+				continue
+			}
+			if sc.tooLong > 0 {
+				longest = max(longest, sc.tooLong)
+				continue
+			}
+			longest = max(longest, st.longMatch(sc))
+		}
+	}
+	return longest
+}
+
+// longMatch returns the length of the leftmost match of sc's regexp in the
+// unconsumed output if it is longer than RegexpWindow, else 0.
+func (st *stream) longMatch(sc *scanner) int {
+	ctx, cancel := context.WithTimeout(context.Background(), tooLongTime)
+	defer cancel()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	pending := st.pending()
+	if len(pending) > tooLongCheck {
+		return 0
+	}
+	if sc.anchor == 0 {
+		sc.study()
+	}
+	loc, complete := sc.exec(pending, ctx.Done())
+	if !complete || loc == nil || loc[1]-loc[0] <= RegexpWindow {
+		return 0
+	}
+	return loc[1] - loc[0]
 }
 
 // total is how many bytes the streams have received in all.
@@ -119,14 +193,18 @@ func total(streams []*stream) int64 {
 
 // match scans the new output of st with each scanner and consumes the
 // earliest match. It also reports whether the stream has ended.
-func (st *stream) match(scs []scanner) (*Match, bool) {
+func (st *stream) match(scs []scanner) (*Match, bool) { return st.matchUntil(scs, nil) }
+
+// matchUntil is match that cuts a heavy regexp's scan short once done is
+// closed: it then finds nothing in that scan.
+func (st *stream) matchUntil(scs []scanner, done <-chan struct{}) (*Match, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	pending := st.pending()
 	best, bestRank, bestStart, bestEnd := -1, 0, 0, 0
 	var bestSub []int
 	for j := range scs {
-		start, end, sub, ok := scs[j].find(pending, st.base, st.eof)
+		start, end, sub, ok := scs[j].find(pending, st.base, st.eof, done)
 		rank := start
 		if scs[j].pat.EOF {
 			rank = len(pending) + 1 // The end comes after any text still unconsumed.

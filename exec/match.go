@@ -2,11 +2,14 @@ package exec
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Pattern is one thing Expect waits for. Exactly one of Text, Regexp and
@@ -45,12 +48,23 @@ type scanner struct {
 	pat     Pattern
 	scanned int64 // stream offset up to which no match was found
 	anchor  int8  // for a regexp: 0 not yet known, 1 anchored, -1 not
+	bounds  int8  // the regexp looks before its start: boundLine, boundWord or 0
+	insts   int   // the size of the regexp's program, once known
+	tooLong int   // the longest match passed over for RegexpWindow
 }
+
+// The values of scanner.bounds.
+const (
+	boundLine = 1 // the regexp holds (?m)^
+	boundWord = 2 // the regexp holds \b or \B
+)
 
 // find looks for the pattern in the unconsumed output of s, which starts
 // at stream offset base. It returns the match's start and end relative to
-// the unconsumed output, and the submatch indexes for a regexp.
-func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, sub []int, ok bool) {
+// the unconsumed output, and the submatch indexes for a regexp. A regexp
+// scan stops early when done is closed: it then finds nothing and leaves
+// the scanned offset alone, for the next call to look again.
+func (sc *scanner) find(pending []byte, base int64, eof bool, done <-chan struct{}) (start, end int, sub []int, ok bool) {
 	if sc.pat.EOF {
 		if eof {
 			return 0, len(pending), nil, true
@@ -65,10 +79,7 @@ func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, s
 	switch {
 	case sc.pat.Regexp != nil:
 		if sc.anchor == 0 {
-			sc.anchor = -1
-			if anchored(sc.pat.Regexp) {
-				sc.anchor = 1
-			}
+			sc.study()
 		}
 		from -= RegexpWindow
 		if from <= 0 || sc.anchor > 0 {
@@ -83,15 +94,13 @@ func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, s
 				from = lo + i + 1
 			}
 		}
-		loc := sc.pat.Regexp.FindSubmatchIndex(pending[from:])
+		loc, complete := sc.search(pending, from, done)
+		if !complete {
+			return 0, 0, nil, false
+		}
 		if loc == nil {
 			sc.scanned = base + int64(limit)
 			return 0, 0, nil, false
-		}
-		for i := range loc {
-			if loc[i] >= 0 {
-				loc[i] += from
-			}
 		}
 		return loc[0], loc[1], loc, true
 	default:
@@ -109,19 +118,219 @@ func (sc *scanner) find(pending []byte, base int64, eof bool) (start, end int, s
 	}
 }
 
-// anchored reports whether re holds, anywhere, an anchor at the start of
-// its input: \A, or ^ outside (?m). Where such a regexp matches depends
-// on where its input starts, so it must see the whole unconsumed output.
-func anchored(re *regexp.Regexp) bool {
-	r, err := syntax.Parse(re.String(), syntax.Perl)
+// study learns what find needs to know of a regexp, once per scanner.
+func (sc *scanner) study() {
+	sc.anchor, sc.insts = -1, 1<<20
+	r, err := syntax.Parse(sc.pat.Regexp.String(), syntax.Perl)
 	if err != nil {
-		return true // Cannot happen for a compiled regexp; scanning all is safe.
+		sc.anchor = 1 // Cannot happen for a compiled regexp; scanning all is safe.
+		return
 	}
-	return hasBeginText(r)
+	if hasOp(r, syntax.OpBeginText) {
+		sc.anchor = 1
+	}
+	switch {
+	case hasOp(r, syntax.OpBeginLine):
+		sc.bounds = boundLine
+	case hasOp(r, syntax.OpWordBoundary) || hasOp(r, syntax.OpNoWordBoundary):
+		sc.bounds = boundWord
+	}
+	if prog, err := syntax.Compile(r.Simplify()); err == nil {
+		sc.insts = len(prog.Inst)
+	}
 }
 
-func hasBeginText(r *syntax.Regexp) bool {
-	return r.Op == syntax.OpBeginText || slices.ContainsFunc(r.Sub, hasBeginText)
+// search returns the submatch indexes, in pending, of the leftmost match
+// of the regexp that starts at from or later and spans at most
+// RegexpWindow bytes, or nil; complete is false when done was closed
+// before it could tell.
+//
+// A longer match is passed over, wherever the output was split into
+// reads, and the search goes on from the first start at which a match
+// ending where it did would fit: RegexpWindow bytes before its end (so
+// that a long run of \w before a ";" still gives \w+; its last 64 KiB, as
+// it would in reads of any size). It goes on in slices of 2*RegexpWindow:
+// no match in a slice means none of at most RegexpWindow bytes starts in
+// its first half. A slice that starts inside a line or a word shows ^, \b
+// and \B a false start of text there: a match at its very start is not
+// trusted, and for such a regexp a later start is one where the slice
+// sees what the whole output would (see restart). Every turn of the loop
+// moves from forward.
+func (sc *scanner) search(pending []byte, from int, done <-chan struct{}) (loc []int, complete bool) {
+	cut := len(pending) // The first look is at all the rest, as it stands.
+	for from <= len(pending) {
+		select {
+		case <-done:
+			return nil, false
+		default:
+		}
+		loc, complete := sc.exec(pending[from:cut], done)
+		if !complete {
+			return nil, false
+		}
+		if loc == nil {
+			if cut == len(pending) {
+				return nil, true
+			}
+			from = sc.restart(pending, cut-RegexpWindow)
+		} else {
+			for i := range loc {
+				if loc[i] >= 0 {
+					loc[i] += from
+				}
+			}
+			n := loc[1] - loc[0]
+			trusted := loc[0] > from || sc.restart(pending, from) == from
+			switch {
+			case !trusted:
+			case n <= RegexpWindow && (loc[1] < cut || cut == len(pending)):
+				return loc, true
+			case n <= RegexpWindow:
+				// It ends where the slice does and the output does not:
+				// $ or \b may have matched at the cut. Look again with all
+				// the rest, from its start.
+				whole, complete := sc.exec(pending[loc[0]:], done)
+				if !complete {
+					return nil, false
+				}
+				if whole != nil && whole[0] == 0 && whole[1] <= RegexpWindow {
+					for i := range whole {
+						if whole[i] >= 0 {
+							whole[i] += loc[0]
+						}
+					}
+					return whole, true
+				}
+			default:
+				sc.tooLong = max(sc.tooLong, n)
+			}
+			if sc.anchor > 0 {
+				return nil, true // It can match only at the start.
+			}
+			next := loc[0] + 1
+			if n > RegexpWindow {
+				next = loc[1] - RegexpWindow
+			}
+			from = sc.restart(pending, next)
+		}
+		if from < 0 {
+			return nil, true
+		}
+		cut = min(len(pending), from+2*RegexpWindow)
+	}
+	return nil, true
+}
+
+// restart returns the first position at or after from where a slice of
+// pending may start and show the regexp what the whole output would, or
+// -1 if there is none: any position for a regexp without ^, \b or \B;
+// one after a "\n" for a regexp with (?m)^; one after a byte that is not
+// a word character for one with \b or \B. A match starting in between is
+// missed; one so placed, after a match longer than RegexpWindow, is rare.
+func (sc *scanner) restart(pending []byte, from int) int {
+	switch {
+	case from > len(pending):
+		return -1
+	case from <= 0 || sc.bounds == 0:
+		return from
+	case sc.bounds == boundLine:
+		if pending[from-1] == '\n' {
+			return from
+		}
+		if i := bytes.IndexByte(pending[from:], '\n'); i >= 0 {
+			return from + i + 1
+		}
+	default:
+		for i := from; i <= len(pending); i++ {
+			if !isWordByte(pending[i-1]) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// isWordByte reports whether b is an ASCII word character, as \b sees it.
+func isWordByte(b byte) bool {
+	return b == '_' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9'
+}
+
+// A regexp is heavy when its program has more than heavyInsts
+// instructions (\w{1,1000} alone has some 2000), or when its size times
+// the bytes to scan passes heavyWork: the work of a scan that does not
+// look at done, at worst a few nanoseconds an instruction a byte. A heavy
+// scan reads through a doneReader, a little slower, which stops once done
+// is closed. Ordinary patterns have a few dozen instructions.
+const (
+	heavyInsts = 200
+	heavyWork  = 1 << 26
+)
+
+// exec runs the regexp on b. complete is false when done was closed first.
+func (sc *scanner) exec(b []byte, done <-chan struct{}) (loc []int, complete bool) {
+	if done == nil || sc.insts <= heavyInsts && sc.insts*len(b) <= heavyWork {
+		return sc.pat.Regexp.FindSubmatchIndex(b), true
+	}
+	r := &doneReader{b: b, done: done}
+	loc = sc.pat.Regexp.FindReaderSubmatchIndex(r)
+	if r.stopped {
+		return nil, false // Cut short: what it found means nothing.
+	}
+	return loc, true
+}
+
+// doneReader reads b rune by rune, as FindSubmatchIndex does, and ends
+// early, as if b ended, once done is closed: it looks every few dozen
+// runes.
+type doneReader struct {
+	b       []byte
+	i, n    int
+	done    <-chan struct{}
+	stopped bool
+}
+
+func (r *doneReader) ReadRune() (rune, int, error) {
+	if r.n++; r.n >= 32 {
+		r.n = 0
+		select {
+		case <-r.done:
+			r.stopped = true
+		default:
+		}
+	}
+	if r.stopped || r.i >= len(r.b) {
+		return 0, 0, io.EOF
+	}
+	if c := r.b[r.i]; c < utf8.RuneSelf {
+		r.i++
+		return rune(c), 1, nil
+	}
+	c, size := utf8.DecodeRune(r.b[r.i:])
+	r.i += size
+	return c, size, nil
+}
+
+// FindContext returns the leftmost match of re in b, as re.FindIndex
+// does. A heavy regexp (a large program on much text) is scanned in a way
+// that stops once ctx is done; FindContext then returns ctx's error.
+func FindContext(ctx context.Context, re *regexp.Regexp, b []byte) ([]int, error) {
+	sc := scanner{pat: Pattern{Regexp: re}}
+	sc.study()
+	loc, complete := sc.exec(b, ctx.Done())
+	if !complete {
+		return nil, ctx.Err()
+	}
+	if loc != nil {
+		loc = loc[:2]
+	}
+	return loc, nil
+}
+
+// hasOp reports whether r holds, anywhere, an operator op. Where a regexp
+// with \A, or ^ outside (?m) (OpBeginText), matches depends on where its
+// input starts, so it must see the whole unconsumed output.
+func hasOp(r *syntax.Regexp, op syntax.Op) bool {
+	return r.Op == op || slices.ContainsFunc(r.Sub, func(s *syntax.Regexp) bool { return hasOp(s, op) })
 }
 
 // describe lists patterns for a message: "foo", /a+b/ or EOF.

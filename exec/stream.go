@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -36,10 +37,13 @@ const (
 	// what a pending match may still need.
 	DefaultBufferSize = 4 << 20
 
-	// RegexpWindow is how far back from newly arrived output a regular
-	// expression match may start: a match longer than this that began
-	// before the newest output is not found. It bounds the work per read, so
-	// that matching stays linear in the output however long it grows.
+	// RegexpWindow is the most bytes of (cooked) output a regular
+	// expression's match may span. A longer match is never accepted,
+	// however the output was split into reads: the search goes on past
+	// its start, and an Expect that fails for want of a shorter one says
+	// so (ExpectError.TooLong). It is also how far back from newly arrived
+	// output a scan looks, which keeps matching linear in the output
+	// however long it grows.
 	RegexpWindow = 64 << 10
 
 	tailSize  = 4 << 10  // recent output kept for error messages
@@ -64,6 +68,15 @@ type stream struct {
 	notify   chan struct{} // capacity 1: "something changed"
 	done     chan struct{} // closed when the reader has returned
 	file     *os.File      // closed to stop the reader after WaitDelay
+
+	// What is known of the dropped bytes, for Output.
+	dropLines  int64    // the "\n" among them, with countLines
+	countLines bool     // Cmd.CountLines
+	dropLast   byte     // the last of them
+	watch      []string // Cmd.Watch, once Start has set it
+	seen       []bool   // whether each watched text was in them
+	carry      []byte   // their end, next to pending: len(longest watched)-1 bytes
+	unwatched  bool     // bytes were dropped before watch was set
 }
 
 func newStream(max int) *stream {
@@ -162,6 +175,7 @@ func (s *stream) signal() {
 func (s *stream) trim() {
 	if n := len(s.buf) - s.off; n > s.max {
 		cut := n - s.max/2
+		s.account(s.buf[s.off : s.off+cut])
 		s.updateTail(s.buf[s.off : s.off+cut])
 		s.off += cut
 		s.base += int64(cut)
@@ -184,6 +198,9 @@ func (s *stream) pending() []byte { return s.buf[s.off:] }
 // tail. It leaves the buffer's length alone: only the reader changes it,
 // compacting in trim. The caller holds s.mu.
 func (s *stream) consume(n int) {
+	if n > 0 {
+		s.carry = s.carry[:0] // The dropped bytes no longer touch pending.
+	}
 	s.updateTail(s.buf[s.off : s.off+n])
 	s.off += n
 	s.base += int64(n)
@@ -241,4 +258,137 @@ func (s *stream) unconsumed() ([]byte, int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]byte(nil), s.pending()...), s.dropped
+}
+
+// setWatch sets the texts to look for in dropped bytes (Cmd.Watch). The
+// caller holds no lock.
+func (s *stream) setWatch(texts []string, countLines bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unwatched = s.dropped > 0 // Too late for those: Output cannot tell.
+	s.watch, s.countLines = texts, countLines
+	s.seen = make([]bool, len(texts))
+}
+
+// account records what Output needs to know of b, unconsumed bytes about
+// to be dropped: its lines, and the watched texts in it or across its
+// start, with the carry of the bytes dropped before. The caller holds
+// s.mu.
+func (s *stream) account(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	if s.countLines {
+		s.dropLines += int64(bytes.Count(b, []byte{'\n'}))
+	}
+	s.dropLast = b[len(b)-1]
+	longest := 0
+	for i, w := range s.watch {
+		longest = max(longest, len(w))
+		if !s.seen[i] {
+			s.seen[i] = straddles(s.carry, b, w) || bytes.Contains(b, []byte(w))
+		}
+	}
+	if longest > 1 {
+		s.carry = keepLast(append(s.carry, b[max(len(b)-(longest-1), 0):]...), longest-1)
+	}
+}
+
+// straddles reports whether text occurs across the joint of a and b,
+// starting in a and ending in b.
+func straddles(a, b []byte, text string) bool {
+	if len(a) == 0 || len(text) < 2 {
+		return false
+	}
+	a = a[max(len(a)-(len(text)-1), 0):]
+	b = b[:min(len(b), len(text)-1)]
+	j := append(append(make([]byte, 0, len(a)+len(b)), a...), b...)
+	i := bytes.Index(j, []byte(text))
+	return i >= 0 && i < len(a) && i+len(text) > len(a)
+}
+
+// keepLast returns the last n bytes of b, moved to its start.
+func keepLast(b []byte, n int) []byte {
+	if len(b) <= n {
+		return b
+	}
+	return b[:copy(b, b[len(b)-n:])]
+}
+
+// Output is the output of a stream that no Expect consumed, with what is
+// known of the part dropped to bound memory (Cmd.BufferSize).
+type Output struct {
+	Kept    []byte // the unconsumed output kept: all of it, or its end
+	Dropped int64  // bytes dropped before Kept
+
+	dropLines int64
+	dropLast  byte
+	watched   map[string]bool // each watched text: whether it was dropped
+	unwatched bool            // bytes were dropped before Start set Watch
+	lines     bool            // dropLines counts the dropped lines
+}
+
+// Output returns the output of stream s (Stdout or Stderr) that no Expect
+// consumed, as Unconsumed does, and what is known of the part dropped.
+func (p *Process) Output(s Stream) *Output {
+	st := p.stream(s)
+	if st == nil {
+		return &Output{}
+	}
+	return st.output()
+}
+
+func (s *stream) output() *Output {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := &Output{
+		Kept:      append([]byte(nil), s.pending()...),
+		Dropped:   s.dropped,
+		dropLines: s.dropLines,
+		dropLast:  s.dropLast,
+		unwatched: s.unwatched,
+		lines:     s.countLines && !s.unwatched,
+		watched:   make(map[string]bool, len(s.watch)),
+	}
+	for i, w := range s.watch {
+		o.watched[w] = o.watched[w] || s.seen[i] || straddles(s.carry, o.Kept, w)
+	}
+	return o
+}
+
+// Contains reports whether text occurs in the output, the dropped part
+// included. known is false when bytes were dropped and text is not one of
+// Cmd.Watch, looked for in them as they were dropped: then no one can
+// tell, and found is false.
+func (o *Output) Contains(text string) (found, known bool) {
+	if bytes.Contains(o.Kept, []byte(text)) {
+		return true, true
+	}
+	if o.Dropped == 0 {
+		return false, true
+	}
+	dropped, watched := o.watched[text]
+	if !watched || o.unwatched {
+		return false, false
+	}
+	return dropped, true
+}
+
+// Lines returns the number of lines of the output, the dropped part
+// included: its "\n", and one more for a last line without one. known is
+// false when bytes were dropped without Cmd.CountLines: then no one can
+// tell.
+func (o *Output) Lines() (n int64, known bool) {
+	if o.Dropped > 0 && !o.lines {
+		return 0, false
+	}
+	n = o.dropLines + int64(bytes.Count(o.Kept, []byte{'\n'}))
+	last := o.dropLast
+	if len(o.Kept) > 0 {
+		last = o.Kept[len(o.Kept)-1]
+	}
+	if (len(o.Kept) > 0 || o.Dropped > 0) && last != '\n' {
+		n++
+	}
+	return n, true
 }

@@ -133,6 +133,11 @@
 // as a YAML block scalar adds one), re (multi-line: ^ and $ match at each
 // line's start and end) and lines (the number of lines, 0 or more), and
 // empty (true or false). wait checks the output no expect consumed.
+// contains, not_contains and lines see all of it, even what was dropped
+// past the 4 MiB kept (for wait, with the values its variables have when
+// the process is spawned; a text changed later cannot be judged on dropped
+// output, and fails saying so); equals and re fail when output was
+// dropped.
 //
 // # Matching
 //
@@ -140,12 +145,14 @@
 // one starts after it. With any:, the pattern whose match starts first
 // wins, and of two starting at the same place the first listed. Output
 // is scanned as it arrives, each byte once: a regular expression match
-// may begin at most 64 KiB before the newest output (an anchored one, ^
-// or \A, only at the start of the unconsumed output). Under a tty,
-// matching sees "\r\n" folded to "\n" and ANSI escape sequences
-// removed. A process keeps at most 4 MiB of output no expect consumed;
-// past that the oldest is dropped, and an equals check on it fails saying
-// so.
+// may span at most 64 KiB, however the output arrived (an anchored one, ^
+// or \A, matches only at the start of the unconsumed output); a failure
+// for want of a shorter match says so. A timeout or an interrupt stops
+// even a costly regular expression at once. Under a tty, matching sees
+// "\r\n" folded to "\n", ANSI escape sequences removed and no "\r" at
+// the start of a line, and the text of a pattern is folded the same way.
+// A process keeps at most 4 MiB of output no expect consumed; past that
+// the oldest is dropped.
 //
 // # Processes
 //
@@ -182,7 +189,10 @@
 //
 // Every ${name} must be defined before the step that uses it, in the
 // order of the file: by vars or matrix, or by a capture in an earlier
-// step. A capture inside a then: branch counts as defined inside that
+// step. A value may be at most 1 MiB once expanded: Parse reports a
+// template that the values of vars and matrix would make longer, and a
+// step whose variables (a capture) make one longer fails. A matrix may
+// make at most 100,000 jobs. A capture inside a then: branch counts as defined inside that
 // branch after it, and after the expect step; ${match.index} likewise
 // after an expect with any:. The steps of finally: may use whatever any
 // step defines. An undefined name is an error that lists the names that

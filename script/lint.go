@@ -3,7 +3,9 @@ package script
 import (
 	"cmp"
 	"fmt"
+	"regexp/syntax"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -33,7 +35,11 @@ import (
 // it see afresh; after an expect with any:, only what holds after every
 // branch counts.
 //
-// Second, a variable that a capture or free_port defines and no step after
+// Second, an expect on the terminal of a process under a tty with a
+// regular expression that needs a carriage return: drover matches a
+// terminal's output with "\r\n" folded to "\n", so it never matches there.
+//
+// Third, a variable that a capture or free_port defines and no step after
 // it uses (finally: is after every step): its value is still in the JSON
 // report, but most often a later step was meant to use it, or its name is
 // misspelt there. Steps reported above as never running are left out.
@@ -187,6 +193,15 @@ func (l *linter) step(step Step, f *facts, top bool) (dead bool) {
 			p.ended = s
 		}
 	case *Expect:
+		if p := f.target(s.On); p != nil && p.spawn.TTY && s.Stream != "stderr" {
+			for _, pat := range s.Patterns {
+				if needsCR(pat) {
+					l.warns = append(l.warns, &Error{Pos: pat.Pos, Step: s.Kind(), Err: fmt.Errorf(
+						`re: %q runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
+						p.spawn.Name)})
+				}
+			}
+		}
 		if len(s.Patterns) == 1 && s.Patterns[0].EOF && s.Stream != "both" {
 			if p := f.target(s.On); p != nil && p.eof[s.Stream] == nil {
 				p.eof[s.Stream] = s
@@ -254,6 +269,34 @@ func (l *linter) fails(step Step, f *facts, top bool) string {
 		}
 	}
 	return ""
+}
+
+// needsCR reports whether the regular expression of p can only match a
+// carriage return where it has one: it holds \r as a literal, or as a
+// class of that one character. A class such as [\r\n] or \s is left
+// alone: it can match "\n" too.
+func needsCR(p Pattern) bool {
+	if p.Re == "" {
+		return false
+	}
+	if p.Regexp == nil { // Compiled when it runs: judge the text.
+		return strings.Contains(p.Re, `\r`) || strings.ContainsRune(p.Re, '\r')
+	}
+	re, err := syntax.Parse(p.Re, syntax.Perl)
+	if err != nil {
+		return false // Cannot happen: it compiled.
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpLiteral:
+			return slices.Contains(r.Rune, '\r')
+		case syntax.OpCharClass:
+			return len(r.Rune) == 2 && r.Rune[0] == '\r' && r.Rune[1] == '\r'
+		}
+		return slices.ContainsFunc(r.Sub, walk)
+	}
+	return walk(re)
 }
 
 // needText reports whether no pattern can match the end of output with

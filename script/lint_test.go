@@ -33,6 +33,23 @@ func TestWarnings(t *testing.T) {
 `,
 		want: []string{`5:5: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 3; the steps after it never run`},
 	}, {
+		name: "carriage return in a regexp under a tty",
+		src: `steps:
+  - spawn: {name: t, cmd: [cat]}
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - expect: {re: 'ok\r\n', on: t}
+  - expect: {re: 'ok\r\n', on: p}
+  - expect: {re: 'ok[\r\n]\s+$', on: t}
+  - expect: {any: [{re: '\x0d'}, {re: '[\r]'}, text: "ok\r\n"], on: t}
+  - expect: {re: 'ok\r\n', on: t, stream: stderr}
+`,
+		want: []string{
+			`4:18: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
+			`7:25: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
+			`7:39: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
+			`8:5: expect: always fails here: "t" runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout; the steps after it never run`,
+		},
+	}, {
 		name: "send after eof under a tty",
 		src: `steps:
   - spawn: [cat]

@@ -22,6 +22,10 @@ const (
 	maxDepth      = 100       // nesting of YAML lists and mappings
 	maxAliasNodes = 100_000   // nodes reached through aliases, in all
 	maxAliasBytes = 1_000_000 // bytes of scalars reached through aliases, in all
+
+	// maxJobs is the most jobs a script's matrix may make: the product of
+	// the numbers of its values, counted before any job is made.
+	maxJobs = 100_000
 )
 
 // Defaults of the language.
@@ -60,9 +64,10 @@ func Parse(file string, src []byte) (*Script, error) {
 
 // parser holds the state of one Parse call.
 type parser struct {
-	file string
-	errs ErrorList
-	cut  bool // errs reached maxCollected and parsing stopped
+	file  string
+	sizes map[string]int // the longest value of each matrix name and var
+	errs  ErrorList
+	cut   bool // errs reached maxCollected and parsing stopped
 	// known are the variables whose value is the same in every job (a
 	// vars: value from literals, a matrix: axis of one value), which a
 	// spawn's default name may use.
@@ -322,6 +327,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	}
 	if e, ok := f["matrix"]; ok {
 		s.Matrix = c.matrix(e.val)
+		c.matrixSize(e.key, s.Matrix)
 	}
 	if e, ok := f["vars"]; ok {
 		s.Vars = c.vars(e.val, s.Matrix)
@@ -420,6 +426,7 @@ func (c *stepCtx) matrix(n *yaml.Node) []Axis {
 			for _, item := range v.Content {
 				if s, ok := c.str(deref(item), "matrix."+e.name); ok {
 					a.Values = append(a.Values, s)
+					c.p.setSize(e.name, len(s))
 				}
 			}
 		}
@@ -427,6 +434,36 @@ func (c *stepCtx) matrix(n *yaml.Node) []Axis {
 		axes = append(axes, a)
 	}
 	return axes
+}
+
+// matrixSize reports a matrix that makes more than maxJobs jobs, counting
+// them without making any.
+func (c *stepCtx) matrixSize(key *yaml.Node, axes []Axis) {
+	const ceiling = 1_000_000_000_000_000_000 // Past it, the count is not worth printing.
+	jobs := 1
+	counts := make([]string, len(axes))
+	for i, a := range axes {
+		n := max(len(a.Values), 1)
+		counts[i] = strconv.Itoa(n)
+		if jobs > ceiling/n {
+			jobs = ceiling
+		} else {
+			jobs *= n
+		}
+	}
+	if jobs <= maxJobs {
+		return
+	}
+	count := strconv.Itoa(jobs)
+	if jobs == ceiling {
+		count = "at least " + count
+	}
+	how := strings.Join(counts, " × ") + " values"
+	if len(axes) > 8 {
+		how = strconv.Itoa(len(axes)) + " axes"
+	}
+	c.errorf(key, "matrix", "%s make %s jobs, more than the %d a script may make; use fewer values, or split the script",
+		how, count, maxJobs)
 }
 
 // vars reads vars: name -> scalar. A value may reference the environment,
@@ -449,7 +486,10 @@ func (c *stepCtx) vars(n *yaml.Node, matrix []Axis) []KV {
 				c.errorf(e.key, "vars", "%q is also a matrix name (line %d); use one or the other", e.name, a.Pos.Line)
 			}
 		}
-		v, _ := c.value(e.val, "vars."+e.name)
+		v, ok := c.value(e.val, "vars."+e.name)
+		if ok {
+			c.p.setSize(e.name, c.p.expandedSize(v))
+		}
 		kvs = append(kvs, KV{Key: e.name, Value: v, Pos: c.p.pos(e.key)})
 		c.sc.defineVar(e.name)
 	}

@@ -89,6 +89,7 @@ testdata/bad/matcher.yaml:6:30: run: stdout: want text the output contains, or a
 testdata/bad/matrix.yaml:3:9: matrix.port: want a non-empty list of values such as [a, b], got "53"
 testdata/bad/matrix.yaml:4:15: matrix.os: want text, got nothing
 testdata/bad/matrix.yaml:6:3: vars: "host" is also a matrix name (line 2); use one or the other`,
+		"matrix_size": "testdata/bad/matrix_size.yaml:2:1: matrix: 10 axes make 10000000000 jobs, more than the 100000 a script may make; use fewer values, or split the script",
 		"merge_key": `testdata/bad/merge_key.yaml:3:37: spawn: size: only a terminal has a size; remove it or set tty: true
 testdata/bad/merge_key.yaml:4:27: spawn: <<: want a mapping to merge, got "3"
 testdata/bad/merge_key.yaml:5:5: spawn: want one of cmd or shell
@@ -125,6 +126,8 @@ testdata/bad/shell_var.yaml:3:20: spawn: shell: undefined variable "f"; for the 
 testdata/bad/template_syntax.yaml:3:10: log: empty variable name in "${}"; write $$ for a literal $
 testdata/bad/template_syntax.yaml:4:10: log: invalid variable name "first name" in ${...}: want letters, digits and _, such as ${host} or ${env.HOME}
 testdata/bad/template_syntax.yaml:5:10: log: invalid variable name "env." in ${...}: want letters, digits and _, such as ${host} or ${env.HOME}`,
+		"template_size": `testdata/bad/template_size.yaml:10:7: vars.v7: expands to 10000000 bytes, more than the 1048576 bytes (1 MiB) a value may have
+testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than the 1048576 bytes (1 MiB) a value may have`,
 		"too_many":        tooManyWant(),
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,

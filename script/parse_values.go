@@ -203,7 +203,53 @@ func (c *stepCtx) tmpl(n *yaml.Node, key string) (string, bool) {
 	if ok {
 		ok = c.checkRefs(n, key, s, false)
 	}
+	if ok {
+		ok = c.checkSize(n, key, s)
+	}
 	return s, ok
+}
+
+// checkSize reports a template whose value, with the longest values its
+// variables can have from the matrix and vars:, would pass MaxValue:
+// ${a}${a} ten times over, line after line, grows tenfold a line.
+func (c *stepCtx) checkSize(n *yaml.Node, key, s string) bool {
+	size := c.p.expandedSize(s)
+	if size <= MaxValue {
+		return true
+	}
+	how := strconv.Itoa(size) + " bytes"
+	if size >= maxSize {
+		how = "more than " + how
+	}
+	c.errorf(n, key, "expands to %s, more than the %d bytes (1 MiB) a value may have", how, MaxValue)
+	return false
+}
+
+// maxSize caps the sizes expandedSize adds, so that they cannot overflow.
+const maxSize = 1 << 40
+
+// expandedSize is the most bytes template s can expand to, as far as the
+// parser knows: a capture or the environment counts as empty. It is at
+// most maxSize.
+func (p *parser) expandedSize(s string) int {
+	size := 0
+	_ = scanTmpl(s, func(lit, name string) { // Syntax checked by the caller.
+		size = min(size+len(lit)+p.sizes[name], maxSize)
+	})
+	return size
+}
+
+// setSize records the longest value of a variable. One already reported
+// too long counts as empty, so that the values made of it are not all
+// reported too.
+func (p *parser) setSize(name string, size int) {
+	if p.sizes == nil {
+		p.sizes = make(map[string]int)
+	}
+	if size > MaxValue {
+		size = 0
+	}
+	p.sizes[name] = max(p.sizes[name], size)
 }
 
 // boolean reads true or false.

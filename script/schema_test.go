@@ -255,12 +255,14 @@ var schemaSemantic = map[string]string{
 	"capture_order":   "a variable used before it is captured",
 	"duplicate_key":   "a key twice: JSON keeps one",
 	"match_index":     "${match.index} and captures out of their scope",
+	"matrix_size":     "a matrix of too many combinations",
 	"no_process":      "a step that acts on a process before any spawn",
 	"on_unknown":      "a process name never spawned",
 	"run_tty_stderr":  "stderr: with tty: true, a value of another key",
 	"shell_var":       "an undefined variable in a shell line",
 	"stdin_from":      "a process name spawned only later",
 	"template_syntax": "a malformed ${...}",
+	"template_size":   "values that expand past 1 MiB",
 	"undefined_var":   "an undefined variable",
 }
 

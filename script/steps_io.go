@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,18 +213,26 @@ func lastDialError(err error) string {
 	return s
 }
 
-// checkOutput checks captured output against a matcher.
-func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped int64) error {
+// checkOutput checks the output no expect consumed against a matcher.
+// contains, not_contains and lines see every byte, those dropped to bound
+// memory included (the texts were given to exec.Cmd.Watch); equals and re
+// need the whole text, and fail when some was dropped. ctx bounds the
+// match of re.
+func (st *state) checkOutput(ctx context.Context, name string, m *OutputMatcher, out *exec.Output) error {
 	if m == nil {
 		return nil
 	}
-	text := string(out)
+	text := string(out.Kept)
 	for _, c := range m.Contains {
 		want, err := st.expand(c)
 		if err != nil {
 			return err
 		}
-		if !strings.Contains(text, want) {
+		found, known := out.Contains(want)
+		if !known {
+			return cannotTell(name, want, out.Dropped)
+		}
+		if !found {
 			return fmt.Errorf("%s does not contain %q", name, want)
 		}
 	}
@@ -232,7 +241,11 @@ func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped 
 		if err != nil {
 			return err
 		}
-		if strings.Contains(text, bad) {
+		found, known := out.Contains(bad)
+		if !known {
+			return cannotTell(name, bad, out.Dropped)
+		}
+		if found {
 			return fmt.Errorf("%s contains %q, which it must not", name, bad)
 		}
 	}
@@ -241,8 +254,8 @@ func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped 
 		if err != nil {
 			return err
 		}
-		if dropped > 0 {
-			return fmt.Errorf("%s is too large to compare: %d bytes were dropped to bound memory", name, dropped)
+		if out.Dropped > 0 {
+			return fmt.Errorf("%s is too large to compare: %d bytes were dropped to bound memory", name, out.Dropped)
 		}
 		if text != want && strings.TrimRight(text, "\n") != strings.TrimRight(want, "\n") {
 			if !strings.Contains(want, "\n") && !strings.Contains(strings.TrimRight(text, "\n"), "\n") {
@@ -261,28 +274,83 @@ func (st *state) checkOutput(name string, m *OutputMatcher, out []byte, dropped 
 		if err != nil {
 			return fmt.Errorf("bad regular expression: %v", err)
 		}
-		if !re.MatchString(text) {
+		if out.Dropped > 0 {
+			return fmt.Errorf("%s is too large to match against /%s/: %d bytes were dropped to bound memory", name, src, out.Dropped)
+		}
+		loc, err := exec.FindContext(ctx, re, out.Kept)
+		if err != nil {
+			return fmt.Errorf("%s: the match against /%s/ was stopped: the step's time ran out, or the run was interrupted", name, src)
+		}
+		if loc == nil {
 			return fmt.Errorf("%s does not match /%s/", name, src)
 		}
 	}
 	if m.Empty != nil {
-		if *m.Empty && text != "" {
+		empty := text == "" && out.Dropped == 0
+		if *m.Empty && !empty {
 			return fmt.Errorf("%s is not empty: %q", name, clip(text, 200))
 		}
-		if !*m.Empty && text == "" {
+		if !*m.Empty && empty {
 			return fmt.Errorf("%s is empty", name)
 		}
 	}
 	if m.Lines != nil {
-		n := strings.Count(text, "\n")
-		if text != "" && !strings.HasSuffix(text, "\n") {
-			n++
+		n, known := out.Lines()
+		if !known {
+			return fmt.Errorf("%s: cannot count its lines: %d bytes were dropped to bound memory", name, out.Dropped)
 		}
-		if n != *m.Lines {
+		if n != int64(*m.Lines) {
 			return fmt.Errorf("%s has %d lines, want %d", name, n, *m.Lines)
 		}
 	}
 	return nil
+}
+
+// cannotTell is the failure of a contains or not_contains check that
+// cannot be judged: bytes were dropped before the text was known.
+func cannotTell(name, text string, dropped int64) error {
+	return fmt.Errorf("%s: cannot tell whether it contains %q: %d bytes were dropped to bound memory before the text was known (its variables changed after the process started)",
+		name, text, dropped)
+}
+
+// watchTexts returns the texts that the contains and not_contains of the
+// matchers look for, expanded now, for exec.Cmd.Watch: they are looked
+// for in all the output, even what is dropped to bound memory. One that
+// cannot be expanded yet is left out.
+func (st *state) watchTexts(ms ...*OutputMatcher) []string {
+	var texts []string
+	for _, m := range ms {
+		if m == nil {
+			continue
+		}
+		for _, t := range slices.Concat(m.Contains, m.NotContains) {
+			if v, err := st.expand(t); err == nil {
+				texts = append(texts, v)
+			}
+		}
+	}
+	slices.Sort(texts)
+	return slices.Compact(texts)
+}
+
+// countLines reports whether one of the matchers counts lines, for
+// exec.Cmd.CountLines.
+func countLines(ms ...*OutputMatcher) bool {
+	return slices.ContainsFunc(ms, func(m *OutputMatcher) bool { return m != nil && m.Lines != nil })
+}
+
+// waitMatchers returns the output checks of every wait step that may act
+// on the process named name: those with on: name and those without on:.
+func (st *state) waitMatchers(name string) []*OutputMatcher {
+	var ms []*OutputMatcher
+	visit := func(step Step) {
+		if w, ok := step.(*Wait); ok && (w.On == "" || w.On == name) {
+			ms = append(ms, w.Stdout, w.Stderr)
+		}
+	}
+	walkSteps(st.script.Steps, visit)
+	walkSteps(st.script.Finally, visit)
+	return ms
 }
 
 // clip shortens s to about n bytes for a message.

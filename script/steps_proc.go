@@ -150,6 +150,7 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	default:
 		cmd.Stdin = strings.NewReader(stdin)
 	}
+	cmd.Watch, cmd.CountLines = st.watchTexts(s.Stdout, s.Stderr), countLines(s.Stdout, s.Stderr)
 	began := time.Now()
 	p, err := exec.Start(ctx, cmd)
 	if err != nil {
@@ -171,25 +172,24 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	if status == nil {
 		return &runError{what: fmt.Sprintf("%s did not exit", strings.Join(args, " ")), waited: time.Since(began), err: orStopped(ctx, s.Timeout, err), p: p}
 	}
-	stdout, outDropped := p.Unconsumed(exec.Stdout)
-	stderr, errDropped := p.Unconsumed(exec.Stderr)
+	stdout, stderr := p.Output(exec.Stdout), p.Output(exec.Stderr)
 	if err := checkExit(s.Exit, status); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
 	}
-	if err := st.checkOutput("stdout", s.Stdout, stdout, outDropped); err != nil {
+	if err := st.checkOutput(ctx, "stdout", s.Stdout, stdout); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
 	}
-	if err := st.checkOutput("stderr", s.Stderr, stderr, errDropped); err != nil {
+	if err := st.checkOutput(ctx, "stderr", s.Stderr, stderr); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: p}
 	}
 	if took := time.Since(began); s.MaxDur > 0 && took > s.MaxDur {
 		return &runError{what: fmt.Sprintf("took %s, more than max_duration %s", took.Round(time.Millisecond), s.MaxDur), waited: took, p: p}
 	}
 	if s.Capture != "" {
-		if outDropped > 0 {
-			return fmt.Errorf("capture: stdout is too large to capture: %d bytes were dropped to bound memory", outDropped)
+		if stdout.Dropped > 0 {
+			return fmt.Errorf("capture: stdout is too large to capture: %d bytes were dropped to bound memory", stdout.Dropped)
 		}
-		st.vars[s.Capture] = strings.TrimRight(string(stdout), "\r\n")
+		st.vars[s.Capture] = strings.TrimRight(string(stdout.Kept), "\r\n")
 	}
 	return nil
 }
@@ -268,6 +268,11 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 		cmd.Stdin = f
 		defer func() { _ = f.Close() }() // The child has its own copy.
 	}
+	// What wait steps check is looked for in all the output, as it streams
+	// by: a text whose variables change before the wait was not, and the
+	// wait says so if bytes were dropped.
+	waits := st.waitMatchers(s.Name)
+	cmd.Watch, cmd.CountLines = st.watchTexts(waits...), countLines(waits...)
 	// A process lives until the job ends, not just this step.
 	p, err := exec.Start(st.procCtx, cmd)
 	if err != nil {
@@ -312,12 +317,10 @@ func (st *state) wait(ctx context.Context, s *Wait) error {
 	if took := time.Since(began); s.MaxDur > 0 && took > s.MaxDur {
 		return &runError{what: fmt.Sprintf("%s took %s to exit, more than max_duration %s", pr.name, took.Round(time.Millisecond), s.MaxDur), waited: took, p: pr.p}
 	}
-	stdout, dropped := pr.p.Unconsumed(exec.Stdout)
-	if err := st.checkOutput("stdout", s.Stdout, stdout, dropped); err != nil {
+	if err := st.checkOutput(ctx, "stdout", s.Stdout, pr.p.Output(exec.Stdout)); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: pr.p}
 	}
-	stderr, dropped := pr.p.Unconsumed(exec.Stderr)
-	if err := st.checkOutput("stderr", s.Stderr, stderr, dropped); err != nil {
+	if err := st.checkOutput(ctx, "stderr", s.Stderr, pr.p.Output(exec.Stderr)); err != nil {
 		return &runError{what: err.Error(), waited: time.Since(began), p: pr.p}
 	}
 	return nil

@@ -6,13 +6,18 @@ import (
 	"strings"
 )
 
+// MaxValue is the most bytes Expand makes of a template: past it, it
+// returns an error rather than allocate without bound.
+const MaxValue = 1 << 20
+
 // Expand replaces each ${name} in tmpl by lookup(name) and each $$ by a
 // single $. A $ followed by anything else is kept as it is. lookup gets the
 // name exactly as written, so "env.HOME" for ${env.HOME}; it reports false
 // for a name that is not defined, and Expand then returns an
 // *UndefinedError naming the first such variable. A syntax error (an
 // unterminated "${", an empty or invalid name) is reported before any
-// lookup. Expand is safe for concurrent use if lookup is.
+// lookup. A value longer than MaxValue is an error naming the variable
+// that made it too long. Expand is safe for concurrent use if lookup is.
 func Expand(tmpl string, lookup func(name string) (string, bool)) (string, error) {
 	if strings.IndexByte(tmpl, '$') < 0 {
 		return tmpl, nil
@@ -22,21 +27,28 @@ func Expand(tmpl string, lookup func(name string) (string, bool)) (string, error
 	}
 	var b strings.Builder
 	b.Grow(len(tmpl))
-	var undefined error
+	var failed error
 	_ = scanTmpl(tmpl, func(lit, name string) { // Syntax checked above.
+		if failed != nil {
+			return
+		}
 		b.WriteString(lit)
-		if name == "" || undefined != nil {
+		if name == "" {
 			return
 		}
 		v, ok := lookup(name)
 		if !ok {
-			undefined = &UndefinedError{Name: name}
+			failed = &UndefinedError{Name: name}
+			return
+		}
+		if b.Len()+len(v) > MaxValue {
+			failed = fmt.Errorf("${%s} (%d bytes) would make a value of more than %d bytes (1 MiB)", name, len(v), MaxValue)
 			return
 		}
 		b.WriteString(v)
 	})
-	if undefined != nil {
-		return "", undefined
+	if failed != nil {
+		return "", failed
 	}
 	return b.String(), nil
 }

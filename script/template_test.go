@@ -168,3 +168,24 @@ func FuzzExpand(f *testing.F) {
 		}
 	})
 }
+
+// Expand refuses to build a value past MaxValue, naming the variable that
+// made it too long, rather than allocate without bound: a captured value
+// can be as long as a program's output.
+func TestExpandTooLong(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", MaxValue/2+1)
+	lookup := func(name string) (string, bool) {
+		if name == "big" {
+			return big, true
+		}
+		return "y", true
+	}
+	if v, err := Expand("${big}", lookup); err != nil || len(v) != len(big) {
+		t.Fatalf("Expand(${big}) = %d bytes, %v; want %d bytes", len(v), err, len(big))
+	}
+	_, err := Expand("${small} ${big}${big}", lookup)
+	if err == nil || !strings.Contains(err.Error(), "${big}") || !strings.Contains(err.Error(), "more than 1048576 bytes") {
+		t.Fatalf("Expand of two halves and more: error %v, want one naming ${big} and the limit", err)
+	}
+}
