@@ -35,7 +35,7 @@ type proc struct {
 	name string
 	p    *exec.Process
 	tty  bool
-	cast *castWriter // the terminal's recording, or nil
+	cast *castWriter  // the terminal's recording, or nil
 	logs []*logStream // its output as the job's log shows it, or nil
 }
 
