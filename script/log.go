@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -192,18 +193,36 @@ func (l *jobLog) unholdLocked(s *logStream) {
 	}
 }
 
+// end shows what streams still hold or keep back, masked, and forgets
+// them: their process has ended.
+func (l *jobLog) end(streams []*logStream) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, s := range streams {
+		l.endLocked(s)
+	}
+	l.streams = slices.DeleteFunc(l.streams, func(s *logStream) bool { return slices.Contains(streams, s) })
+}
+
+func (l *jobLog) endLocked(s *logStream) {
+	if s.holds > 0 {
+		l.unholdLocked(s)
+	}
+	l.passLocked(s, s.ms.flush(&l.mask))
+	if len(s.partial) > 0 {
+		l.showLocked(s.who, s.partial)
+		s.partial = s.partial[:0]
+	}
+}
+
 // finish shows every output still held or kept back, masked: the job's
 // processes have ended.
 func (l *jobLog) finish() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, s := range l.streams {
-		if s.holds > 0 {
-			l.unholdLocked(s)
-		}
-		l.passLocked(s, s.ms.flush(&l.mask))
+		l.endLocked(s)
 	}
-	l.flushLocked()
 }
 
 // flushLocked shows unfinished lines, such as a prompt, before anything

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"bytes"
 	"encoding/binary"
 	"strings"
 )
@@ -91,7 +92,7 @@ func (m *masker) covered(d []byte, cov []bool) (any bool) {
 	}
 	for _, s := range m.short {
 		for off := 0; ; {
-			i := strings.Index(string(d[off:]), s)
+			i := bytes.Index(d[off:], []byte(s))
 			if i < 0 {
 				break
 			}
@@ -214,14 +215,14 @@ func (ms *maskStream) emit(m *masker, d []byte, upTo int) []byte {
 		ms.open = appendMasked(&b, d[from:upTo], cov[from:upTo], ms.open)
 		out = []byte(b.String())
 	} else {
-		out = append([]byte(nil), d[from:upTo]...)
+		out = d[from:upTo]
 		if upTo > from {
 			ms.open = false
 		}
 	}
 	ms.hold = append(ms.hold[:0], d[upTo:]...)
 	ms.ctx = append(ms.ctx[:0], d[max(0, upTo-(minRun-1)):upTo]...)
-	return out
+	return out // Valid until the next call, which reuses buf.
 }
 
 // keepCtx remembers the end of output passed on unmasked.

@@ -140,6 +140,7 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		holds = 1
 	}
 	observe, logs := st.observe(filepath.Base(args[0]), cast, holds)
+	defer st.log.end(logs) // Last: after the process and its output ended.
 	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: observe}
 	switch {
 	case s.TTY:
