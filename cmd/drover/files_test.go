@@ -148,7 +148,8 @@ steps:
 }
 
 // TestReportPathChecked: a report that could not be written is an error
-// before any job runs, naming the path; so is the same path twice.
+// before any job runs, naming the path; so is the same path twice. (A
+// directory that does not exist is made: TestMatrixReports.)
 func TestReportPathChecked(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -157,6 +158,9 @@ steps:
   - run: {shell: 'touch ran'}
 `)
 	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	denied := filepath.Join(dir, "ro", "r.json")
@@ -171,11 +175,11 @@ steps:
 		args []string
 		want []string
 	}{
-		{"missing directory", []string{"--report", "json=missing/r.json"}, []string{"missing/r.json", "does not exist"}},
+		{"a directory that cannot be made", []string{"--report", "json=afile/sub/r.json"}, []string{"afile/sub/r.json", "not a directory"}},
 		{"a directory in its place", []string{"--report", "junit=adir"}, []string{"adir is a directory"}},
 		{"no permission", []string{"--report", "json=" + denied}, []string{denied, "permission denied"}},
 		{"twice", []string{"--report", "json=r.json", "--report", "junit=./r.json"}, []string{"both write ./r.json"}},
-		{"every error", []string{"--report", "json=missing/a.json", "--report", "junit=adir"}, []string{"missing/a.json", "adir is a directory"}},
+		{"every error", []string{"--report", "json=afile/a.json", "--report", "junit=adir"}, []string{"afile/a.json", "adir is a directory"}},
 	}
 	for _, tt := range tests {
 		code, stdout, stderr := droverRun(t, dir, append(append([]string{"run"}, tt.args...), path)...)

@@ -16,10 +16,11 @@ import (
 // reportSpec is one --report: a format and a path.
 type reportSpec struct{ format, path string }
 
-// parseReports parses --report json=PATH and junit=PATH, and finds before
-// any job runs a report that could not be written: the same path twice, a
-// directory that does not exist, a directory in the report's place, a
-// directory drover may not write in. It returns every problem.
+// parseReports parses --report json=PATH and junit=PATH, makes the
+// directories of the paths, and finds before any job runs a report that
+// could not be written: the same path twice, a directory that cannot be
+// made, a directory in the report's place, a directory drover may not
+// write in. It returns every problem.
 func parseReports(specs []string) ([]reportSpec, error) {
 	var out []reportSpec
 	var errs []error
@@ -47,21 +48,15 @@ func parseReports(specs []string) ([]reportSpec, error) {
 	return out, errors.Join(errs...)
 }
 
-// writable finds why a report could not be written at path, by creating
-// and removing a file beside it.
+// writable makes the directory of a report and finds why the report could
+// not be written there, by creating and removing a file beside it.
 func writable(path string) error {
 	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("%s is a directory", path)
 	}
 	dir := filepath.Dir(path)
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("cannot write %s: directory %s does not exist", path, dir)
-	case err != nil:
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	case !fi.IsDir():
-		return fmt.Errorf("cannot write %s: %s is not a directory", path, dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot make the directory of %s: %w", path, unwrapPath(err))
 	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
