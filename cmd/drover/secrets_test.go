@@ -201,3 +201,20 @@ steps:
 		t.Errorf("readline's scrolled line is not shown masked:\n%s", trace)
 	}
 }
+
+// TestSecretOfFailedCapture: a run that would capture a secret fails
+// after printing it: what it printed is masked as the value it would have
+// captured, in the trace, the failure shown and the report.
+func TestSecretOfFailedCapture(t *testing.T) {
+	t.Parallel()
+	tok := vault("vault3")
+	trace, _ := runHidingSecrets(t, `name: failed
+steps:
+  - run: {shell: 'echo vault3 | sha256sum | cut -c1-40; exit 3', capture: tok}
+  - spawn: [cat]
+  - send: {text: "${tok}", secret: true}
+`, 1, []string{tok})
+	if !strings.Contains(trace, "sh < ******") {
+		t.Errorf("the failed run's output is not shown masked:\n%s", trace)
+	}
+}
