@@ -200,7 +200,7 @@ func (r *recorder) cast(name string, rows, cols int, title, term string) (*castW
 // "a_b"), followed by "-" and 6 hexadecimal digits of a hash of the job's
 // file and name, which stay the same from run to run. A job's files are
 // NAME.log and NAME.PROCESS.cast, so a name followed by "." and more is
-// taken to clash with it too.
+// taken to clash with it too. It sets the names in jobs, before they run.
 func NameTranscripts(jobs []Job) {
 	names := make([]string, len(jobs))
 	for i, j := range jobs {

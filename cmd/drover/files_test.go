@@ -185,18 +185,21 @@ steps:
 		{"every error", []string{"--report", "json=afile/a.json", "--report", "junit=adir"}, []string{"afile/a.json", "adir is a directory"}},
 	}
 	for _, tt := range tests {
-		code, stdout, stderr := droverRun(t, dir, append(append([]string{"run"}, tt.args...), path)...)
-		if code != 2 {
-			t.Errorf("%s: exit %d, want 2\n%s%s", tt.name, code, stdout, stderr)
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(stderr, w) {
-				t.Errorf("%s: the error does not say %q:\n%s", tt.name, w, stderr)
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := droverRun(t, dir, append(append([]string{"run"}, tt.args...), path)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2\n%s%s", code, stdout, stderr)
 			}
-		}
-		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
-			t.Fatalf("%s: the job ran", tt.name)
-		}
+			for _, w := range tt.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("the error does not say %q:\n%s", w, stderr)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+				t.Errorf("the job ran")
+			}
+		})
 	}
 }
 
