@@ -82,7 +82,9 @@
 // tty, \n on pipes); send: "" sends just Enter, while a missing value is
 // an error. Long form: exactly one of text, raw (no Enter added), control
 // and eof: true (close stdin, ^D on a tty), plus secret: true (never
-// printed or reported) and on. control is a letter (c sends ^C, case does
+// printed or reported: the value, and every run of 8 or more of its
+// characters, is masked in every output; each variable in the text is
+// secret for the whole job, from its first byte) and on. control is a letter (c sends ^C, case does
 // not matter) or one of @ [ \ ] ^ _, optionally written with a leading ^
 // (^C); the byte sent is the character's code AND 0x1f. In the parsed Send
 // it is both Control and a Raw Text of that one byte.

@@ -44,6 +44,11 @@ import (
 // report, but most often a later step was meant to use it, or its name is
 // misspelt there. Steps reported above as never running are left out.
 //
+// Third, a send with secret: true of a value shorter than 4 characters,
+// when the value is known before the script runs (the literal text, or a
+// variable's value in vars: or matrix:): masking text that short wherever
+// it appears gives the secret away.
+//
 // Warnings is safe for concurrent use.
 func (s *Script) Warnings() []*Error {
 	l := &linter{script: s, piped: map[string]bool{}, never: map[Step]bool{}}
@@ -59,6 +64,7 @@ func (s *Script) Warnings() []*Error {
 	// finally: runs after a failure anywhere: nothing is known of what ran.
 	l.steps(s.Finally, &facts{procs: map[string]*procFacts{}}, false)
 	l.unusedCaptures()
+	l.shortSecrets()
 	slices.SortStableFunc(l.warns, func(a, b *Error) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
 	})

@@ -40,7 +40,9 @@ type Options struct {
 	// Transcripts, if not empty, is a directory where each job leaves a
 	// timestamped transcript of its interaction (NAME.log) and an
 	// asciicast v2 recording of each terminal (NAME.PROCESS.cast), secrets
-	// masked. The directory must exist.
+	// masked, each readable by its owner only; NAME is Job.Transcript. The
+	// directory must exist. A file of that name, or a symbolic link, is
+	// replaced, never written through.
 	Transcripts string
 }
 
@@ -49,6 +51,9 @@ type Options struct {
 type Job struct {
 	Script *Script
 	Matrix []KV // one value per axis, in the script's order
+	// Transcript names the job's files in Options.Transcripts; "" names
+	// them after the job. NameTranscripts gives each job of a run its own.
+	Transcript string
 }
 
 // Name is the script's name followed by the matrix values:
@@ -167,8 +172,15 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	}
 	res := &Result{Job: job, Status: Passed}
 	st, err := newState(job.Script, opts, job.Matrix, log)
+	if err == nil {
+		st.planSecrets()
+	}
 	if err == nil && opts.Transcripts != "" {
-		st.rec, err = newRecorder(opts.Transcripts, job.Name())
+		base := job.Transcript
+		if base == "" {
+			base = fileName(job.Name())
+		}
+		st.rec, err = newRecorder(opts.Transcripts, base)
 		if err == nil {
 			log.transcript = st.rec.buf
 			log.trace(lineStep, "-- job %s (%s)\n", job.Name(), job.Script.File)
@@ -201,6 +213,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		fcancel()
 	}
 	st.cleanup()
+	log.finish()
 	if st.rec != nil {
 		switch {
 		case err != nil:

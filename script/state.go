@@ -27,6 +27,7 @@ type state struct {
 	log     *jobLog
 	procCtx context.Context // bounds the life of spawned processes: the job's
 	rec     *recorder       // --transcripts, or nil
+	plan    secretPlan
 }
 
 // proc is a process a script started.
@@ -34,7 +35,8 @@ type proc struct {
 	name string
 	p    *exec.Process
 	tty  bool
-	cast *castWriter // the terminal's recording, or nil
+	cast *castWriter  // the terminal's recording, or nil
+	logs []*logStream // its output as the job's log shows it, or nil
 }
 
 func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error) {

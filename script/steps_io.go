@@ -68,15 +68,21 @@ func (st *state) expect(ctx context.Context, s *Expect) error {
 			// remained of it once Expect began.
 			ee.Waited = timeout
 		}
+		if st.plan.expects[s] {
+			st.log.release(pr.logs)
+		}
 		return &expectError{proc: pr.name, err: err}
 	}
 	pat := s.Patterns[m.Index]
 	for i, name := range pat.Capture {
 		if i+1 < len(m.Groups) {
-			st.vars[name] = m.Groups[i+1]
+			st.setVar(name, m.Groups[i+1])
 		} else {
-			st.vars[name] = ""
+			st.setVar(name, "")
 		}
+	}
+	if st.plan.expects[s] {
+		st.log.release(pr.logs) // Its secrets are masked now.
 	}
 	if s.Any {
 		st.vars["match.index"] = strconv.Itoa(m.Index)

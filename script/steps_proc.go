@@ -25,20 +25,21 @@ func (st *state) argv(c Command) ([]string, error) {
 }
 
 // observe returns the Cmd.Observe that traces received output and
-// records a terminal's, or nil when nobody is watching.
-func (st *state) observe(name string, cast *castWriter) func(exec.Stream, []byte) {
+// records a terminal's, and the log's streams of the process, held until
+// holds steps have captured secrets from it; nil when nobody is watching.
+func (st *state) observe(name string, cast *castWriter, holds int) (func(exec.Stream, []byte), []*logStream) {
 	if !st.log.tracing() && cast == nil {
-		return nil
+		return nil, nil
 	}
+	out := st.log.stream(name+" <", cast, holds)
+	errs := st.log.stream(name+" <2", nil, holds)
 	return func(s exec.Stream, b []byte) {
-		who := name + " <"
 		if s == exec.Stderr {
-			who = name + " <2"
-		} else if cast != nil {
-			cast.output(b)
+			st.log.received(errs, b)
+		} else {
+			st.log.received(out, b)
 		}
-		st.log.received(who, b)
-	}
+	}, []*logStream{out, errs}
 }
 
 // cast starts recording a terminal for --transcripts, or returns nil.
@@ -47,7 +48,7 @@ func (st *state) cast(name string, rows, cols int, env []string) (*castWriter, e
 		return nil, nil
 	}
 	term, _ := getEnv(env, "TERM")
-	return st.rec.cast(name, rows, cols, st.script.Name+": "+name, term, st.log.secrets)
+	return st.rec.cast(name, rows, cols, st.script.Name+": "+name, term)
 }
 
 // run runs a run step, again after a failure when it says retry.
@@ -135,7 +136,13 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 			return err
 		}
 	}
-	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: st.observe(filepath.Base(args[0]), cast)}
+	holds := 0
+	if s.Capture != "" && st.secrets[s.Capture] {
+		holds = 1
+	}
+	observe, logs := st.observe(filepath.Base(args[0]), cast, holds)
+	defer st.log.end(logs) // Last: after the process and its output ended.
+	cmd := &exec.Cmd{Args: args, Env: env, Dir: dir, TTY: s.TTY, Observe: observe}
 	switch {
 	case s.TTY:
 	case stdin == "":
@@ -157,6 +164,10 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		return startError(err, args[0], dir)
 	}
 	defer func() { _ = p.Terminate(context.Background(), time.Second) }() // Ends any group left.
+	captured := false
+	if holds > 0 {
+		defer func() { st.releaseCapture(captured, p, logs) }()
+	}
 	if s.TTY {
 		if stdin != "" {
 			if cast != nil {
@@ -189,7 +200,8 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		if stdout.Dropped > 0 {
 			return fmt.Errorf("capture: stdout is too large to capture: %d bytes were dropped to bound memory", stdout.Dropped)
 		}
-		st.vars[s.Capture] = strings.TrimRight(string(stdout.Kept), "\r\n")
+		st.setVar(s.Capture, strings.TrimRight(string(stdout.Kept), "\r\n"))
+		captured = true
 	}
 	return nil
 }
@@ -248,8 +260,9 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 		Args: args, Env: env, Dir: dir, TTY: s.TTY,
 		Rows: uint16(s.Rows), Cols: uint16(s.Cols),
 		SeparateStderr: s.StderrPipe,
-		Observe:        st.observe(name, cast),
 	}
+	var logs []*logStream
+	cmd.Observe, logs = st.observe(name, cast, st.plan.holds[s.Name])
 	if st.piped[s.Name] {
 		if s.TTY {
 			return fmt.Errorf("%s feeds stdin_from of another process, so it needs tty: false", s.Name)
@@ -278,7 +291,7 @@ func (st *state) spawn(ctx context.Context, s *Spawn) error {
 	if err != nil {
 		return startError(err, args[0], dir)
 	}
-	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast}
+	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast, logs: logs}
 	st.procs[s.Name] = pr // The name the script's steps were checked against,
 	st.procs[name] = pr   // and the one it is shown by.
 	st.order = append(st.order, pr)

@@ -2,8 +2,12 @@ package script
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,18 +36,16 @@ func fileName(s string) string {
 // castWriter writes an asciicast v2 recording of one terminal, the
 // format asciinema plays: a JSON header line, then one JSON array per
 // event, [seconds, "o", output] and [seconds, "i", input]. Output is
-// written as it arrives, never kept whole in memory. Secrets are masked
-// even when they arrive split across reads: the end of each chunk that
-// could begin a secret (or a UTF-8 sequence) is held back until the next.
-// It is safe for concurrent use.
+// written as it arrives, never kept whole in memory; it comes masked (see
+// jobLog.received), and an unfinished UTF-8 sequence at the end of a chunk
+// waits for the next. It is safe for concurrent use.
 type castWriter struct {
-	mu      sync.Mutex
-	f       *os.File
-	w       *bufio.Writer
-	began   time.Time
-	secrets func() []string
-	hold    []byte
-	err     error
+	mu    sync.Mutex
+	f     *os.File
+	w     *bufio.Writer
+	began time.Time
+	hold  []byte
+	err   error
 }
 
 // castHeader is the first line of an asciicast v2 file.
@@ -56,18 +58,18 @@ type castHeader struct {
 	Env       map[string]string `json:"env,omitempty"`
 }
 
-func newCast(path string, rows, cols int, title, term string, secrets func() []string) (*castWriter, error) {
+func newCast(path string, rows, cols int, title, term string) (*castWriter, error) {
 	if rows == 0 {
 		rows = 24
 	}
 	if cols == 0 {
 		cols = 80
 	}
-	f, err := os.Create(path)
+	f, err := createPrivate(path)
 	if err != nil {
 		return nil, err
 	}
-	c := &castWriter{f: f, w: bufio.NewWriterSize(f, 64<<10), began: time.Now(), secrets: secrets}
+	c := &castWriter{f: f, w: bufio.NewWriterSize(f, 64<<10), began: time.Now()}
 	h, _ := json.Marshal(castHeader{ // A struct of plain fields always marshals.
 		Version: 2, Width: cols, Height: rows, Timestamp: c.began.Unix(),
 		Title: title, Env: map[string]string{"TERM": term, "SHELL": "/bin/sh"},
@@ -97,15 +99,14 @@ func roundSeconds(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1e6
 }
 
-// output records bytes the terminal printed.
+// output records bytes the terminal printed, already masked.
 func (c *castWriter) output(b []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	data := append(c.hold, b...)
-	secrets := c.secrets()
-	keep := holdBack(data, secrets)
+	keep := unfinishedRune(data)
 	c.hold = append([]byte(nil), data[len(data)-keep:]...)
-	c.event("o", maskAll(string(data[:len(data)-keep]), secrets))
+	c.event("o", string(data[:len(data)-keep]))
 }
 
 // input records what was typed, already masked.
@@ -119,7 +120,7 @@ func (c *castWriter) input(s string) {
 func (c *castWriter) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.event("o", maskAll(string(c.hold), c.secrets()))
+	c.event("o", string(c.hold))
 	c.hold = nil
 	if err := c.w.Flush(); err != nil && c.err == nil {
 		c.err = err
@@ -130,28 +131,18 @@ func (c *castWriter) close() error {
 	return c.err
 }
 
-// holdBack returns how many bytes at the end of data must wait for more:
-// the longest end that is the start of a secret, or of a UTF-8 sequence.
-func holdBack(data []byte, secrets []string) int {
-	n := 0
-	for _, s := range secrets {
-		for k := min(len(s)-1, len(data)); k > n; k-- {
-			if strings.HasPrefix(s, string(data[len(data)-k:])) {
-				n = k
-				break
-			}
-		}
-	}
-	// An incomplete UTF-8 sequence at the end: at most 3 bytes.
+// unfinishedRune returns how many bytes at the end of data begin a UTF-8
+// sequence that more bytes would finish: at most 3.
+func unfinishedRune(data []byte) int {
 	for k := 1; k <= 3 && k <= len(data); k++ {
 		if utf8.RuneStart(data[len(data)-k]) {
 			if !utf8.FullRune(data[len(data)-k:]) {
-				n = max(n, k)
+				return k
 			}
 			break
 		}
 	}
-	return n
+	return 0
 }
 
 // recorder writes the transcripts of one job into a directory: a plain,
@@ -166,9 +157,9 @@ type recorder struct {
 	names map[string]int // process names used, to number repeats
 }
 
-func newRecorder(dir, job string) (*recorder, error) {
-	r := &recorder{dir: dir, base: fileName(job), names: map[string]int{}}
-	f, err := os.Create(filepath.Join(dir, r.base+".log"))
+func newRecorder(dir, base string) (*recorder, error) {
+	r := &recorder{dir: dir, base: base, names: map[string]int{}}
+	f, err := createPrivate(filepath.Join(dir, r.base+".log"))
 	if err != nil {
 		return nil, err
 	}
@@ -176,19 +167,71 @@ func newRecorder(dir, job string) (*recorder, error) {
 	return r, nil
 }
 
+// createPrivate creates a file that only its owner can read, in place of
+// whatever had its name: a transcript of an earlier run, or a symbolic
+// link, which is removed, never followed. O_EXCL makes the creation fail
+// rather than follow a link put back in between.
+func createPrivate(path string) (*os.File, error) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+}
+
 // cast starts the recording of a terminal of process name.
-func (r *recorder) cast(name string, rows, cols int, title, term string, secrets func() []string) (*castWriter, error) {
-	r.names[name]++
+func (r *recorder) cast(name string, rows, cols int, title, term string) (*castWriter, error) {
 	file := r.base + "." + fileName(name)
-	if n := r.names[name]; n > 1 {
+	r.names[file]++
+	if n := r.names[file]; n > 1 {
 		file += fmt.Sprintf(".%d", n)
 	}
-	c, err := newCast(filepath.Join(r.dir, file+".cast"), rows, cols, title, term, secrets)
+	c, err := newCast(filepath.Join(r.dir, file+".cast"), rows, cols, title, term)
 	if err != nil {
 		return nil, err
 	}
 	r.casts = append(r.casts, c)
 	return c, nil
+}
+
+// NameTranscripts gives each job of a run its own name for its files in
+// Options.Transcripts (Job.Transcript): the job's name made a file name,
+// and where two jobs would share files that way (the same name in two
+// files, or matrix values such as "a/b" and "a:b" that both become
+// "a_b"), followed by "-" and 6 hexadecimal digits of a hash of the job's
+// file and name, which stay the same from run to run. A job's files are
+// NAME.log and NAME.PROCESS.cast, so a name followed by "." and more is
+// taken to clash with it too. It sets the names in jobs, before they run.
+func NameTranscripts(jobs []Job) {
+	names := make([]string, len(jobs))
+	for i, j := range jobs {
+		names[i] = fileName(j.Name())
+	}
+	clash := func(i int) bool {
+		for k, n := range names {
+			if k != i && (n == names[i] || strings.HasPrefix(n, names[i]+".") || strings.HasPrefix(names[i], n+".")) {
+				return true
+			}
+		}
+		return false
+	}
+	var again []int
+	for i := range names {
+		if clash(i) {
+			again = append(again, i)
+		}
+	}
+	for _, i := range again {
+		h := sha256.Sum256([]byte(jobs[i].Script.File + "\x00" + jobs[i].Name()))
+		names[i] += "-" + hex.EncodeToString(h[:3])
+	}
+	for i := range names {
+		// The same job twice (a file given twice): number them.
+		base := names[i]
+		for n := 2; clash(i); n++ {
+			names[i] = fmt.Sprintf("%s-%d", base, n)
+		}
+		jobs[i].Transcript = names[i]
+	}
 }
 
 // close finishes every file, returning the first error.

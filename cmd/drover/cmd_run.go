@@ -142,9 +142,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	if f.trans != "" {
-		if err := os.MkdirAll(f.trans, 0o755); err != nil {
+		// Transcripts may hold what a secret could not mask: only the
+		// user reads them.
+		if err := os.MkdirAll(f.trans, 0o700); err != nil {
 			return usageErr("--transcripts: %v", err)
 		}
+		script.NameTranscripts(all)
 	}
 	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans}
 	if f.verbose {

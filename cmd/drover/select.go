@@ -2,15 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/drover-dev/drover/script"
-	"github.com/drover-dev/drover/script/report"
 )
 
 // selectJobs keeps the jobs that --run selects: a value equal to a job's
@@ -71,68 +67,4 @@ func shard(jobs []script.Job, k, n int) []script.Job {
 		out = append(out, jobs[i])
 	}
 	return out
-}
-
-// reportSpec is one --report: a format and a path.
-type reportSpec struct{ format, path string }
-
-// parseReports parses --report json=PATH and junit=PATH.
-func parseReports(specs []string) ([]reportSpec, error) {
-	var out []reportSpec
-	for _, s := range specs {
-		format, path, ok := strings.Cut(s, "=")
-		if !ok || path == "" || (format != "json" && format != "junit") {
-			return nil, fmt.Errorf("--report %q: want json=PATH or junit=PATH", s)
-		}
-		out = append(out, reportSpec{format, path})
-	}
-	return out, nil
-}
-
-// writeReports writes every report; it returns the first error after
-// trying them all.
-func writeReports(specs []reportSpec, results []*script.Result, took time.Duration, began time.Time) error {
-	var first error
-	for _, r := range specs {
-		err := writeReport(r, results, took, began)
-		if err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}
-
-func writeReport(r reportSpec, results []*script.Result, took time.Duration, began time.Time) (err error) {
-	if dir := filepath.Dir(r.path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("report %s: %w", r.path, err)
-		}
-	}
-	// Written beside, then renamed: a reader never sees half a report.
-	tmp := r.path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("report %s: %w", r.path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp) // Best effort: the error is reported.
-		}
-	}()
-	switch r.format {
-	case "json":
-		err = report.JSON(f, results, took)
-	case "junit":
-		err = report.JUnit(f, results, took, began)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("report %s: %w", r.path, err)
-	}
-	if err := os.Rename(tmp, r.path); err != nil {
-		return fmt.Errorf("report %s: %w", r.path, err)
-	}
-	return nil
 }
