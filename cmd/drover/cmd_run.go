@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"regexp"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -182,6 +180,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	took := time.Since(began)
 	out.stop()
 	code = summarize(stdout, results, took, ctx.Err() != nil)
+	if code == exitInterrupted {
+		code = stopCode(ctx)
+	}
 	if err := report(results, took); err != nil {
 		fmt.Fprintf(stderr, "drover run: %v\n", err)
 		if code == exitOK {
@@ -282,19 +283,21 @@ func summarize(w io.Writer, results []*script.Result, took time.Duration, interr
 	return exitOK
 }
 
-// interrupts returns a context cancelled by the first SIGINT or SIGTERM:
-// running jobs are then terminated, gracefully. A second one kills every
-// process group drover started and exits 130 at once.
+// interrupts returns a context cancelled by the first stop signal
+// (SIGINT, SIGTERM, SIGHUP or SIGQUIT; its cause says which): running
+// jobs are then terminated, gracefully. A second one kills every process
+// drover started and exits at once, 128 plus the first one's number.
 func interrupts(stderr io.Writer, beforeExit func()) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	unnotify := notifyStop(sigs)
 	done := make(chan struct{})
 	go func() {
+		var first os.Signal
 		select {
-		case sig := <-sigs:
-			fmt.Fprintf(stderr, "drover: %v: terminating running jobs (again to kill them at once)\n", sig)
-			cancel()
+		case first = <-sigs:
+			fmt.Fprintf(stderr, "drover: %v: terminating running jobs (again to kill them at once)\n", first)
+			cancel(stoppedBy{first})
 		case <-done:
 			return
 		}
@@ -303,14 +306,14 @@ func interrupts(stderr io.Writer, beforeExit func()) (context.Context, func()) {
 			exec.KillAll()
 			fmt.Fprintln(stderr, "drover: killed")
 			beforeExit()
-			os.Exit(exitInterrupted)
+			os.Exit(signalCode(first))
 		case <-done:
 		}
 	}()
 	return ctx, func() {
-		signal.Stop(sigs)
+		unnotify()
 		close(done)
-		cancel()
+		cancel(nil)
 	}
 }
 

@@ -33,6 +33,7 @@ const (
 )
 
 func main() {
+	ignored := ignoredAtStart() // Before any signal.Notify, which would hide it.
 	// Linux: orphans of the scripts' processes come back to drover, to be
 	// ended and reaped; elsewhere process groups do.
 	_ = exec.BecomeSubreaper()
@@ -41,6 +42,7 @@ func main() {
 	// with EPIPE instead. Caught, not ignored, so children still get the
 	// default disposition.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	keepIgnored(ignored)
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	os.Exit(code)
