@@ -28,8 +28,17 @@ combination of its values, named "name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
 
+SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
+run: running jobs are terminated with their whole trees and the reports
+are written; a second one kills every process at once. A signal drover
+was started with ignored (nohup) stays ignored. On Linux no process of a
+script outlives drover, even killed with SIGKILL: drover runs as a
+supervisor and a worker that each end every process if the other dies
+(DROVER_NO_SUPERVISOR=1 runs it as one process).
+
 Exit codes: 0 all passed, 1 some job failed, 2 usage error or invalid
-script, 130 interrupted (running jobs are terminated, reports written).
+script, 128+N stopped by signal N: 130 SIGINT, 143 SIGTERM, 129 SIGHUP,
+131 SIGQUIT.
 
 Flags:
 `
