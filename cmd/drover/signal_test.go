@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 // These tests stop drover with signals, and kill it, through the binary:
@@ -251,5 +254,64 @@ steps:
 			}
 			waitNoneLeft(t, "sleep\x00"+marker, out.String())
 		})
+	}
+}
+
+// On a terminal, Ctrl-C and a hangup (the terminal closed) reach every
+// process of the foreground group, under the supervisor both it and its
+// worker: each stops the run once, gracefully, with its exit code.
+func TestTerminalStops(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	for _, mode := range supervisorModes {
+		for _, how := range []string{"ctrl-c", "hangup"} {
+			t.Run(mode.name+"/"+how, func(t *testing.T) {
+				t.Parallel()
+				marker := uniqueSleep()
+				dir := t.TempDir()
+				path, n := mixedScript(t, dir, marker, false)
+				js := filepath.Join(dir, "r.json")
+				cmd := osexec.Command(drover, "run", "--report", "json="+js, path)
+				cmd.Dir = dir
+				cmd.Env = append(os.Environ(), mode.env...)
+				tty, err := pty.Start(cmd)
+				if err != nil {
+					t.Fatal(err)
+				}
+				// The output is read only after a Ctrl-C: a read in progress
+				// would delay the close of the terminal, its hangup, until
+				// drover next writes.
+				out := new(bytes.Buffer)
+				drained := make(chan struct{})
+				awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
+				want := 130
+				if how == "ctrl-c" {
+					go func() {
+						defer close(drained)
+						_, _ = io.Copy(out, tty) // EIO once drover has exited.
+					}()
+					_, _ = tty.Write([]byte{3}) // VINTR: SIGINT to the foreground group.
+				} else {
+					close(drained)
+					_ = tty.Close() // SIGHUP to the session leader and the foreground group.
+					want = 129
+				}
+				awaitExit(t, cmd, nil)
+				<-drained
+				_ = tty.Close()
+				if st := exitStatus(cmd); st != fmt.Sprintf("exit %d", want) {
+					t.Errorf("%s, want exit %d\n%s", st, want, out)
+				}
+				waitNoneLeft(t, "sleep\x00"+marker, out.String())
+				if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
+					t.Errorf("report after %s: %+v\n%s", how, r, out)
+				}
+				if strings.Contains(out.String(), "drover: killed") {
+					t.Errorf("one %s counted as two:\n%s", how, out)
+				}
+			})
+		}
 	}
 }
