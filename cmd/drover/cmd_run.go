@@ -312,8 +312,10 @@ func interrupts(stderr io.Writer, beforeExit func()) (context.Context, func()) {
 		}
 		select {
 		case <-sigs:
-			exec.KillAll()
+			// Said first: once every process is killed, the run may end
+			// and exit before this goroutine gets to speak.
 			fmt.Fprintln(stderr, "drover: killed")
+			exec.KillAll()
 			beforeExit()
 			os.Exit(signalCode(first))
 		case <-done:

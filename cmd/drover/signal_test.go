@@ -156,7 +156,7 @@ func TestInterruptGroup(t *testing.T) {
 				}
 				waitNoneLeft(t, "sleep\x00"+marker, out.String())
 				if killed := strings.Contains(out.String(), "drover: killed"); killed != twice {
-					t.Errorf("killed at once: %v, want %v\n%s", killed, twice, out)
+					t.Errorf("killed at once: %v, want %v (%s)\n%s", killed, twice, exitStatus(cmd), out)
 				}
 			})
 		}
