@@ -50,8 +50,12 @@ func TestKilledDroverLeavesNothing(t *testing.T) {
 			cmd, out := startDroverWith(t, dir, nil, "run", path)
 			awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
 			var workers []int
+			bin, err := os.Stat(drover)
+			if err != nil {
+				t.Fatal(err)
+			}
 			for _, kid := range childrenOf(cmd.Process.Pid) {
-				if exe, err := os.Readlink("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && exe == drover {
+				if exe, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(exe, bin) {
 					workers = append(workers, kid)
 				}
 			}
