@@ -85,7 +85,7 @@ func supervise(ignored map[os.Signal]bool) (code int, ok bool) {
 		_ = w.Close() // Never written.
 		return 0, false
 	}
-	go func() {
+	go func() { // It lives as long as the supervisor: signals may come until it exits.
 		for sig := range sigs {
 			if n, ok := sig.(syscall.Signal); ok && !ignored[sig] {
 				_, _ = w.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
@@ -236,7 +236,7 @@ func attachSupervisor() bool {
 			}
 		}
 	}
-	go followSupervisor(os.NewFile(controlFd, "supervisor"))
+	go followSupervisor(os.NewFile(controlFd, "supervisor")) // For the worker's whole life.
 	return true
 }
 
