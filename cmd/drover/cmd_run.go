@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -29,8 +27,17 @@ combination of its values, named "name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
 
+SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
+run: running jobs are terminated with their whole trees and the reports
+are written; a second one kills every process at once. A signal drover
+was started with ignored (nohup) stays ignored. On Linux no process of a
+script outlives drover, even killed with SIGKILL: drover runs as a
+supervisor and a worker that each end every process if the other dies
+(DROVER_NO_SUPERVISOR=1 runs it as one process).
+
 Exit codes: 0 all passed, 1 some job failed, 2 usage error or invalid
-script, 130 interrupted (running jobs are terminated, reports written).
+script, 128+N stopped by signal N: 130 SIGINT, 143 SIGTERM, 129 SIGHUP,
+131 SIGQUIT.
 
 Flags:
 `
@@ -183,6 +190,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	took := time.Since(began)
 	out.stop()
 	code = summarize(stdout, results, took, ctx.Err() != nil)
+	if code == exitInterrupted {
+		code = stopCode(ctx)
+	}
 	if err := report(results, took); err != nil {
 		fmt.Fprintf(stderr, "drover run: %v\n", err)
 		if code == exitOK {
@@ -287,35 +297,39 @@ func summarize(w io.Writer, results []*script.Result, took time.Duration, interr
 	return exitOK
 }
 
-// interrupts returns a context cancelled by the first SIGINT or SIGTERM:
-// running jobs are then terminated, gracefully. A second one kills every
-// process group drover started and exits 130 at once.
+// interrupts returns a context cancelled by the first stop signal
+// (SIGINT, SIGTERM, SIGHUP or SIGQUIT; its cause says which): running
+// jobs are then terminated, gracefully. A second one kills every process
+// drover started and exits at once, 128 plus the first one's number.
 func interrupts(stderr io.Writer, beforeExit func()) (context.Context, func()) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	unnotify := notifyStop(sigs)
 	done := make(chan struct{})
 	go func() {
+		var first os.Signal
 		select {
-		case sig := <-sigs:
-			fmt.Fprintf(stderr, "drover: %v: terminating running jobs (again to kill them at once)\n", sig)
-			cancel()
+		case first = <-sigs:
+			fmt.Fprintf(stderr, "drover: %v: terminating running jobs (again to kill them at once)\n", first)
+			cancel(stoppedBy{first})
 		case <-done:
 			return
 		}
 		select {
 		case <-sigs:
-			exec.KillAll()
+			// Said first: once every process is killed, the run may end
+			// and exit before this goroutine gets to speak.
 			fmt.Fprintln(stderr, "drover: killed")
+			exec.KillAll()
 			beforeExit()
-			os.Exit(exitInterrupted)
+			os.Exit(signalCode(first))
 		case <-done:
 		}
 	}()
 	return ctx, func() {
-		signal.Stop(sigs)
+		unnotify()
 		close(done)
-		cancel()
+		cancel(nil)
 	}
 }
 

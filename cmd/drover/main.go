@@ -33,6 +33,12 @@ const (
 )
 
 func main() {
+	ignored := ignoredAtStart() // Before any signal.Notify, which would hide it.
+	if !attachSupervisor() && supervised(os.Args[1:]) {
+		if code, ok := supervise(ignored); ok {
+			os.Exit(code)
+		} // Else it could not be set up: do the work here.
+	}
 	// Linux: orphans of the scripts' processes come back to drover, to be
 	// ended and reaped; elsewhere process groups do.
 	_ = exec.BecomeSubreaper()
@@ -41,9 +47,22 @@ func main() {
 	// with EPIPE instead. Caught, not ignored, so children still get the
 	// default disposition.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	keepIgnored(ignored)
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	os.Exit(code)
+}
+
+// noSupervisorVar, set to 1, runs "drover run" as one process, without
+// the supervisor that ends every process of its scripts when drover is
+// killed (Linux).
+const noSupervisorVar = "DROVER_NO_SUPERVISOR"
+
+// supervised reports whether drover, run with args, works under a
+// supervisor: only "drover run" starts processes, and
+// DROVER_NO_SUPERVISOR=1 turns the supervisor off.
+func supervised(args []string) bool {
+	return len(args) > 0 && args[0] == "run" && os.Getenv(noSupervisorVar) != "1"
 }
 
 const usage = `drover drives programs from YAML scripts: it starts them under a
@@ -62,7 +81,8 @@ A FILE of - is a script read from stdin.
 Run "drover COMMAND --help" for a command's flags.
 
 Exit codes: 0 all passed, 1 some job failed, 2 usage error or invalid
-script, 130 interrupted.
+script, 128+N stopped by signal N: 130 SIGINT (Ctrl-C), 143 SIGTERM,
+129 SIGHUP, 131 SIGQUIT.
 `
 
 // run is the whole program, callable from tests.

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// stopSignals stop a run: the running jobs are terminated with their
+// whole trees, the reports are written, and drover exits 128 plus the
+// signal's number. A second one kills every process at once.
+var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
+// stopsOn are the stop signals drover acts on: those it was not started
+// with ignored. main sets it.
+var stopsOn = stopSignals
+
+// notifyStop delivers to c the stop signals drover acts on, until the
+// function it returns is called. They are caught here; under the
+// supervisor, relayed by it (see attachSupervisor).
+var notifyStop = func(c chan<- os.Signal) (stop func()) {
+	signal.Notify(c, stopsOn...)
+	return func() { signal.Stop(c) }
+}
+
+// ignoredAtStart returns the signals drover was started with ignored:
+// SIGHUP under nohup, SIGINT and SIGQUIT in the background of a shell
+// without job control. Call it before any signal.Notify.
+func ignoredAtStart() map[os.Signal]bool {
+	ignored := map[os.Signal]bool{}
+	for n := 1; n < 65; n++ {
+		if sig := syscall.Signal(n); signal.Ignored(sig) {
+			ignored[sig] = true
+		}
+	}
+	return ignored
+}
+
+// keepIgnored leaves drover deaf to the signals it was started with
+// ignored, as nohup and shells ask, yet catches them rather than ignore
+// them: a caught signal is reset to the default in a child, an ignored
+// one stays ignored. So every process drover starts gets the default
+// dispositions, as systemd gives its services.
+func keepIgnored(ignored map[os.Signal]bool) {
+	var caught, acted []os.Signal
+	for sig := range ignored {
+		caught = append(caught, sig)
+	}
+	for _, sig := range stopSignals {
+		if !ignored[sig] {
+			acted = append(acted, sig)
+		}
+	}
+	stopsOn = acted
+	if len(caught) > 0 {
+		signal.Notify(make(chan os.Signal, 1), caught...) // Never read: Notify drops what does not fit.
+	}
+}
+
+// stoppedBy is the cause of the cancellation of a run by a stop signal.
+type stoppedBy struct{ sig os.Signal }
+
+func (s stoppedBy) Error() string { return "stopped by " + s.sig.String() }
+
+// signalCode is the exit code of a run stopped by sig: 128 plus its
+// number, as a shell reports a process killed by it.
+func signalCode(sig os.Signal) int {
+	if n, ok := sig.(syscall.Signal); ok {
+		return 128 + int(n)
+	}
+	return exitInterrupted
+}
+
+// stopCode is the exit code of a run whose context ctx was cancelled:
+// that of the signal that stopped it.
+func stopCode(ctx context.Context) int {
+	var s stoppedBy
+	if errors.As(context.Cause(ctx), &s) {
+		return signalCode(s.sig)
+	}
+	return exitInterrupted
+}

@@ -1,0 +1,270 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	osexec "os/exec"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/drover-dev/drover/exec"
+)
+
+// On Linux "drover run" is two processes, so that no process of a script
+// outlives drover even when drover is killed with SIGKILL, by hand or by
+// the OOM killer. The process the user starts is a supervisor that only
+// waits; its child, the worker, is the same program and does the work.
+//
+//   - The supervisor is a child subreaper. When the worker dies, however
+//     it dies, every process it started, daemons included, is handed to
+//     the supervisor, which kills them all, reaps them, and exits with
+//     the worker's status (128 plus the signal that killed it).
+//   - The worker reads a pipe, on descriptor 3, whose write end only the
+//     supervisor holds. End of file means the supervisor is gone: the
+//     worker kills every process it started (exec.KillAll) and exits.
+//
+// The stop signals (stopSignals) reach the worker through that pipe: the
+// supervisor catches them and writes each one's number. The worker
+// catches them too, so that its children start with the default
+// dispositions, but acts only on what the pipe says: Ctrl-C on a
+// terminal signals both processes (they share a process group, the
+// terminal's foreground group), and acting on both would make one Ctrl-C
+// count as two.
+
+// workerVar marks the worker: it holds the inode of the pipe on
+// descriptor 3, and the worker removes it from its environment at once,
+// so that the processes it starts never take themselves for workers.
+const workerVar = "DROVER_WORKER"
+
+// controlFd is the worker's descriptor of the supervisor's pipe.
+const controlFd = 3
+
+// supervise runs drover as the supervisor of a worker that runs the
+// scripts, and returns the exit code once the worker and every process
+// below it are gone. ok is false when the supervisor cannot be set up
+// (no subreaper, /proc/self/exe unusable): the caller then does the work
+// itself. ignored are the signals drover was started with ignored: the
+// supervisor catches them, so that the worker gets the default, but does
+// not relay them.
+func supervise(ignored map[os.Signal]bool) (code int, ok bool) {
+	if exec.BecomeSubreaper() != nil {
+		return 0, false
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, false
+	}
+	st, err := r.Stat()
+	if err != nil {
+		return 0, false
+	}
+	ino := st.Sys().(*syscall.Stat_t).Ino
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, stopSignals...) // Before the worker starts: it then gets the defaults.
+	worker := &osexec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       os.Args,
+		Env:        append(os.Environ(), workerVar+"="+strconv.FormatUint(ino, 10)),
+		Stdin:      os.Stdin,
+		Stdout:     os.Stdout,
+		Stderr:     os.Stderr,
+		ExtraFiles: []*os.File{r},
+	}
+	err = worker.Start()
+	_ = r.Close() // The worker's now.
+	if err != nil {
+		signal.Stop(sigs)
+		_ = w.Close() // Never written.
+		return 0, false
+	}
+	go func() { // It lives as long as the supervisor: signals may come until it exits.
+		for sig := range sigs {
+			if n, ok := sig.(syscall.Signal); ok && !ignored[sig] {
+				_, _ = w.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
+			}
+		}
+	}()
+	_ = worker.Wait() // Its status is in ProcessState.
+	endDescendants()
+	runtime.KeepAlive(w) // Closed only by this process's exit: the worker's end of file.
+	ws := worker.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return signalCode(ws.Signal()), true
+	}
+	return ws.ExitStatus(), true
+}
+
+// endDescendants kills every process below this one and reaps those
+// handed to it, until none is left (or, for a process that cannot die,
+// 10 s have passed): each is killed before it can notice its parent's
+// death and fork again.
+func endDescendants() {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		below := descendants(os.Getpid())
+		if len(below) == 0 || time.Now().After(deadline) {
+			return
+		}
+		for _, pid := range below {
+			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
+		}
+		for {
+			var ws syscall.WaitStatus
+			if pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); pid <= 0 || err != nil {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond) // Killed processes take a moment to die.
+	}
+}
+
+// descendants lists the processes below pid, zombies included, from the
+// children file of each thread (/proc/PID/task/TID/children), or where
+// the kernel has none, from one scan of every process.
+func descendants(pid int) []int {
+	var byParent map[int][]int
+	self := strconv.Itoa(os.Getpid())
+	if _, err := os.Stat("/proc/" + self + "/task/" + self + "/children"); err != nil {
+		byParent = map[int][]int{}
+		for _, name := range dirNames("/proc") {
+			if kid, err := strconv.Atoi(name); err == nil {
+				if ppid, ok := parentOf(kid); ok {
+					byParent[ppid] = append(byParent[ppid], kid)
+				}
+			}
+		}
+	}
+	children := func(pid int) []int {
+		if byParent != nil {
+			return byParent[pid]
+		}
+		dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+		var kids []int
+		for _, tid := range dirNames(dir) {
+			b, _ := os.ReadFile(dir + tid + "/children") // Else the thread has ended.
+			for _, f := range strings.Fields(string(b)) {
+				if kid, err := strconv.Atoi(f); err == nil {
+					kids = append(kids, kid)
+				}
+			}
+		}
+		return kids
+	}
+	var out []int
+	seen := map[int]bool{pid: true}
+	for todo := []int{pid}; len(todo) > 0; {
+		p := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, kid := range children(p) {
+			if !seen[kid] {
+				seen[kid] = true
+				out = append(out, kid)
+				todo = append(todo, kid)
+			}
+		}
+	}
+	return out
+}
+
+// parentOf returns the parent of pid, from /proc/PID/stat.
+func parentOf(pid int) (int, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name, in parentheses, may hold anything: "state ppid" follow.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 2 {
+		return 0, false
+	}
+	ppid, err := strconv.Atoi(f[1])
+	return ppid, err == nil
+}
+
+// dirNames lists a directory; nil if it is gone.
+func dirNames(dir string) []string {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	names, _ := d.Readdirnames(-1) // What was read before an error is still of use.
+	_ = d.Close()                  // Read only.
+	return names
+}
+
+// relayed is where the worker delivers the stop signals its supervisor
+// relays: the channel of the running interrupts, if any.
+var relayed struct {
+	sync.Mutex
+	to chan<- os.Signal
+}
+
+// attachSupervisor makes this process a supervisor's worker, if it is
+// one: it removes workerVar from the environment, keeps the pipe from
+// its children, catches the stop signals, and from then on takes them
+// from the pipe alone. It reports whether it is a worker.
+func attachSupervisor() bool {
+	v, ok := os.LookupEnv(workerVar)
+	if !ok {
+		return false
+	}
+	_ = os.Unsetenv(workerVar) // Never fails for a valid name.
+	var st unix.Stat_t
+	if err := unix.Fstat(controlFd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO || strconv.FormatUint(st.Ino, 10) != v {
+		return false // Not the supervisor's pipe: a stray variable.
+	}
+	unix.CloseOnExec(controlFd)
+	signal.Notify(make(chan os.Signal, 1), stopSignals...) // Never read: the pipe says which to act on.
+	notifyStop = func(c chan<- os.Signal) func() {
+		relayed.Lock()
+		defer relayed.Unlock()
+		relayed.to = c
+		return func() {
+			relayed.Lock()
+			defer relayed.Unlock()
+			if relayed.to == c {
+				relayed.to = nil
+			}
+		}
+	}
+	go followSupervisor(os.NewFile(controlFd, "supervisor")) // For the worker's whole life.
+	return true
+}
+
+// followSupervisor reads the signals the supervisor relays on f and
+// delivers them; with no run to stop, it ends the worker as the signal
+// would. At end of file, the supervisor is gone: it kills every process
+// the worker started and exits.
+func followSupervisor(f *os.File) {
+	buf := make([]byte, 16)
+	for {
+		n, err := f.Read(buf)
+		for _, b := range buf[:n] {
+			sig := syscall.Signal(b)
+			relayed.Lock()
+			to := relayed.to
+			relayed.Unlock()
+			if to == nil {
+				exec.KillAll()
+				os.Exit(signalCode(sig))
+			}
+			select {
+			case to <- sig:
+			default: // Two are pending already: the run is being killed.
+			}
+		}
+		if err != nil {
+			exec.KillAll()
+			os.Exit(signalCode(syscall.SIGKILL))
+		}
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// childrenOf lists the children of process pid.
+func childrenOf(pid int) []int {
+	var kids []int
+	tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		for _, s := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(s); err == nil {
+				kids = append(kids, n)
+			}
+		}
+	}
+	return kids
+}
+
+// alive reports whether pid runs (a zombie counts as dead).
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	i := strings.LastIndexByte(string(b), ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
+}
+
+// SIGKILL of drover, the process the user started or the worker it runs
+// the scripts in, leaves no process of any script running within 2 s:
+// not under a terminal, not on pipes, not in a group of its own, not a
+// daemon that double-forked and called setsid.
+func TestKilledDroverLeavesNothing(t *testing.T) {
+	t.Parallel()
+	for _, victim := range []string{"supervisor", "worker"} {
+		t.Run(victim, func(t *testing.T) {
+			t.Parallel()
+			marker := uniqueSleep()
+			dir := t.TempDir()
+			path, n := mixedScript(t, dir, marker, false)
+			cmd, out := startDroverWith(t, dir, nil, "run", path)
+			awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
+			var workers []int
+			bin, err := os.Stat(drover)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, kid := range childrenOf(cmd.Process.Pid) {
+				if exe, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(exe, bin) {
+					workers = append(workers, kid)
+				}
+			}
+			if len(workers) != 1 {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+				t.Fatalf("want one worker, the supervisor's child; found %v\n%s", workers, out)
+			}
+			worker := workers[0]
+			pid := cmd.Process.Pid
+			if victim == "worker" {
+				pid = worker
+			}
+			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			began := time.Now()
+			for (len(processesWith(t, "sleep\x00"+marker)) > 0 || alive(worker)) && time.Since(began) < 2*time.Second {
+				time.Sleep(20 * time.Millisecond)
+			}
+			left := processesWith(t, "sleep\x00"+marker)
+			if alive(worker) {
+				left = append(left, "the worker, "+strconv.Itoa(worker))
+			}
+			awaitExit(t, cmd, out)
+			if len(left) > 0 {
+				for _, p := range append(processesWith(t, "sleep\x00"+marker), strconv.Itoa(worker)+":") {
+					pid, _, _ := strings.Cut(p, ":")
+					if n, err := strconv.Atoi(pid); err == nil {
+						_ = syscall.Kill(n, syscall.SIGKILL) // Leave the machine clean.
+					}
+				}
+				t.Fatalf("kill -9 of the %s: after 2s these are left: %v\n%s", victim, left, out)
+			}
+			if victim == "worker" {
+				if st := exitStatus(cmd); st != "exit 137" {
+					t.Errorf("the supervisor: %s, want exit 137 (128+SIGKILL)\n%s", st, out)
+				}
+			}
+		})
+	}
+}
+
+// What a script starts never inherits the supervisor's pipe or the
+// variable that marks its worker.
+func TestWorkerLeavesNoTrace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "trace.yaml", `name: trace
+steps:
+  - run: {shell: "echo worker=$$DROVER_WORKER.; for fd in 3 4 5 6 7 8 9; do readlink /proc/$$$$/fd/$$fd; done; true", capture: seen}
+  - log: seen ${seen}
+`)
+	code, out, errs := droverRun(t, dir, "run", path)
+	if code != 0 || !strings.Contains(out, "seen worker=.") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if strings.Contains(out, "pipe:") {
+		t.Errorf("the script's shell inherited a pipe:\n%s", out)
+	}
+}
