@@ -107,14 +107,14 @@ func TestInterruptedInWords(t *testing.T) {
 		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, s)
 	}
 	for _, want := range []string{
-		"sleep.yaml:2:5: sleep: interrupted\n",
-		"run.yaml:2:5: run: sleep " + marker + " did not exit: interrupted\n",
+		"sleep.yaml:2:5: sleep: interrupted (SIGINT)\n",
+		"run.yaml:2:5: run: sleep " + marker + " did not exit: interrupted (SIGINT)\n",
 		`expect.yaml:3:5: expect: sleep: gave up after`,
-		`waiting for "x" on stdout: interrupted` + "\n",
-		"wait.yaml:3:5: wait: sleep did not exit: interrupted\n",
-		"retry.yaml:2:5: run: sleep " + marker + " did not exit: interrupted\n",
+		`waiting for "x" on stdout: interrupted (SIGINT)` + "\n",
+		"wait.yaml:3:5: wait: sleep did not exit: interrupted (SIGINT)\n",
+		"retry.yaml:2:5: run: sleep " + marker + " did not exit: interrupted (SIGINT)\n",
 		"wait_port.yaml:2:5: wait_port: ", // then what it saw, or only that it was interrupted
-		"cleaned up\n    finally.yaml:2:5: sleep: interrupted\n",
+		"cleaned up\n    finally.yaml:2:5: sleep: interrupted (SIGINT)\n",
 		"0 passed, 0 failed, 7 interrupted",
 	} {
 		if !strings.Contains(s, want) {

@@ -46,7 +46,7 @@ steps:
 `
 	n := 5
 	if stubborn {
-		src += `  - spawn: {name: stubborn, cmd: [sh, -c, "trap '' TERM; echo stubborn; exec sleep @"]}
+		src += `  - spawn: {name: stubborn, cmd: [sh, -c, "trap '' TERM HUP; echo stubborn; exec sleep @"]}
   - expect: stubborn
 `
 		n++

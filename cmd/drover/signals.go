@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/drover-dev/drover/exec"
 )
 
 // stopSignals stop a run: the running jobs are terminated with their
@@ -62,7 +64,12 @@ func keepIgnored(ignored map[os.Signal]bool) {
 // stoppedBy is the cause of the cancellation of a run by a stop signal.
 type stoppedBy struct{ sig os.Signal }
 
-func (s stoppedBy) Error() string { return "stopped by " + s.sig.String() }
+func (s stoppedBy) Error() string {
+	if n, ok := s.sig.(syscall.Signal); ok {
+		return "interrupted (" + exec.SignalName(n) + ")"
+	}
+	return "interrupted"
+}
 
 // signalCode is the exit code of a run stopped by sig: 128 plus its
 // number, as a shell reports a process killed by it.

@@ -3,12 +3,12 @@
 package main
 
 import (
+	"errors"
 	"os"
 	osexec "os/exec"
 	"os/signal"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -105,100 +105,25 @@ func supervise(ignored map[os.Signal]bool) (code int, ok bool) {
 // endDescendants kills every process below this one and reaps those
 // handed to it, until none is left (or, for a process that cannot die,
 // 10 s have passed): each is killed before it can notice its parent's
-// death and fork again.
+// death and fork again. The worker is reaped already, so every child
+// left is an orphan of its tree, and this process waits for nothing
+// else: reaping any child is safe.
 func endDescendants() {
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		below := descendants(os.Getpid())
-		if len(below) == 0 || time.Now().After(deadline) {
-			return
-		}
-		for _, pid := range below {
-			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
-		}
+	for time.Now().Before(deadline) {
+		exec.KillAll() // Every descendant, and every process with one of this program's markers.
 		for {
 			var ws syscall.WaitStatus
-			if pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); pid <= 0 || err != nil {
+			pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
+			if errors.Is(err, syscall.ECHILD) {
+				return // No child left.
+			}
+			if pid <= 0 || err != nil {
 				break
 			}
 		}
 		time.Sleep(time.Millisecond) // Killed processes take a moment to die.
 	}
-}
-
-// descendants lists the processes below pid, zombies included, from the
-// children file of each thread (/proc/PID/task/TID/children), or where
-// the kernel has none, from one scan of every process.
-func descendants(pid int) []int {
-	var byParent map[int][]int
-	self := strconv.Itoa(os.Getpid())
-	if _, err := os.Stat("/proc/" + self + "/task/" + self + "/children"); err != nil {
-		byParent = map[int][]int{}
-		for _, name := range dirNames("/proc") {
-			if kid, err := strconv.Atoi(name); err == nil {
-				if ppid, ok := parentOf(kid); ok {
-					byParent[ppid] = append(byParent[ppid], kid)
-				}
-			}
-		}
-	}
-	children := func(pid int) []int {
-		if byParent != nil {
-			return byParent[pid]
-		}
-		dir := "/proc/" + strconv.Itoa(pid) + "/task/"
-		var kids []int
-		for _, tid := range dirNames(dir) {
-			b, _ := os.ReadFile(dir + tid + "/children") // Else the thread has ended.
-			for _, f := range strings.Fields(string(b)) {
-				if kid, err := strconv.Atoi(f); err == nil {
-					kids = append(kids, kid)
-				}
-			}
-		}
-		return kids
-	}
-	var out []int
-	seen := map[int]bool{pid: true}
-	for todo := []int{pid}; len(todo) > 0; {
-		p := todo[len(todo)-1]
-		todo = todo[:len(todo)-1]
-		for _, kid := range children(p) {
-			if !seen[kid] {
-				seen[kid] = true
-				out = append(out, kid)
-				todo = append(todo, kid)
-			}
-		}
-	}
-	return out
-}
-
-// parentOf returns the parent of pid, from /proc/PID/stat.
-func parentOf(pid int) (int, bool) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, false
-	}
-	// The command name, in parentheses, may hold anything: "state ppid" follow.
-	i := strings.LastIndexByte(string(b), ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 2 {
-		return 0, false
-	}
-	ppid, err := strconv.Atoi(f[1])
-	return ppid, err == nil
-}
-
-// dirNames lists a directory; nil if it is gone.
-func dirNames(dir string) []string {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	names, _ := d.Readdirnames(-1) // What was read before an error is still of use.
-	_ = d.Close()                  // Read only.
-	return names
 }
 
 // relayed is where the worker delivers the stop signals its supervisor
