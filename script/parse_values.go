@@ -19,6 +19,7 @@ import (
 type stepCtx struct {
 	p    *parser
 	kind string
+	k    *stepKind // the step's kind; nil at the top level
 	sc   *scope
 }
 
@@ -423,4 +424,12 @@ func (c *stepCtx) signalName(n *yaml.Node, key string) string {
 	}
 	c.errorf(n, key, "unknown signal %s; want one of: %s", describe(n), strings.Join(signalNames, ", "))
 	return ""
+}
+
+// mustBeTrue checks the value of a key that only means something as true,
+// such as eof: true.
+func (c *stepCtx) mustBeTrue(n *yaml.Node, key string) {
+	if v, ok := c.boolean(n, key); ok && !v {
+		c.errorf(n, key, "only true means something here; remove the key or write %s: true", key)
+	}
 }

@@ -87,22 +87,6 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 	return st, nil
 }
 
-// walkSteps calls f for every step, those in then: branches and retry
-// groups included.
-func walkSteps(steps []Step, f func(Step)) {
-	for _, s := range steps {
-		f(s)
-		switch s := s.(type) {
-		case *Expect:
-			for _, p := range s.Patterns {
-				walkSteps(p.Then, f)
-			}
-		case *Retry:
-			walkSteps(s.Steps, f)
-		}
-	}
-}
-
 // lookup resolves a variable for Expand.
 func (st *state) lookup(name string) (string, bool) {
 	if env, ok := strings.CutPrefix(name, "env."); ok {
