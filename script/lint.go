@@ -49,14 +49,7 @@ import (
 //
 // Warnings is safe for concurrent use.
 func (s *Script) Warnings() []*Error {
-	l := &linter{script: s, piped: map[string]bool{}, never: map[Step]bool{}}
-	// As the interpreter decides it: a name used by a stdin_from in steps:
-	// is spawned with its stdout on a pipe to that reader.
-	walkSteps(s.Steps, func(step Step) {
-		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
-			l.piped[sp.StdinFrom] = true
-		}
-	})
+	l := &linter{script: s, piped: stdinSources(s.Steps), never: map[Step]bool{}}
 	l.budget = s.Timeout
 	l.steps(s.Steps, &facts{procs: map[string]*procFacts{}}, true)
 	// finally: runs after a failure anywhere: nothing is known of what ran.

@@ -47,7 +47,6 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		vars:    map[string]string{},
 		secrets: map[string]bool{},
 		procs:   map[string]*proc{},
-		piped:   map[string]bool{},
 		log:     log,
 	}
 	base := opts.Env
@@ -79,11 +78,7 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		}
 		st.env = setEnv(st.env, kv.Key, v)
 	}
-	walkSteps(s.Steps, func(step Step) {
-		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
-			st.piped[sp.StdinFrom] = true
-		}
-	})
+	st.piped = stdinSources(s.Steps)
 	return st, nil
 }
 

@@ -40,7 +40,7 @@ var retryKind = &stepKind{
 	parse: parseRetry,
 }
 
-// retry reads a group of steps run again when one fails.
+// parseRetry reads a group of steps run again when one fails.
 func parseRetry(c *stepCtx, key, val *yaml.Node) Step {
 	s := &Retry{Pos: c.p.pos(key)}
 	if val.Kind != yaml.MappingNode {

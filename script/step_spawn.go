@@ -218,3 +218,16 @@ func (s *Spawn) templates() []string {
 
 // command implements commander.
 func (s *Spawn) command() (Command, []KV) { return s.Cmd, s.Env }
+
+// stdinSources returns the names of the processes whose stdout feeds a
+// stdin_from of steps: each is spawned with its stdout on a pipe to that
+// reader. The interpreter and the linter both decide it here.
+func stdinSources(steps []Step) map[string]bool {
+	piped := map[string]bool{}
+	walkSteps(steps, func(step Step) {
+		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
+			piped[sp.StdinFrom] = true
+		}
+	})
+	return piped
+}
