@@ -78,7 +78,7 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 // command reads cmd: or shell:, exactly one of them.
 func (c *stepCtx) command(f map[string]entry, key *yaml.Node) Command {
 	var cmd Command
-	switch c.oneOf(f, key, "cmd", "shell") {
+	switch c.oneOf(f, key, c.k.long.oneOf...) {
 	case "cmd":
 		v := f["cmd"].val
 		if v.Kind == yaml.ScalarNode && !isNull(v) {

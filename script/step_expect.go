@@ -89,7 +89,7 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 		if e, ok := f["idle_timeout"]; ok {
 			s.Idle, _ = c.duration(e.val, "idle_timeout", false)
 		}
-		switch which := c.oneOf(f, key, "text", "re", "eof", "any"); which {
+		switch which := c.oneOf(f, key, c.k.long.oneOf...); which {
 		case "":
 		case "any":
 			s.Any = true
@@ -199,7 +199,7 @@ func (c *stepCtx) branches(n *yaml.Node) []Pattern {
 		case item.Kind == yaml.MappingNode:
 			f := c.fields(item, "any", "any", branchKeys)
 			var pat Pattern
-			if which := c.oneOf(f, item, "text", "re", "eof"); which != "" {
+			if which := c.oneOf(f, item, branchForm.oneOf...); which != "" {
 				pat = c.pattern(f, which)
 			} else {
 				pat.Pos = c.p.pos(item)

@@ -51,7 +51,7 @@ func parseSend(c *stepCtx, key, val *yaml.Node) Step {
 	case val.Kind == yaml.MappingNode:
 		f := c.fields(val, "send", "", c.keys())
 		s.On = c.on(f, key)
-		switch c.oneOf(f, key, "text", "raw", "control", "eof") {
+		switch c.oneOf(f, key, c.k.long.oneOf...) {
 		case "text":
 			s.Text, _ = c.tmpl(f["text"].val, "text")
 		case "raw":
