@@ -1,13 +1,16 @@
 package script
 
-// This file is the one table of the language's keys. The parser checks
-// every mapping against it (a key it does not list is an error) and Schema
-// describes every key from it, so that the two cannot drift apart; the
+// This file holds the types of the language's keys and the forms that
+// are not a step's: the top level, output checks, any:'s branches and
+// run's retry:. Each step kind's key table is its stepSpec, in its
+// step_KIND.go, listed by builtinKinds. The parser checks every mapping
+// against these tables (a key they do not list is an error) and Schema
+// describes every key from them, so that the two cannot drift apart; the
 // tests give the parser and the schema the same values of each type and
 // fail where they disagree.
 //
-// A key added to the parser must be added here, with its type: until then
-// the parser itself rejects it as unknown.
+// A key added to the parser must be added to its table, with its type:
+// until then the parser itself rejects it as unknown.
 
 // valueType is the type of a value as the parser reads it. Each is a
 // $defs entry of the JSON Schema, described in schema.go.

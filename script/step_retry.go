@@ -47,7 +47,7 @@ func parseRetry(c *stepCtx, key, val *yaml.Node) Step {
 		c.errorf(val, "", "want a mapping with attempts, delay and steps; got %s", describe(val))
 		return s
 	}
-	f := c.fields(val, "retry", "", c.keys())
+	f := c.fields(val, c.kind, "", c.keys())
 	s.Spec = c.retryFields(f, key)
 	e, ok := f["steps"]
 	if !ok {

@@ -37,7 +37,7 @@ func parseSignal(c *stepCtx, key, val *yaml.Node) Step {
 		s.Sig = c.signalName(val, "")
 		c.needProcess(key)
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, "signal", "", c.keys())
+		f := c.fields(val, c.kind, "", c.keys())
 		s.On = c.on(f, key)
 		if e, ok := f["sig"]; ok {
 			s.Sig = c.signalName(e.val, "sig")

@@ -40,7 +40,7 @@ func parseWaitPort(c *stepCtx, key, val *yaml.Node) Step {
 	switch {
 	case val.Kind == yaml.ScalarNode && !isNull(val):
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, "wait_port", "", c.keys())
+		f := c.fields(val, c.kind, "", c.keys())
 		if e, ok := f["timeout"]; ok {
 			s.Timeout, _ = c.duration(e.val, "timeout", false)
 		}
