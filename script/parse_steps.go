@@ -65,7 +65,12 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		return nil
 	}
 	if k := kindIndex[key.Value]; k != nil {
-		return k.parse(&stepCtx{p: p, kind: k.kind, k: k, sc: sc}, key, val)
+		c := &stepCtx{p: p, kind: k.kind, k: k, sc: sc}
+		s := k.parse(c, key, val)
+		for _, name := range c.lacks {
+			c.errorf(key, "", "missing key %s: %s", name, k.long.missing[name])
+		}
+		return s
 	}
 	if best := closest(key.Value, stepKinds); best != "" {
 		c.errorf(key, "", "unknown step %s; did you mean %q?", shortQuote(key.Value), best)

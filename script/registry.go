@@ -12,12 +12,15 @@ package script
 //       short: ..., long: &form{...}}, parse: parseEach}. The key table
 //       drives the parser's unknown-key check, the JSON Schema and its
 //       agreement test: a key the table lacks is rejected as unknown;
-//     - parseEach(c *stepCtx, key, val *yaml.Node) Step. c.keys() are the
-//       long form's keys for c.fields; c.errorf(n, key, ...) places an
-//       error at n; c.sc is the scope (variables, processes) at the step;
-//       names the step defines go to c.sc.defineVar after its own
-//       references are checked. Return the step even when it has errors
-//       (nil only when nothing of it could be read);
+//     - parseEach(c *stepCtx, key, val *yaml.Node) Step. For the long
+//       form, f := c.longForm(val) rejects keys the form lacks and
+//       reports its required keys that are missing (say what each is in
+//       form.missing); c.oneOf(f, key, c.k.long.oneOf...) picks the one
+//       key of oneOf. c.errorf(n, key, ...) places an error at n; c.sc is
+//       the scope (variables, processes) at the step; names the step
+//       defines go to c.sc.defineVar after its own references are
+//       checked. Return the step even when it has errors (nil only when
+//       nothing of it could be read);
 //     - (s *Each) run(ctx, st) error: return plain errors; the position
 //       is added once, by st.runBlock. Use the named defaults
 //       (defaultStepTimeout, defaultGrace), not numbers.
@@ -180,6 +183,19 @@ func walkSteps(steps []Step, f func(Step)) {
 
 // keys returns the keys of the long form of c's step kind.
 func (c *stepCtx) keys() []string { return c.k.long.names() }
+
+// longForm reads n, the long form of c's step kind: a key the form does
+// not list is an error, and so is a key it requires that n lacks, which
+// is reported at the step's key after the step's other errors.
+func (c *stepCtx) longForm(n *yaml.Node) map[string]entry {
+	f := c.fields(n, c.kind, "", c.keys())
+	for _, k := range c.k.long.required {
+		if _, ok := f[k]; !ok {
+			c.lacks = append(c.lacks, k)
+		}
+	}
+	return f
+}
 
 // block reads a nested list of steps, the value n of key, in c's scope.
 // Whether an empty list is an error comes from the key's type in the

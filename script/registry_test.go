@@ -46,6 +46,14 @@ func TestBuiltinKinds(t *testing.T) {
 		if kindIndex[k.kind] != k {
 			t.Errorf("kind %s is not indexed", k.kind)
 		}
+		if k.long == nil {
+			continue
+		}
+		for _, r := range k.long.required {
+			if k.long.missing[r] == "" || k.long.typeOf(r) == "" {
+				t.Errorf("kind %s: required key %s: want it in the form, with what it is for the message that it is missing", k.kind, r)
+			}
+		}
 	}
 }
 

@@ -66,6 +66,7 @@ type form struct {
 	oneOf     []string          // exactly one of these keys must be given
 	atMostOne []string          // at most one of these keys may be given
 	required  []string          // keys that must be given
+	missing   map[string]string // what each required key is, for the message that it is missing
 	needs     map[string]string // a key, and the key that must be beside it
 	nonEmpty  bool              // an empty mapping is an error
 }
@@ -156,6 +157,7 @@ var branchForm = form{
 var retrySpecForm = form{
 	fields:   []field{fAttempt, fDelay},
 	required: []string{"attempts"},
+	missing:  map[string]string{"attempts": "how many times to try in all"},
 }
 
 // streams are the values of expect's stream:.
@@ -164,8 +166,7 @@ var streams = []string{"stdout", "stderr", "both"}
 // The keys of the forms that are not a step's, in the order the parser's
 // messages list them.
 var (
-	topKeys       = scriptForm.names()
-	retrySpecKeys = retrySpecForm.names()
-	branchKeys    = branchForm.names()
-	matcherKeys   = matcherForm.names()
+	topKeys     = scriptForm.names()
+	branchKeys  = branchForm.names()
+	matcherKeys = matcherForm.names()
 )

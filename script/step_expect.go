@@ -74,7 +74,7 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 		c.needProcess(key)
 		s.Patterns = []Pattern{{Pos: c.p.pos(val), Text: c.text(val, "")}}
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.On = c.on(f, key)
 		if e, ok := f["stream"]; ok {
 			if v := e.val; v.Kind == yaml.ScalarNode && slices.Contains(streams, v.Value) {

@@ -36,6 +36,10 @@ var retryKind = &stepKind{
 		long: &form{
 			fields:   []field{fAttempt, fDelay, {"steps", tSteps, "the steps to try"}},
 			required: []string{"attempts", "steps"},
+			missing: map[string]string{
+				"attempts": "how many times to try in all",
+				"steps":    "the steps to try again",
+			},
 		}},
 	parse: parseRetry,
 }
@@ -47,12 +51,11 @@ func parseRetry(c *stepCtx, key, val *yaml.Node) Step {
 		c.errorf(val, "", "want a mapping with attempts, delay and steps; got %s", describe(val))
 		return s
 	}
-	f := c.fields(val, c.kind, "", c.keys())
-	s.Spec = c.retryFields(f, key)
+	f := c.longForm(val)
+	s.Spec = c.retryFields(f)
 	e, ok := f["steps"]
 	if !ok {
-		c.errorf(key, "", "missing key steps: the steps to try again")
-		return s
+		return s // Missing: longForm said so.
 	}
 	s.Steps = c.block(e.val, "steps")
 	return s
@@ -64,18 +67,16 @@ func (c *stepCtx) retrySpec(n *yaml.Node) *RetrySpec {
 		c.errorf(n, "retry", "want a mapping with attempts and delay, such as {attempts: 3, delay: 1s}; got %s", describe(n))
 		return nil
 	}
-	f := c.fields(n, "retry", "retry", retrySpecKeys)
-	spec := c.retryFields(f, n)
+	f := c.fieldsOf(n, &retrySpecForm, "retry", "retry", n)
+	spec := c.retryFields(f)
 	return &spec
 }
 
 // retryFields reads attempts (required, 1 to 1000) and delay (default 0).
-func (c *stepCtx) retryFields(f map[string]entry, at *yaml.Node) RetrySpec {
+func (c *stepCtx) retryFields(f map[string]entry) RetrySpec {
 	spec := RetrySpec{Attempts: 1}
 	if e, ok := f["attempts"]; ok {
 		spec.Attempts, _ = c.integer(e.val, "attempts", "a number of attempts from 1 to 1000 (the first included)", 1, 1000)
-	} else {
-		c.errorf(at, "", "missing key attempts: how many times to try in all")
 	}
 	if e, ok := f["delay"]; ok {
 		spec.Delay, _ = c.duration(e.val, "delay", true)

@@ -65,7 +65,7 @@ func parseRun(c *stepCtx, key, val *yaml.Node) Step {
 	case val.Kind == yaml.ScalarNode && !isNull(val):
 		s.Cmd.Shell = c.shell(val, "")
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.Cmd = c.command(f, key)
 		if e, ok := f["stdin"]; ok {
 			if v, ok := c.tmpl(e.val, "stdin"); ok {

@@ -49,7 +49,7 @@ func parseSend(c *stepCtx, key, val *yaml.Node) Step {
 		c.needProcess(key)
 		s.Text, _ = c.tmpl(val, "")
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.On = c.on(f, key)
 		switch c.oneOf(f, key, c.k.long.oneOf...) {
 		case "text":

@@ -25,6 +25,7 @@ var signalKind = &stepKind{
 		long: &form{
 			fields:   []field{{"sig", tSignal, "the signal, such as TERM"}, fOn},
 			required: []string{"sig"},
+			missing:  map[string]string{"sig": "the signal to send, such as TERM"},
 		}},
 	parse: parseSignal,
 }
@@ -37,12 +38,10 @@ func parseSignal(c *stepCtx, key, val *yaml.Node) Step {
 		s.Sig = c.signalName(val, "")
 		c.needProcess(key)
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.On = c.on(f, key)
 		if e, ok := f["sig"]; ok {
 			s.Sig = c.signalName(e.val, "sig")
-		} else {
-			c.errorf(key, "", "missing key sig: the signal to send, such as TERM")
 		}
 	default:
 		c.errorf(val, "", "want a signal name such as TERM, or a mapping with sig and on; got %s", describe(val))

@@ -61,7 +61,7 @@ func parseSpawn(c *stepCtx, key, val *yaml.Node) Step {
 	case val.Kind == yaml.ScalarNode && !isNull(val):
 		s.Cmd.Shell = c.shell(val, "")
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.Cmd = c.command(f, key)
 		if e, ok := f["name"]; ok {
 			s.Name = c.procName(e.val)

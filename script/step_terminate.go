@@ -38,7 +38,7 @@ func parseTerminate(c *stepCtx, key, val *yaml.Node) Step {
 	case val.Kind == yaml.ScalarNode:
 		s.On = c.process(val, "")
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.On = c.on(f, key)
 		if e, ok := f["grace"]; ok {
 			s.Grace, _ = c.duration(e.val, "grace", false)

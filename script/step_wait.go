@@ -52,7 +52,7 @@ func parseWait(c *stepCtx, key, val *yaml.Node) Step {
 	case isNull(val):
 		c.needProcess(key)
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		s.On = c.on(f, key)
 		if e, ok := f["exit"]; ok {
 			s.Exit = c.exit(e.val)

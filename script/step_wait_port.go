@@ -29,6 +29,7 @@ var waitPortKind = &stepKind{
 		long: &form{
 			fields:   []field{{"addr", tAddr, "host:port"}, fTimeout},
 			required: []string{"addr"},
+			missing:  map[string]string{"addr": "the host:port to connect to"},
 		}},
 	parse: parseWaitPort,
 }
@@ -40,14 +41,13 @@ func parseWaitPort(c *stepCtx, key, val *yaml.Node) Step {
 	switch {
 	case val.Kind == yaml.ScalarNode && !isNull(val):
 	case val.Kind == yaml.MappingNode:
-		f := c.fields(val, c.kind, "", c.keys())
+		f := c.longForm(val)
 		if e, ok := f["timeout"]; ok {
 			s.Timeout, _ = c.duration(e.val, "timeout", false)
 		}
 		e, ok := f["addr"]
 		if !ok {
-			c.errorf(key, "", "missing key addr: the host:port to connect to")
-			return s
+			return s // Missing: longForm said so.
 		}
 		addr, addrKey = e.val, "addr"
 	default:
