@@ -25,8 +25,10 @@ package script
 //       is added once, by st.runBlock. Use the named defaults
 //       (defaultStepTimeout, defaultGrace), not numbers.
 //  2. Add eachKind to builtinKinds, where the reference lists it.
-//  3. Add tests (parse_test, parse_bad_test golden messages, an e2e
-//     script in cmd/drover/testdata/e2e) and the README and doc.go text.
+//  3. Add a line of it to everyKind in registry_test.go, at its place in
+//     builtinKinds (TestBuiltinKinds fails until then), tests (parse_test,
+//     parse_bad_test golden messages, an e2e script in
+//     cmd/drover/testdata/e2e), and the README and doc.go text.
 //
 // Optional methods, found by type assertion; a plain step needs none:
 //   - children() [][]Step (parent): the nested step lists. Every walk of
@@ -58,9 +60,17 @@ package script
 // (retry: dead reports that one always fails), or l.branches(f, lists...)
 // when exactly one of them runs (expect's any:, if/else): each starts
 // from a copy of f, and f becomes what holds after every branch that can
-// finish. A parent without lint is checked as a list that may or may not
-// run: its lists start from copies of f, and only what holds whether or
-// not they ran is kept.
+// finish; an if without else is l.branches(f, then, nil). A parent
+// without lint is checked as a list that may or may not run: its lists
+// start from copies of f, and only what holds whether or not they ran is
+// kept.
+//
+// A few places still ask for one kind by its type, because they are about
+// that kind alone: secrets.go (send's secret:, expect's capture: of a
+// secret, spawn naming the current process), stdinSources (spawn's
+// stdin_from), waitMatchers (wait's output checks) and lint_secrets.go. A
+// kind that captures variables from a process's output, or sends a
+// secret, must be added there too.
 
 import (
 	"context"
