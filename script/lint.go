@@ -3,9 +3,7 @@ package script
 import (
 	"cmp"
 	"fmt"
-	"regexp/syntax"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -51,14 +49,7 @@ import (
 //
 // Warnings is safe for concurrent use.
 func (s *Script) Warnings() []*Error {
-	l := &linter{script: s, piped: map[string]bool{}, never: map[Step]bool{}}
-	// As the interpreter decides it: a name used by a stdin_from in steps:
-	// is spawned with its stdout on a pipe to that reader.
-	walkSteps(s.Steps, func(step Step) {
-		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
-			l.piped[sp.StdinFrom] = true
-		}
-	})
+	l := &linter{script: s, piped: stdinSources(s.Steps), never: map[Step]bool{}}
 	l.budget = s.Timeout
 	l.steps(s.Steps, &facts{procs: map[string]*procFacts{}}, true)
 	// finally: runs after a failure anywhere: nothing is known of what ran.
@@ -77,6 +68,7 @@ type linter struct {
 	piped  map[string]bool // processes whose stdout feeds a stdin_from
 	budget time.Duration   // the script's timeout less the sleeps so far
 	never  map[Step]bool   // steps after one that always fails
+	top    bool            // the step being checked is in steps:, not nested
 	warns  []*Error
 }
 
@@ -176,61 +168,48 @@ func (l *linter) steps(list []Step, f *facts, top bool) (dead bool) {
 }
 
 // step checks one step, then updates f with what holds after it. It
-// reports whether the step always fails.
+// reports whether the step always fails. A parent that is not linted is
+// checked as lists that may or may not run: only what holds whether they
+// ran or not is kept.
 func (l *linter) step(step Step, f *facts, top bool) (dead bool) {
-	if why := l.fails(step, f, top); why != "" {
+	l.top = top
+	var why string
+	switch s := step.(type) {
+	case linted:
+		why, dead = s.lint(l, f)
+	case parent:
+		outs := []*facts{f.clone()}
+		for _, list := range s.children() {
+			b := f.clone()
+			if !l.steps(list, b, false) {
+				outs = append(outs, b)
+			}
+		}
+		*f = *meet(outs)
+	}
+	if why != "" {
 		l.warn(step, "always fails here: %s; the steps after it never run", why)
 		return true
 	}
-	switch s := step.(type) {
-	case *Spawn:
-		f.procs[s.Name] = &procFacts{spawn: s, eof: map[string]Step{}}
-		f.current = s.Name
-	case *Send:
-		if p := f.target(s.On); p != nil && s.EOF && !p.spawn.TTY && p.stdinClosed == nil {
-			p.stdinClosed = s
-		}
-	case *Wait:
-		if p := f.target(s.On); p != nil && p.ended == nil {
-			p.ended = s
-		}
-	case *Terminate:
-		if p := f.target(s.On); p != nil && p.ended == nil {
-			p.ended = s
-		}
-	case *Expect:
-		if p := f.target(s.On); p != nil && p.spawn.TTY && s.Stream != "stderr" {
-			for _, pat := range s.Patterns {
-				if needsCR(pat) {
-					l.warns = append(l.warns, &Error{Pos: pat.Pos, Step: s.Kind(), Err: fmt.Errorf(
-						`re: %q runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
-						p.spawn.Name)})
-				}
-			}
-		}
-		if len(s.Patterns) == 1 && s.Patterns[0].EOF && s.Stream != "both" {
-			if p := f.target(s.On); p != nil && p.eof[s.Stream] == nil {
-				p.eof[s.Stream] = s
-			}
-		}
-		if s.Any {
-			return l.branches(s, f)
-		}
-	case *Retry:
-		// Every attempt runs the steps from the first, from what held
-		// before the first; what always fails does so in each.
-		return l.steps(s.Steps, f, false)
-	}
-	return false
+	return dead
 }
 
-// branches checks the then: steps of an expect with any: and leaves in f
-// what holds after it. It reports whether every branch always fails.
-func (l *linter) branches(s *Expect, f *facts) (dead bool) {
+// block checks a nested list of steps that runs in order from f, such as
+// retry's, and leaves in f what holds after it. It reports whether a step
+// of it always fails.
+func (l *linter) block(list []Step, f *facts) (dead bool) {
+	return l.steps(list, f, false)
+}
+
+// branches checks nested lists of which exactly one runs, such as the
+// then: steps of an expect with any:, each from what f holds, and leaves
+// in f what holds after every one that can finish. It reports whether
+// every one always fails.
+func (l *linter) branches(f *facts, lists ...[]Step) (dead bool) {
 	var outs []*facts
-	for _, p := range s.Patterns {
+	for _, list := range lists {
 		b := f.clone()
-		if !l.steps(p.Then, b, false) {
+		if !l.steps(list, b, false) {
 			outs = append(outs, b)
 		}
 	}
@@ -239,84 +218,6 @@ func (l *linter) branches(s *Expect, f *facts) (dead bool) {
 	}
 	*f = *meet(outs)
 	return false
-}
-
-// fails says why step fails whenever it runs after what f holds, or "".
-func (l *linter) fails(step Step, f *facts, top bool) string {
-	switch s := step.(type) {
-	case *Send:
-		p := f.target(s.On)
-		switch {
-		case p == nil:
-		case p.spawn.StdinFrom != "":
-			return fmt.Sprintf("the stdin of %q comes from %q (stdin_from), not from drover", p.spawn.Name, p.spawn.StdinFrom)
-		case p.ended != nil && !(s.EOF && !p.spawn.TTY):
-			return fmt.Sprintf("%q has ended, at the %s step of line %d", p.spawn.Name, p.ended.Kind(), p.ended.Position().Line)
-		case p.stdinClosed != nil && !s.EOF:
-			return fmt.Sprintf("the stdin of %q was closed by the send: {eof: true} of line %d", p.spawn.Name, p.stdinClosed.Position().Line)
-		}
-	case *Expect:
-		p := f.target(s.On)
-		switch {
-		case p == nil:
-		case s.Stream == "stderr" && p.spawn.TTY && !p.spawn.StderrPipe:
-			return fmt.Sprintf("%q runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout", p.spawn.Name)
-		case s.Stream == "stdout" && l.piped[p.spawn.Name] && !p.spawn.TTY:
-			return fmt.Sprintf("the stdout of %q feeds another process's stdin (stdin_from), so drover never sees it", p.spawn.Name)
-		case p.eof[s.Stream] != nil && needText(s.Patterns):
-			return fmt.Sprintf("the expect: {eof: true} of line %d consumed all the %s of %q", p.eof[s.Stream].Position().Line, s.Stream, p.spawn.Name)
-		}
-	case *Sleep:
-		if !top {
-			break
-		}
-		if l.budget -= s.D; l.budget <= 0 {
-			return fmt.Sprintf("the sleeps of steps: add up to the script's timeout of %s", l.script.Timeout)
-		}
-	}
-	return ""
-}
-
-// needsCR reports whether the regular expression of p can only match a
-// carriage return where it has one: it holds \r as a literal, or as a
-// class of that one character. A class such as [\r\n] or \s is left
-// alone: it can match "\n" too.
-func needsCR(p Pattern) bool {
-	if p.Re == "" {
-		return false
-	}
-	if p.Regexp == nil { // Compiled when it runs: judge the text.
-		return strings.Contains(p.Re, `\r`) || strings.ContainsRune(p.Re, '\r')
-	}
-	re, err := syntax.Parse(p.Re, syntax.Perl)
-	if err != nil {
-		return false // Cannot happen: it compiled.
-	}
-	var walk func(*syntax.Regexp) bool
-	walk = func(r *syntax.Regexp) bool {
-		switch r.Op {
-		case syntax.OpLiteral:
-			return slices.Contains(r.Rune, '\r')
-		case syntax.OpCharClass:
-			return len(r.Rune) == 2 && r.Rune[0] == '\r' && r.Rune[1] == '\r'
-		}
-		return slices.ContainsFunc(r.Sub, walk)
-	}
-	return walk(re)
-}
-
-// needText reports whether no pattern can match the end of output with
-// nothing before it: an expect of them after the end always fails.
-func needText(pats []Pattern) bool {
-	for _, p := range pats {
-		switch {
-		case p.EOF:
-			return false
-		case p.Re != "" && (p.Regexp == nil || p.Regexp.MatchString("")):
-			return false // Unknown until run, or it matches nothing.
-		}
-	}
-	return true
 }
 
 // unusedCaptures reports variables that captures and free_port define and
@@ -329,13 +230,10 @@ func (l *linter) unusedCaptures() {
 		for _, s := range list {
 			dead := dead || l.never[s]
 			all, never = append(all, s), append(never, dead)
-			switch s := s.(type) {
-			case *Expect:
-				for _, p := range s.Patterns {
-					walk(p.Then, dead)
+			if p, ok := s.(parent); ok {
+				for _, list := range p.children() {
+					walk(list, dead)
 				}
-			case *Retry:
-				walk(s.Steps, dead)
 			}
 		}
 	}
@@ -344,7 +242,11 @@ func (l *linter) unusedCaptures() {
 	used := make([]map[string]bool, len(all))
 	for i, s := range all {
 		used[i] = map[string]bool{}
-		for _, tmpl := range templates(s) {
+		t, _ := s.(templater)
+		if t == nil {
+			continue
+		}
+		for _, tmpl := range t.templates() {
 			refs, _ := Refs(tmpl) // Parsed already: no error.
 			for _, name := range refs {
 				used[i][name] = true
@@ -355,7 +257,11 @@ func (l *linter) unusedCaptures() {
 		if never[i] {
 			continue
 		}
-		for _, name := range defines(s) {
+		d, _ := s.(definer)
+		if d == nil {
+			continue
+		}
+		for _, name := range d.defines() {
 			later := false
 			for _, u := range used[i+1:] {
 				later = later || u[name]
@@ -365,72 +271,4 @@ func (l *linter) unusedCaptures() {
 			}
 		}
 	}
-}
-
-// defines returns the variables step sets.
-func defines(step Step) []string {
-	switch s := step.(type) {
-	case *Run:
-		if s.Capture != "" {
-			return []string{s.Capture}
-		}
-	case *Expect:
-		var names []string
-		for _, p := range s.Patterns {
-			names = append(names, p.Capture...)
-		}
-		return names
-	case *FreePort:
-		return []string{s.Var}
-	}
-	return nil
-}
-
-// templates returns the templates of step: the text in which ${...}
-// references are expanded when it runs.
-func templates(step Step) []string {
-	var ts []string
-	kvs := func(kvs []KV) {
-		for _, kv := range kvs {
-			ts = append(ts, kv.Value)
-		}
-	}
-	matcher := func(m *OutputMatcher) {
-		if m == nil {
-			return
-		}
-		ts = append(ts, m.Contains...)
-		ts = append(ts, m.NotContains...)
-		ts = append(ts, m.Re)
-		if m.Equals != nil {
-			ts = append(ts, *m.Equals)
-		}
-	}
-	switch s := step.(type) {
-	case *Run:
-		ts = append(append(ts, s.Cmd.Argv...), s.Cmd.Shell, s.Dir)
-		if s.Stdin != nil {
-			ts = append(ts, *s.Stdin)
-		}
-		kvs(s.Env)
-		matcher(s.Stdout)
-		matcher(s.Stderr)
-	case *Spawn:
-		ts = append(append(ts, s.Cmd.Argv...), s.Cmd.Shell, s.Dir)
-		kvs(s.Env)
-	case *Expect:
-		for _, p := range s.Patterns {
-			ts = append(ts, p.Text, p.Re)
-		}
-	case *Send:
-		ts = append(ts, s.Text)
-	case *Wait:
-		matcher(s.Stdout)
-		matcher(s.Stderr)
-	case *WaitPort:
-		ts = append(ts, s.Addr)
-	case *Log:
-		ts = append(ts, s.Text)
-	}
-	return ts
 }

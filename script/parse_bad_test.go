@@ -246,6 +246,13 @@ steps:
   - spawn: {name: a, cmd: [cat]}
   - send: {text: x, on: a}
 `, ""},
+		{"signal without sig or spawn", `steps:
+  - signal: {}
+`, `t.yaml:2:5: signal: no process to act on: signal acts on the last process spawned, and no spawn comes before it
+t.yaml:2:5: signal: missing key sig: the signal to send, such as TERM`},
+		{"run retry without attempts", `steps:
+  - run: {cmd: [date], retry: {delay: 1s}}
+`, `t.yaml:2:31: run: missing key attempts: how many times to try in all`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,11 @@ import (
 type stepCtx struct {
 	p    *parser
 	kind string
+	k    *stepKind // the step's kind; nil at the top level
 	sc   *scope
+	// lacks are the required keys its long form lacks, reported once
+	// the step is read.
+	lacks []string
 }
 
 func (p *parser) at(kind string, sc *scope) *stepCtx {
@@ -144,6 +148,18 @@ func (c *stepCtx) merge(n *yaml.Node, key string) []entry {
 
 // fields returns the pairs of mapping n by key, reporting keys not in
 // allowed. what names the mapping in messages.
+// fieldsOf reads the mapping n of form fm, as fields does, and reports
+// each key that fm requires and n lacks at at, with what the key is.
+func (c *stepCtx) fieldsOf(n *yaml.Node, fm *form, what, key string, at *yaml.Node) map[string]entry {
+	f := c.fields(n, what, key, fm.names())
+	for _, k := range fm.required {
+		if _, ok := f[k]; !ok {
+			c.errorf(at, "", "missing key %s: %s", k, fm.missing[k])
+		}
+	}
+	return f
+}
+
 func (c *stepCtx) fields(n *yaml.Node, what, key string, allowed []string) map[string]entry {
 	m := make(map[string]entry)
 	for _, e := range c.entries(n, key) {
@@ -423,4 +439,12 @@ func (c *stepCtx) signalName(n *yaml.Node, key string) string {
 	}
 	c.errorf(n, key, "unknown signal %s; want one of: %s", describe(n), strings.Join(signalNames, ", "))
 	return ""
+}
+
+// mustBeTrue checks the value of a key that only means something as true,
+// such as eof: true.
+func (c *stepCtx) mustBeTrue(n *yaml.Node, key string) {
+	if v, ok := c.boolean(n, key); ok && !v {
+		c.errorf(n, key, "only true means something here; remove the key or write %s: true", key)
+	}
 }

@@ -72,11 +72,9 @@ func (s *Script) Preflight(env []string) error {
 			Err: fmt.Errorf("program %q is not installed (%s)", prog, why)})
 	}
 	visit := func(step Step) {
-		switch st := step.(type) {
-		case *Run:
-			check(st, st.Cmd, st.Env)
-		case *Spawn:
-			check(st, st.Cmd, st.Env)
+		if c, ok := step.(commander); ok {
+			cmd, env := c.command()
+			check(step, cmd, env)
 		}
 	}
 	walkSteps(s.Steps, visit)

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -197,10 +195,10 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		timeout = opts.Timeout
 	}
 	if timeout <= 0 {
-		timeout = 10 * time.Minute
+		timeout = defaultScriptTimeout
 	}
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
-	err = st.runSteps(sctx, job.Script.Steps)
+	err = st.runBlock(sctx, job.Script.Steps)
 	cancel()
 	var ferr error
 	if len(job.Script.Finally) > 0 {
@@ -209,7 +207,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		fctx, fcancel := context.WithTimeoutCause(context.WithoutCancel(ctx), timeout, &scriptTimeout{timeout})
 		st.procCtx = fctx
 		st.log.trace(lineStep, "-- finally\n")
-		ferr = st.runSteps(fctx, job.Script.Finally)
+		ferr = st.runBlock(fctx, job.Script.Finally)
 		fcancel()
 	}
 	st.cleanup()
@@ -289,65 +287,11 @@ type scriptTimeout struct{ d time.Duration }
 
 func (e *scriptTimeout) Error() string { return fmt.Sprintf("script timeout %s reached", e.d) }
 
-// runSteps runs steps in order and stops at the first failure, which it
-// returns as an *Error carrying the step's position.
-func (st *state) runSteps(ctx context.Context, steps []Step) error {
-	for _, step := range steps {
-		if err := ctx.Err(); err != nil {
-			return st.fail(ctx, step, err)
-		}
-		if err := st.runStep(ctx, step); err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				return err // Already placed, in a then: branch.
-			}
-			return st.fail(ctx, step, err)
-		}
-	}
-	return nil
-}
-
 // fail places err at step; this is the one place positions are added.
 func (st *state) fail(ctx context.Context, step Step, err error) error {
-	if e, ok := step.(*Expect); ok {
-		err = st.withOther(e, err)
-	}
 	err = explain(ctx, err) // Why the step was cut short, in words.
 	return &Error{Pos: step.Position(), Step: step.Kind(), Err: maskErr{err, st.log}}
 }
-
-// withOther adds to the failure of an expect on one stream what arrived
-// on the other, if anything did: a program that complains on stderr
-// while stdout is awaited shows why.
-func (st *state) withOther(e *Expect, err error) error {
-	var ee *exec.ExpectError
-	if !errors.As(err, &ee) || ee.Stream == exec.Both {
-		return err
-	}
-	pr, perr := st.proc(e.On)
-	if perr != nil {
-		return err
-	}
-	other := exec.Stderr
-	if ee.Stream == exec.Stderr {
-		other = exec.Stdout
-	}
-	text := pr.p.Recent(other)
-	if len(text) == 0 {
-		return err
-	}
-	return &otherOutput{err: err, stream: other.String(), text: string(text)}
-}
-
-// otherOutput is an expect's failure with the last output of the stream
-// it did not wait on.
-type otherOutput struct {
-	err          error
-	stream, text string
-}
-
-func (e *otherOutput) Error() string { return e.err.Error() }
-func (e *otherOutput) Unwrap() error { return e.err }
 
 // maskErr hides secrets in an error's text while keeping its chain.
 type maskErr struct {
@@ -358,65 +302,6 @@ type maskErr struct {
 func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
 func (m maskErr) Unwrap() error { return m.err }
 
-func (st *state) runStep(ctx context.Context, step Step) error {
-	st.log.trace(lineStep, "-- %s %s\n", step.Position(), step.Kind())
-	switch s := step.(type) {
-	case *Run:
-		return st.run(ctx, s)
-	case *Spawn:
-		return st.spawn(ctx, s)
-	case *Expect:
-		return st.expect(ctx, s)
-	case *Send:
-		return st.send(ctx, s)
-	case *Wait:
-		return st.wait(ctx, s)
-	case *Signal:
-		return st.signal(s)
-	case *Terminate:
-		return st.terminate(ctx, s)
-	case *WaitPort:
-		return st.waitPort(ctx, s)
-	case *Retry:
-		return st.retryGroup(ctx, s)
-	case *FreePort:
-		port, err := freePort()
-		if err != nil {
-			return err
-		}
-		st.vars[s.Var] = strconv.Itoa(port)
-		return nil
-	case *Sleep:
-		return sleep(ctx, s.D)
-	case *Log:
-		msg, err := st.expand(s.Text)
-		if err != nil {
-			return err
-		}
-		st.log.note("%s\n", msg)
-		return nil
-	}
-	return fmt.Errorf("unknown step %T", step)
-}
-
-// retryGroup runs a group of steps, again from the first when one fails.
-// Processes spawned by a failed attempt are terminated before the next,
-// and the names they took are given back.
-func (st *state) retryGroup(ctx context.Context, s *Retry) error {
-	return st.retrying(ctx, s.Spec.Attempts, s.Spec.Delay, func() error {
-		procs := maps.Clone(st.procs)
-		current, n := st.current, len(st.order)
-		err := st.runSteps(ctx, s.Steps)
-		if err != nil {
-			for _, p := range st.order[n:] {
-				_ = p.p.Terminate(context.Background(), 5*time.Second) // Only fails on misuse.
-			}
-			st.procs, st.current = procs, current
-		}
-		return err
-	})
-}
-
 // cleanup ends every process still running, whole trees, all at once.
 func (st *state) cleanup() {
 	var wg sync.WaitGroup
@@ -424,7 +309,7 @@ func (st *state) cleanup() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = p.p.Terminate(context.Background(), 5*time.Second) // Only fails on misuse.
+			_ = p.p.Terminate(context.Background(), defaultGrace) // Only fails on misuse.
 		}()
 	}
 	wg.Wait()

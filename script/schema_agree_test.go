@@ -206,8 +206,8 @@ func sampleCases(t *testing.T) map[string]sampleCase {
 // every type, for every key of every form, and the same breaches of the
 // rules between keys, and checks that they agree on each: what the
 // parser accepts the schema accepts, and what it rejects the schema
-// rejects. A key whose type in spec.go is not what the parser reads fails
-// here.
+// rejects. A key whose type in its key table is not what the parser
+// reads fails here.
 func TestSchemaAgrees(t *testing.T) {
 	t.Parallel()
 	for _, typ := range valueTypes {

@@ -1,13 +1,16 @@
 package script
 
-// This file is the one table of the language's keys. The parser checks
-// every mapping against it (a key it does not list is an error) and Schema
-// describes every key from it, so that the two cannot drift apart; the
+// This file holds the types of the language's keys and the forms that
+// are not a step's: the top level, output checks, any:'s branches and
+// run's retry:. Each step kind's key table is its stepSpec, in its
+// step_KIND.go, listed by builtinKinds. The parser checks every mapping
+// against these tables (a key they do not list is an error) and Schema
+// describes every key from them, so that the two cannot drift apart; the
 // tests give the parser and the schema the same values of each type and
 // fail where they disagree.
 //
-// A key added to the parser must be added here, with its type: until then
-// the parser itself rejects it as unknown.
+// A key added to the parser must be added to its table, with its type:
+// until then the parser itself rejects it as unknown.
 
 // valueType is the type of a value as the parser reads it. Each is a
 // $defs entry of the JSON Schema, described in schema.go.
@@ -63,6 +66,7 @@ type form struct {
 	oneOf     []string          // exactly one of these keys must be given
 	atMostOne []string          // at most one of these keys may be given
 	required  []string          // keys that must be given
+	missing   map[string]string // what each required key is, for the message that it is missing
 	needs     map[string]string // a key, and the key that must be beside it
 	nonEmpty  bool              // an empty mapping is an error
 }
@@ -74,6 +78,16 @@ func (f *form) names() []string {
 		names[i] = fl.name
 	}
 	return names
+}
+
+// typeOf returns the type of f's key name, or "" if f has no such key.
+func (f *form) typeOf(name string) valueType {
+	for _, fl := range f.fields {
+		if fl.name == name {
+			return fl.typ
+		}
+	}
+	return ""
 }
 
 // stepSpec is one kind of step: the types of its short form and its long
@@ -143,150 +157,16 @@ var branchForm = form{
 var retrySpecForm = form{
 	fields:   []field{fAttempt, fDelay},
 	required: []string{"attempts"},
-}
-
-// stepSpecs are the kinds of step, in the order the reference lists them.
-var stepSpecs = []stepSpec{
-	{kind: "run", doc: "start a command, feed it stdin, wait for it to end and check its exit status and output",
-		short: []valueType{tArgv, tNonBlank},
-		long: &form{
-			fields: []field{fCmd, fShell,
-				{"stdin", tText, "the command's input; default: none"},
-				fEnv, fDir,
-				{"tty", tBool, "run under a pseudo-terminal; default false"},
-				{"timeout", tDuration, "the time limit of the command"},
-				{"exit", tExit, "the accepted exit status; default 0"},
-				{"stdout", tMatcher, "a check on stdout"},
-				{"stderr", tMatcher, "a check on stderr"},
-				{"capture", tVarName, "a variable that receives stdout, trailing newlines trimmed"},
-				{"retry", tRetrySpec, "run the command again when the step fails"},
-				fMaxDur,
-			},
-			oneOf: []string{"cmd", "shell"},
-		}},
-	{kind: "spawn", doc: "start a process in the background for later steps to drive",
-		short: []valueType{tArgv, tNonBlank},
-		long: &form{
-			fields: []field{
-				{"name", tProcName, "the process's name for on:; default: the base name of argv[0], its variables expanded"},
-				fCmd, fShell, fEnv, fDir,
-				{"tty", tBool, "run under a pseudo-terminal; default true"},
-				{"stderr", tPipe, "pipe: under a tty, keep stderr apart on its own pipe"},
-				{"stdin_from", tProcess, "a process whose stdout feeds this one's stdin"},
-				{"size", tSize, "the terminal's size, ROWSxCOLS; default 24x80"},
-			},
-			oneOf: []string{"cmd", "shell"},
-		}},
-	{kind: "expect", doc: "wait until the process's output matches",
-		short: []valueType{tPattern},
-		long: &form{
-			fields: []field{
-				{"text", tPattern, "a substring to wait for"},
-				{"re", tPattern, "a regular expression to wait for (RE2 syntax)"},
-				{"eof", tTrue, "wait for the end of the output"},
-				{"any", tBranches, "wait for the first of several to match"},
-				{"stream", tStream, "the output to read on pipes: stdout (default), stderr or both"},
-				{"capture", tCaptures, "variables for the groups of re, in order"},
-				fTimeout,
-				{"idle_timeout", tDuration, "fail when no output at all arrives for this long"},
-				fOn,
-			},
-			oneOf: []string{"text", "re", "eof", "any"},
-			needs: map[string]string{"capture": "re"},
-		}},
-	{kind: "send", doc: "type into the process: text and Enter",
-		short: []valueType{tText},
-		long: &form{
-			fields: []field{
-				{"text", tText, "text, then Enter"},
-				{"raw", tText, "text without Enter"},
-				{"control", tControl, "a control key: c sends ^C"},
-				{"eof", tTrue, "close stdin (^D on a tty)"},
-				{"secret", tBool, "never print or report the text"},
-				fOn,
-			},
-			oneOf: []string{"text", "raw", "control", "eof"},
-		}},
-	{kind: "wait", doc: "wait for the process to end and check how it ended",
-		short: []valueType{tNull},
-		long: &form{
-			fields: []field{
-				{"exit", tExit, "the accepted exit status; default 0"},
-				{"signal", tSignal, "the signal the process must die of"},
-				fTimeout,
-				{"stdout", tMatcher, "a check on the stdout no expect consumed"},
-				{"stderr", tMatcher, "a check on the stderr no expect consumed"},
-				fOn, fMaxDur,
-			},
-			atMostOne: []string{"exit", "signal"},
-		}},
-	{kind: "signal", doc: "send a signal to the process's group",
-		short: []valueType{tSignal},
-		long: &form{
-			fields:   []field{{"sig", tSignal, "the signal, such as TERM"}, fOn},
-			required: []string{"sig"},
-		}},
-	{kind: "terminate", doc: "end a process's whole tree: SIGHUP under a tty, SIGTERM, then SIGKILL after the grace",
-		short: []valueType{tNull, tProcess},
-		long: &form{
-			fields: []field{fOn, {"grace", tDuration, "how long to wait after SIGTERM; default 5s"}},
-		}},
-	{kind: "wait_port", doc: "wait until a TCP connection to host:port succeeds",
-		short: []valueType{tAddr},
-		long: &form{
-			fields:   []field{{"addr", tAddr, "host:port"}, fTimeout},
-			required: []string{"addr"},
-		}},
-	{kind: "free_port", doc: "set a variable to a TCP and UDP port free on 127.0.0.1",
-		short: []valueType{tVarName}},
-	{kind: "retry", doc: "run a group of steps again, from the first, when one fails",
-		long: &form{
-			fields:   []field{fAttempt, fDelay, {"steps", tSteps, "the steps to try"}},
-			required: []string{"attempts", "steps"},
-		}},
-	{kind: "sleep", doc: "pause for a duration",
-		short: []valueType{tDuration0}},
-	{kind: "log", doc: "print a message for the reader of a runbook",
-		short: []valueType{tText}},
+	missing:  map[string]string{"attempts": "how many times to try in all"},
 }
 
 // streams are the values of expect's stream:.
 var streams = []string{"stdout", "stderr", "both"}
 
-// The names the parser checks keys against, from the table above, in
-// the order its messages list them.
+// The keys of the forms that are not a step's, in the order the parser's
+// messages list them.
 var (
-	stepKinds     = kindNames()
-	topKeys       = scriptForm.names()
-	runKeys       = stepForm("run").names()
-	spawnKeys     = stepForm("spawn").names()
-	expectKeys    = stepForm("expect").names()
-	sendKeys      = stepForm("send").names()
-	waitKeys      = stepForm("wait").names()
-	signalKeys    = stepForm("signal").names()
-	terminateKeys = stepForm("terminate").names()
-	waitPortKeys  = stepForm("wait_port").names()
-	retryKeys     = stepForm("retry").names()
-	retrySpecKeys = retrySpecForm.names()
-	branchKeys    = branchForm.names()
-	matcherKeys   = matcherForm.names()
+	topKeys     = scriptForm.names()
+	branchKeys  = branchForm.names()
+	matcherKeys = matcherForm.names()
 )
-
-// stepForm returns the long form of the step kind.
-func stepForm(kind string) *form {
-	for _, s := range stepSpecs {
-		if s.kind == kind {
-			return s.long
-		}
-	}
-	panic("script: no step " + kind) // A typo in this file.
-}
-
-// kindNames returns the kinds of step, in the table's order.
-func kindNames() []string {
-	kinds := make([]string, len(stepSpecs))
-	for i, s := range stepSpecs {
-		kinds[i] = s.kind
-	}
-	return kinds
-}

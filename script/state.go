@@ -47,7 +47,6 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		vars:    map[string]string{},
 		secrets: map[string]bool{},
 		procs:   map[string]*proc{},
-		piped:   map[string]bool{},
 		log:     log,
 	}
 	base := opts.Env
@@ -79,28 +78,8 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		}
 		st.env = setEnv(st.env, kv.Key, v)
 	}
-	walkSteps(s.Steps, func(step Step) {
-		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
-			st.piped[sp.StdinFrom] = true
-		}
-	})
+	st.piped = stdinSources(s.Steps)
 	return st, nil
-}
-
-// walkSteps calls f for every step, those in then: branches and retry
-// groups included.
-func walkSteps(steps []Step, f func(Step)) {
-	for _, s := range steps {
-		f(s)
-		switch s := s.(type) {
-		case *Expect:
-			for _, p := range s.Patterns {
-				walkSteps(p.Then, f)
-			}
-		case *Retry:
-			walkSteps(s.Steps, f)
-		}
-	}
 }
 
 // lookup resolves a variable for Expand.

@@ -1,0 +1,448 @@
+package script
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/drover-dev/drover/exec"
+	"gopkg.in/yaml.v3"
+)
+
+// Pattern is one thing an expect step waits for: exactly one of Text, Re
+// and EOF is set.
+type Pattern struct {
+	Pos     Pos
+	Text    string         // template, a substring
+	Re      string         // template of a regular expression
+	Regexp  *regexp.Regexp // Re compiled at parse time when it holds no ${...}
+	EOF     bool
+	Capture []string // variable names for Re's groups, in order
+	Then    []Step   // steps run only when this pattern matched (any: only)
+}
+
+// Expect waits until output matches one of its patterns. With a single
+// pattern (text, re or eof) Any is false; with any: each Pattern is one
+// branch.
+type Expect struct {
+	Pos      Pos
+	Patterns []Pattern
+	Any      bool
+	Stream   string // "stdout" (default), "stderr" or "both"
+	Timeout  time.Duration
+	Idle     time.Duration // idle_timeout: fail when no output arrives for this long
+	On       string
+}
+
+// Position and Kind implement Step.
+func (s *Expect) Position() Pos { return s.Pos }
+func (*Expect) Kind() string    { return "expect" }
+
+// expectKind is the expect step.
+var expectKind = &stepKind{
+	stepSpec: stepSpec{kind: "expect", doc: "wait until the process's output matches",
+		short: []valueType{tPattern},
+		long: &form{
+			fields: []field{
+				{"text", tPattern, "a substring to wait for"},
+				{"re", tPattern, "a regular expression to wait for (RE2 syntax)"},
+				{"eof", tTrue, "wait for the end of the output"},
+				{"any", tBranches, "wait for the first of several to match"},
+				{"stream", tStream, "the output to read on pipes: stdout (default), stderr or both"},
+				{"capture", tCaptures, "variables for the groups of re, in order"},
+				fTimeout,
+				{"idle_timeout", tDuration, "fail when no output at all arrives for this long"},
+				fOn,
+			},
+			oneOf: []string{"text", "re", "eof", "any"},
+			needs: map[string]string{"capture": "re"},
+		}},
+	parse: parseExpect,
+}
+
+// parseExpect reads the step from its key and value.
+func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
+	s := &Expect{Pos: c.p.pos(key), Stream: "stdout", Timeout: defaultStepTimeout}
+	switch {
+	case val.Kind == yaml.ScalarNode && !isNull(val):
+		c.needProcess(key)
+		s.Patterns = []Pattern{{Pos: c.p.pos(val), Text: c.text(val, "")}}
+	case val.Kind == yaml.MappingNode:
+		f := c.longForm(val)
+		s.On = c.on(f, key)
+		if e, ok := f["stream"]; ok {
+			if v := e.val; v.Kind == yaml.ScalarNode && slices.Contains(streams, v.Value) {
+				s.Stream = v.Value
+			} else {
+				c.errorf(v, "stream", "want stdout, stderr or both, got %s", describe(v))
+			}
+		}
+		if e, ok := f["timeout"]; ok {
+			s.Timeout, _ = c.duration(e.val, "timeout", false)
+		}
+		if e, ok := f["idle_timeout"]; ok {
+			s.Idle, _ = c.duration(e.val, "idle_timeout", false)
+		}
+		switch which := c.oneOf(f, key, c.k.long.oneOf...); which {
+		case "":
+		case "any":
+			s.Any = true
+			if e, ok := f["capture"]; ok {
+				c.errorf(e.key, "", "capture goes in each branch of any:, beside its re:")
+			}
+			s.Patterns = c.branches(f["any"].val)
+		default:
+			pat := c.pattern(f, which)
+			s.Patterns = []Pattern{pat}
+			for _, name := range pat.Capture {
+				c.sc.defineVar(name)
+			}
+		}
+	default:
+		c.errorf(val, "", "want text to wait for, or a mapping with text, re, eof or any; got %s", describe(val))
+	}
+	return s
+}
+
+// text reads the text of a pattern: a template that is not empty.
+func (c *stepCtx) text(n *yaml.Node, key string) string {
+	s, ok := c.tmpl(n, key)
+	if ok && s == "" {
+		c.errorf(n, key, "empty text matches at once; want some text to wait for")
+	}
+	return s
+}
+
+// pattern reads the pattern of kind which (text, re or eof) and its
+// capture from f.
+func (c *stepCtx) pattern(f map[string]entry, which string) Pattern {
+	e := f[which]
+	pat := Pattern{Pos: c.p.pos(e.val)}
+	switch which {
+	case "text":
+		pat.Text = c.text(e.val, "text")
+	case "re":
+		pat.Re = c.text(e.val, "re")
+		pat.Regexp = c.regex(e.val, "re", pat.Re)
+	case "eof":
+		c.mustBeTrue(e.val, "eof")
+		pat.EOF = true
+	}
+	if ce, ok := f["capture"]; ok {
+		if which != "re" {
+			c.errorf(ce.key, "", "capture needs re: it names the groups of a regular expression")
+		} else {
+			pat.Capture = c.captures(ce.val, pat.Regexp)
+		}
+	}
+	return pat
+}
+
+// captures reads the variable names for a regular expression's groups: a
+// list, or one name. rx, when not nil, is the compiled expression.
+func (c *stepCtx) captures(n *yaml.Node, rx *regexp.Regexp) []string {
+	var items []*yaml.Node
+	switch {
+	case n.Kind == yaml.ScalarNode && !isNull(n):
+		items = []*yaml.Node{n}
+	case n.Kind == yaml.SequenceNode && len(n.Content) > 0:
+		items = n.Content
+	default:
+		c.errorf(n, "capture", "want a list of variable names such as [addr, port], got %s", describe(n))
+		return nil
+	}
+	var names []string
+	seen := make(map[string]bool, len(items))
+	for _, item := range items {
+		item = deref(item)
+		if !c.varName(item, "capture") {
+			continue
+		}
+		if seen[item.Value] {
+			c.errorf(item, "capture", "%q appears twice", item.Value)
+			continue
+		}
+		seen[item.Value] = true
+		names = append(names, item.Value)
+	}
+	if rx != nil && len(items) > rx.NumSubexp() {
+		groups := "groups"
+		if rx.NumSubexp() == 1 {
+			groups = "group"
+		}
+		c.errorf(n, "capture", "%d names for %d %s in the regular expression; each name takes the text of one (...) group", len(items), rx.NumSubexp(), groups)
+	}
+	return names
+}
+
+// branches reads the list of any:. Each branch's then: steps see its own
+// captures and ${match.index}; after the expect every branch's definitions
+// count as made.
+func (c *stepCtx) branches(n *yaml.Node) []Pattern {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		c.errorf(n, "any", "want a non-empty list of texts or mappings with text, re or eof; got %s", describe(n))
+		return nil
+	}
+	pats := make([]Pattern, 0, len(n.Content))
+	branches := make([]*stepCtx, 0, len(n.Content))
+	for _, item := range n.Content {
+		item = deref(item)
+		switch {
+		case item.Kind == yaml.ScalarNode && !isNull(item):
+			pats = append(pats, Pattern{Pos: c.p.pos(item), Text: c.text(item, "any")})
+		case item.Kind == yaml.MappingNode:
+			f := c.fields(item, "any", "any", branchKeys)
+			var pat Pattern
+			if which := c.oneOf(f, item, branchForm.oneOf...); which != "" {
+				pat = c.pattern(f, which)
+			} else {
+				pat.Pos = c.p.pos(item)
+			}
+			b := c.branch()
+			b.sc.anyDone = true
+			for _, name := range pat.Capture {
+				b.sc.defineVar(name)
+			}
+			if e, ok := f["then"]; ok {
+				pat.Then = b.block(e.val, "then")
+			}
+			branches = append(branches, b)
+			pats = append(pats, pat)
+		default:
+			c.errorf(item, "any", "want text, or a mapping with text, re or eof and then; got %s", describe(item))
+		}
+	}
+	c.join(branches...)
+	c.sc.anyDone = true
+	return pats
+}
+
+// run waits for output matching one of the step's patterns, captures
+// groups, and runs the matched branch's steps.
+func (s *Expect) run(ctx context.Context, st *state) error {
+	pr, err := st.proc(s.On)
+	if err != nil {
+		return err
+	}
+	pats := make([]exec.Pattern, len(s.Patterns))
+	for i, p := range s.Patterns {
+		switch {
+		case p.EOF:
+			pats[i].EOF = true
+		case p.Regexp != nil:
+			pats[i].Regexp = p.Regexp
+		case p.Re != "":
+			src, err := st.expand(p.Re)
+			if err != nil {
+				return err
+			}
+			re, err := regexp.Compile(src)
+			if err != nil {
+				return fmt.Errorf("bad regular expression after expanding variables: %v", err)
+			}
+			pats[i].Regexp = re
+		default:
+			text, err := st.expand(p.Text)
+			if err != nil {
+				return err
+			}
+			pats[i].Text = text
+		}
+	}
+	stream := exec.Stdout
+	switch s.Stream {
+	case "stderr":
+		stream = exec.Stderr
+	case "both":
+		stream = exec.Both
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = defaultStepTimeout
+	}
+	ectx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	m, err := pr.p.ExpectIdle(ectx, s.Idle, stream, pats...)
+	if err != nil {
+		var ee *exec.ExpectError
+		if errors.As(err, &ee) && errors.Is(ee.Err, context.DeadlineExceeded) && ctx.Err() == nil {
+			// The step's own timeout: say the wait asked for, not what
+			// remained of it once Expect began.
+			ee.Waited = timeout
+		}
+		if st.plan.expects[s] {
+			st.log.release(pr.logs)
+		}
+		return st.withOther(s, &expectError{proc: pr.name, err: err})
+	}
+	pat := s.Patterns[m.Index]
+	for i, name := range pat.Capture {
+		if i+1 < len(m.Groups) {
+			st.setVar(name, m.Groups[i+1])
+		} else {
+			st.setVar(name, "")
+		}
+	}
+	if st.plan.expects[s] {
+		st.log.release(pr.logs) // Its secrets are masked now.
+	}
+	if s.Any {
+		st.vars["match.index"] = strconv.Itoa(m.Index)
+		return st.runBlock(ctx, pat.Then)
+	}
+	return nil
+}
+
+// expectError is a failed expect, naming the process.
+type expectError struct {
+	proc string
+	err  error // an *exec.ExpectError or an *exec.Error
+}
+
+func (e *expectError) Error() string { return e.proc + ": " + e.err.Error() }
+
+func (e *expectError) Unwrap() error { return e.err }
+
+// withOther adds to the failure of an expect on one stream what arrived
+// on the other, if anything did: a program that complains on stderr
+// while stdout is awaited shows why.
+func (st *state) withOther(e *Expect, err error) error {
+	var ee *exec.ExpectError
+	if !errors.As(err, &ee) || ee.Stream == exec.Both {
+		return err
+	}
+	pr, perr := st.proc(e.On)
+	if perr != nil {
+		return err
+	}
+	other := exec.Stderr
+	if ee.Stream == exec.Stderr {
+		other = exec.Stdout
+	}
+	text := pr.p.Recent(other)
+	if len(text) == 0 {
+		return err
+	}
+	return &otherOutput{err: err, stream: other.String(), text: string(text)}
+}
+
+// otherOutput is an expect's failure with the last output of the stream
+// it did not wait on.
+type otherOutput struct {
+	err          error
+	stream, text string
+}
+
+func (e *otherOutput) Error() string { return e.err.Error() }
+
+func (e *otherOutput) Unwrap() error { return e.err }
+
+// children implements parent: the then: steps of any:'s branches.
+func (s *Expect) children() [][]Step {
+	lists := make([][]Step, len(s.Patterns))
+	for i, p := range s.Patterns {
+		lists[i] = p.Then
+	}
+	return lists
+}
+
+// lint implements linted: an expect fails on a stream that never reaches
+// drover, or for text after an eof consumed the stream; an eof consumes
+// it; under a tty a re that needs \r is reported; any:'s branches are
+// checked as alternatives.
+func (s *Expect) lint(l *linter, f *facts) (string, bool) {
+	p := f.target(s.On)
+	switch {
+	case p == nil:
+	case s.Stream == "stderr" && p.spawn.TTY && !p.spawn.StderrPipe:
+		return fmt.Sprintf("%q runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout", p.spawn.Name), false
+	case s.Stream == "stdout" && l.piped[p.spawn.Name] && !p.spawn.TTY:
+		return fmt.Sprintf("the stdout of %q feeds another process's stdin (stdin_from), so drover never sees it", p.spawn.Name), false
+	case p.eof[s.Stream] != nil && needText(s.Patterns):
+		return fmt.Sprintf("the expect: {eof: true} of line %d consumed all the %s of %q", p.eof[s.Stream].Position().Line, s.Stream, p.spawn.Name), false
+	}
+	if p != nil && p.spawn.TTY && s.Stream != "stderr" {
+		for _, pat := range s.Patterns {
+			if needsCR(pat) {
+				l.warns = append(l.warns, &Error{Pos: pat.Pos, Step: s.Kind(), Err: fmt.Errorf(
+					`re: %q runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
+					p.spawn.Name)})
+			}
+		}
+	}
+	if len(s.Patterns) == 1 && s.Patterns[0].EOF && s.Stream != "both" {
+		if p != nil && p.eof[s.Stream] == nil {
+			p.eof[s.Stream] = s
+		}
+	}
+	if s.Any {
+		return "", l.branches(f, s.children()...)
+	}
+	return "", false
+}
+
+// needsCR reports whether the regular expression of p can only match a
+// carriage return where it has one: it holds \r as a literal, or as a
+// class of that one character. A class such as [\r\n] or \s is left
+// alone: it can match "\n" too.
+func needsCR(p Pattern) bool {
+	if p.Re == "" {
+		return false
+	}
+	if p.Regexp == nil { // Compiled when it runs: judge the text.
+		return strings.Contains(p.Re, `\r`) || strings.ContainsRune(p.Re, '\r')
+	}
+	re, err := syntax.Parse(p.Re, syntax.Perl)
+	if err != nil {
+		return false // Cannot happen: it compiled.
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpLiteral:
+			return slices.Contains(r.Rune, '\r')
+		case syntax.OpCharClass:
+			return len(r.Rune) == 2 && r.Rune[0] == '\r' && r.Rune[1] == '\r'
+		}
+		return slices.ContainsFunc(r.Sub, walk)
+	}
+	return walk(re)
+}
+
+// needText reports whether no pattern can match the end of output with
+// nothing before it: an expect of them after the end always fails.
+func needText(pats []Pattern) bool {
+	for _, p := range pats {
+		switch {
+		case p.EOF:
+			return false
+		case p.Re != "" && (p.Regexp == nil || p.Regexp.MatchString("")):
+			return false // Unknown until run, or it matches nothing.
+		}
+	}
+	return true
+}
+
+// templates implements templater.
+func (s *Expect) templates() []string {
+	var ts []string
+	for _, p := range s.Patterns {
+		ts = append(ts, p.Text, p.Re)
+	}
+	return ts
+}
+
+// defines implements definer: the captures of every pattern.
+func (s *Expect) defines() []string {
+	var names []string
+	for _, p := range s.Patterns {
+		names = append(names, p.Capture...)
+	}
+	return names
+}

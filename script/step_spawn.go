@@ -1,0 +1,233 @@
+package script
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/drover-dev/drover/exec"
+	"gopkg.in/yaml.v3"
+)
+
+// Spawn starts a process in the background for later steps to drive.
+type Spawn struct {
+	Pos  Pos
+	Name string // default: the base name of argv[0], or "sh"
+	// NameFromArgs says Name is the default from an argv[0] that holds
+	// ${...}: the process is named at run time by the base name of its
+	// expanded argv[0], and answers to Name too.
+	NameFromArgs bool
+	Cmd          Command
+	Env          []KV
+	Dir          string // template
+	TTY          bool   // default true
+	StderrPipe   bool   // stderr: pipe
+	StdinFrom    string // name of a process whose stdout feeds this one's stdin
+	Rows, Cols   int    // size: RowsxCols; zero means 24x80
+}
+
+// Position and Kind implement Step.
+func (s *Spawn) Position() Pos { return s.Pos }
+func (*Spawn) Kind() string    { return "spawn" }
+
+// spawnKind is the spawn step.
+var spawnKind = &stepKind{
+	stepSpec: stepSpec{kind: "spawn", doc: "start a process in the background for later steps to drive",
+		short: []valueType{tArgv, tNonBlank},
+		long: &form{
+			fields: []field{
+				{"name", tProcName, "the process's name for on:; default: the base name of argv[0], its variables expanded"},
+				fCmd, fShell, fEnv, fDir,
+				{"tty", tBool, "run under a pseudo-terminal; default true"},
+				{"stderr", tPipe, "pipe: under a tty, keep stderr apart on its own pipe"},
+				{"stdin_from", tProcess, "a process whose stdout feeds this one's stdin"},
+				{"size", tSize, "the terminal's size, ROWSxCOLS; default 24x80"},
+			},
+			oneOf: []string{"cmd", "shell"},
+		}},
+	parse: parseSpawn,
+}
+
+// parseSpawn reads the step from its key and value.
+func parseSpawn(c *stepCtx, key, val *yaml.Node) Step {
+	s := &Spawn{Pos: c.p.pos(key), TTY: true}
+	var sizeKey *yaml.Node
+	switch {
+	case val.Kind == yaml.SequenceNode:
+		s.Cmd.Argv = c.argv(val, "")
+	case val.Kind == yaml.ScalarNode && !isNull(val):
+		s.Cmd.Shell = c.shell(val, "")
+	case val.Kind == yaml.MappingNode:
+		f := c.longForm(val)
+		s.Cmd = c.command(f, key)
+		if e, ok := f["name"]; ok {
+			s.Name = c.procName(e.val)
+		}
+		if e, ok := f["env"]; ok {
+			s.Env = c.env(e.val, "env")
+		}
+		if e, ok := f["dir"]; ok {
+			s.Dir, _ = c.tmpl(e.val, "dir")
+		}
+		if e, ok := f["tty"]; ok {
+			s.TTY, _ = c.boolean(e.val, "tty")
+		}
+		if e, ok := f["stderr"]; ok {
+			if v := e.val; v.Kind == yaml.ScalarNode && v.Value == "pipe" {
+				s.StderrPipe = true
+			} else {
+				c.errorf(v, "stderr", `want "pipe", got %s`, describe(v))
+			}
+		}
+		if e, ok := f["stdin_from"]; ok {
+			s.StdinFrom = c.process(e.val, "stdin_from")
+		}
+		if e, ok := f["size"]; ok {
+			sizeKey = e.key
+			s.Rows, s.Cols = c.size(e.val)
+		}
+	default:
+		c.errorf(val, "", "want a command: a list such as [cat], a shell command line, or a mapping with cmd: or shell:; got %s", describe(val))
+	}
+	if sizeKey != nil && !s.TTY {
+		c.errorf(sizeKey, "", "size: only a terminal has a size; remove it or set tty: true")
+	}
+	if s.Name == "" {
+		switch {
+		case len(s.Cmd.Argv) > 0:
+			s.Name = c.p.defaultName(s.Cmd.Argv[0])
+			s.NameFromArgs = strings.Contains(s.Cmd.Argv[0], "${")
+		default:
+			s.Name = "sh"
+		}
+	}
+	c.sc.defineProc(s.Name)
+	return s
+}
+
+var procNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+
+func (c *stepCtx) procName(n *yaml.Node) string {
+	name, ok := c.str(n, "name")
+	if ok && !procNameRE.MatchString(name) {
+		c.errorf(n, "name", "invalid process name %s: want letters, digits, _, . and -, such as db or web-1", shortQuote(name))
+	}
+	return name
+}
+
+var sizeRE = regexp.MustCompile(`^([0-9]{1,4})x([0-9]{1,4})$`)
+
+// size reads ROWSxCOLS.
+func (c *stepCtx) size(n *yaml.Node) (rows, cols int) {
+	if n.Kind == yaml.ScalarNode {
+		if m := sizeRE.FindStringSubmatch(n.Value); m != nil {
+			rows, _ = strconv.Atoi(m[1])
+			cols, _ = strconv.Atoi(m[2])
+			if 0 < rows && rows <= 1000 && 0 < cols && cols <= 1000 {
+				return rows, cols
+			}
+		}
+	}
+	c.errorf(n, "size", "want ROWSxCOLS such as 24x80, each from 1 to 1000, got %s", describe(n))
+	return 0, 0
+}
+
+// run starts a process in the background.
+func (s *Spawn) run(ctx context.Context, st *state) error {
+	args, err := st.argv(s.Cmd)
+	if err != nil {
+		return err
+	}
+	env, err := st.procEnv(s.Env, s.TTY)
+	if err != nil {
+		return err
+	}
+	dir, err := st.workDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	name := s.Name
+	if s.NameFromArgs {
+		// spawn: ["${bin}"] is named by what it runs: bc, not ${bin}.
+		name = filepath.Base(args[0])
+	}
+	var cast *castWriter
+	if s.TTY {
+		if cast, err = st.cast(name, s.Rows, s.Cols, env); err != nil {
+			return err
+		}
+	}
+	cmd := &exec.Cmd{
+		Args: args, Env: env, Dir: dir, TTY: s.TTY,
+		Rows: uint16(s.Rows), Cols: uint16(s.Cols),
+		SeparateStderr: s.StderrPipe,
+	}
+	var logs []*logStream
+	cmd.Observe, logs = st.observe(name, cast, st.plan.holds[s.Name])
+	if st.piped[s.Name] {
+		if s.TTY {
+			return fmt.Errorf("%s feeds stdin_from of another process, so it needs tty: false", s.Name)
+		}
+		cmd.StdoutPipe = true
+	}
+	if s.StdinFrom != "" {
+		src, err := st.proc(s.StdinFrom)
+		if err != nil {
+			return err
+		}
+		f := src.p.Stdout()
+		if f == nil {
+			return fmt.Errorf("stdout of %s already feeds another process", s.StdinFrom)
+		}
+		cmd.Stdin = f
+		defer func() { _ = f.Close() }() // The child has its own copy.
+	}
+	// What wait steps check is looked for in all the output, as it streams
+	// by: a text whose variables change before the wait was not, and the
+	// wait says so if bytes were dropped.
+	waits := st.waitMatchers(s.Name)
+	cmd.Watch, cmd.CountLines = st.watchTexts(waits...), countLines(waits...)
+	// A process lives until the job ends, not just this step.
+	p, err := exec.Start(st.procCtx, cmd)
+	if err != nil {
+		return startError(err, args[0], dir)
+	}
+	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast, logs: logs}
+	st.procs[s.Name] = pr // The name the script's steps were checked against,
+	st.procs[name] = pr   // and the one it is shown by.
+	st.order = append(st.order, pr)
+	st.current = pr
+	return nil
+}
+
+// lint implements linted: a spawn starts a process afresh, even one that
+// takes a name used before, and becomes the current one.
+func (s *Spawn) lint(_ *linter, f *facts) (string, bool) {
+	f.procs[s.Name] = &procFacts{spawn: s, eof: map[string]Step{}}
+	f.current = s.Name
+	return "", false
+}
+
+// templates implements templater.
+func (s *Spawn) templates() []string {
+	return append(append(s.Cmd.templates(), s.Dir), kvTemplates(s.Env)...)
+}
+
+// command implements commander.
+func (s *Spawn) command() (Command, []KV) { return s.Cmd, s.Env }
+
+// stdinSources returns the names of the processes whose stdout feeds a
+// stdin_from of steps: each is spawned with its stdout on a pipe to that
+// reader. The interpreter and the linter both decide it here.
+func stdinSources(steps []Step) map[string]bool {
+	piped := map[string]bool{}
+	walkSteps(steps, func(step Step) {
+		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
+			piped[sp.StdinFrom] = true
+		}
+	})
+	return piped
+}
