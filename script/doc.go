@@ -178,6 +178,16 @@
 // shell's is written $${HOME}. An unterminated ${ or a name that is not
 // letters, digits and _ (joined by dots, as in env.HOME) is an error.
 //
+// A filter quotes a value for where it goes: ${host|re} inside a regular
+// expression (regexp.QuoteMeta: it matches the value literally),
+// ${file|sh} inside a shell line (one word in POSIX single quotes, so a
+// captured value can never run a command) and ${name|json} as a JSON
+// string with its quotes (control characters escaped, invalid UTF-8 as
+// U+FFFD). Filters apply left to right (${body|json|sh}) and work on
+// ${env.NAME} too; an unknown filter is an error. Parse reckons a
+// filtered value at the most the filter can make of it: |sh 4 bytes a
+// byte, |json 6, |re 3.
+//
 // Variable names are letters, digits and _, not starting with a digit;
 // env and match are reserved. Variables come from vars (whose values may
 // use the environment, matrix names and the vars before them), matrix (a

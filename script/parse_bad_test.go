@@ -73,7 +73,9 @@ testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; wa
 testdata/bad/exit.yaml:3:35: run: exit: want an exit code from 0 to 255, got "two"
 testdata/bad/exit.yaml:4:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "1"
 testdata/bad/exit.yaml:5:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got an empty list`,
-		"invalid_utf8":   "testdata/bad/invalid_utf8.yaml:2:13: invalid UTF-8 (byte 0xE9)",
+		"invalid_utf8": "testdata/bad/invalid_utf8.yaml:2:13: invalid UTF-8 (byte 0xE9)",
+		"filter": `testdata/bad/filter.yaml:3:18: run: shell: unknown filter "shell" in ${file|shell}; want one of: json, re, sh
+testdata/bad/filter.yaml:4:10: log: unknown filter "JSON" in ${file|JSON}; want one of: json, re, sh`,
 		"flow_var":       `testdata/bad/flow_var.yaml:4:25: invalid YAML: did not find expected ',' or ']'; inside [...] or {...} a value that holds ${bin} must be quoted, such as "${bin}"`,
 		"flow_var_lines": `testdata/bad/flow_var_lines.yaml:6:10: invalid YAML: did not find expected ',' or ']'; inside [...] or {...} a value that holds ${x} must be quoted, such as "${x}"`,
 		"malformed_yaml": "testdata/bad/malformed_yaml.yaml:3:1: invalid YAML: did not find expected ',' or ']'",

@@ -74,7 +74,7 @@ func typeSchema(t valueType) object {
 	case tNull:
 		return object{{"description", "nothing"}, {"type", "null"}}
 	case tText:
-		return object{{"description", "text; ${name} is a variable, $$ a $"}, {"type", scalar}}
+		return object{{"description", "text; ${name} is a variable, ${name|sh} one quoted (filters: re, sh, json), $$ a $"}, {"type", scalar}}
 	case tPattern:
 		return object{{"description", "text that is not empty"}, {"type", scalar}, {"minLength", 1}}
 	case tNonBlank:

@@ -254,6 +254,7 @@ var schemaSemantic = map[string]string{
 	"bad_regex":       "a regular expression that does not compile",
 	"capture_order":   "a variable used before it is captured",
 	"duplicate_key":   "a key twice: JSON keeps one",
+	"filter":          "an unknown filter in ${...|...}",
 	"match_index":     "${match.index} and captures out of their scope",
 	"matrix_size":     "a matrix of too many combinations",
 	"no_process":      "a step that acts on a process before any spawn",
