@@ -91,7 +91,19 @@ testdata/bad/matcher.yaml:6:30: run: stdout: want text the output contains, or a
 testdata/bad/matrix.yaml:3:9: matrix.port: want a non-empty list of values such as [a, b], got "53"
 testdata/bad/matrix.yaml:4:15: matrix.os: want text, got nothing
 testdata/bad/matrix.yaml:6:3: vars: "host" is also a matrix name (line 2); use one or the other`,
-		"matrix_size": "testdata/bad/matrix_size.yaml:2:1: matrix: 10 axes make 10000000000 jobs, more than the 100000 a script may make; use fewer values, or split the script",
+		"matrix_size":       "testdata/bad/matrix_size.yaml:2:1: matrix: 10 axes make 10000000000 jobs, more than the 100000 a script may make; use fewer values, or split the script",
+		"matrix_csv":        "testdata/bad/ragged.csv:3:1: matrix.csv: this row has 3 fields, the header 2 (host, addr)",
+		"matrix_csv_header": `testdata/bad/bad_header.csv:1:6: matrix.csv: the header row names the variables: "1addr" is not a variable name (letters, digits and _, not starting with a digit)`,
+		"matrix_include": `testdata/bad/matrix_include.yaml:5:7: matrix.include: want a mapping of variables to values, such as {os: linux}; got an empty mapping
+testdata/bad/matrix_include.yaml:6:12: matrix.include.os: want text, got a list
+testdata/bad/matrix_include.yaml:7:8: matrix.csv: cannot read testdata/bad/no_such.csv: no such file or directory
+testdata/bad/matrix_include.yaml:8:8: vars: "arch" is also a matrix name (line 4); use one or the other`,
+		"matrix_keys": `testdata/bad/matrix_keys.yaml:3:12: matrix.include: want a list of mappings of variables to values, such as [{os: linux, arch: arm64}]; got a mapping
+testdata/bad/matrix_keys.yaml:5:8: matrix.exclude: unknown variable "oss": exclude names the matrix's own variables (os)
+testdata/bad/matrix_keys.yaml:6:12: matrix.exclude.os: "windows" is not a value of os (linux, mac)
+testdata/bad/matrix_keys.yaml:7:7: matrix.exclude: want a mapping of variables to values, such as {os: linux}; got "linux"
+testdata/bad/matrix_keys.yaml:8:8: matrix.csv: want text, got a list`,
+		"matrix_none": "testdata/bad/matrix_none.yaml:1:1: matrix: exclude removes every combination and include adds none: the matrix makes no job",
 		"merge_key": `testdata/bad/merge_key.yaml:3:37: spawn: size: only a terminal has a size; remove it or set tty: true
 testdata/bad/merge_key.yaml:4:27: spawn: <<: want a mapping to merge, got "3"
 testdata/bad/merge_key.yaml:5:5: spawn: want one of cmd or shell

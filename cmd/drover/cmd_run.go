@@ -340,8 +340,8 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 		for _, kv := range s.Vars {
 			declared[kv.Key] = true
 		}
-		for _, ax := range s.Matrix {
-			declared[ax.Name] = true
+		for _, name := range s.MatrixNames() {
+			declared[name] = true
 		}
 	}
 	for k := range overrides {
