@@ -122,6 +122,7 @@ func (c *stepCtx) matrixEntries(n *yaml.Node, key string, s *Script, exclude boo
 		return nil
 	}
 	var out []MatrixEntry
+	values := map[string][]string{} // of each variable exclude names, once
 	for _, item := range n.Content {
 		item = deref(item)
 		if item.Kind != yaml.MappingNode || len(item.Content) == 0 {
@@ -138,13 +139,19 @@ func (c *stepCtx) matrixEntries(n *yaml.Node, key string, s *Script, exclude boo
 				continue
 			}
 			if exclude {
-				values, known := s.matrixValues(e.name)
-				switch {
-				case !known:
-					c.errorf(e.key, key, "unknown variable %q: exclude names the matrix's own variables (%s)", e.name, listNames(s.productNames()))
-					continue
-				case !slices.Contains(values, v):
-					c.errorf(e.val, key+"."+e.name, "%s is not a value of %s (%s)", shortQuote(v), e.name, listNames(uniq(values)))
+				vs, known := values[e.name]
+				if !known {
+					all, ok := s.matrixValues(e.name)
+					if !ok {
+						c.errorf(e.key, key, "unknown variable %q: exclude names the matrix's own variables (%s)", e.name, listNames(s.productNames()))
+						continue
+					}
+					vs = uniq(all)
+					slices.Sort(vs)
+					values[e.name] = vs
+				}
+				if _, found := slices.BinarySearch(vs, v); !found {
+					c.errorf(e.val, key+"."+e.name, "%s is not a value of %s (%s)", shortQuote(v), e.name, listNames(vs))
 					continue
 				}
 			} else {
@@ -208,9 +215,14 @@ func (s *Script) matrixValues(name string) ([]string, bool) {
 // the axes, the columns of csv: and the keys of include:, in that order.
 func (s *Script) MatrixNames() []string {
 	names := s.productNames()
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		seen[n] = true
+	}
 	for _, e := range s.MatrixInclude {
 		for _, kv := range e.Values {
-			if !slices.Contains(names, kv.Key) {
+			if !seen[kv.Key] {
+				seen[kv.Key] = true
 				names = append(names, kv.Key)
 			}
 		}
@@ -218,24 +230,29 @@ func (s *Script) MatrixNames() []string {
 	return names
 }
 
-// matrixLine returns the line where the matrix names the variable, or 0.
-func (s *Script) matrixLine(name string) int {
-	for _, a := range s.Matrix {
-		if a.Name == name {
-			return a.Pos.Line
+// matrixLines returns the line where the matrix first names each of its
+// variables.
+func (s *Script) matrixLines() map[string]int {
+	lines := map[string]int{}
+	set := func(name string, line int) {
+		if _, ok := lines[name]; !ok {
+			lines[name] = line
 		}
 	}
-	if t := s.MatrixCSV; t != nil && slices.Contains(t.Columns, name) {
-		return t.Pos.Line
+	for _, a := range s.Matrix {
+		set(a.Name, a.Pos.Line)
+	}
+	if t := s.MatrixCSV; t != nil {
+		for _, col := range t.Columns {
+			set(col, t.Pos.Line)
+		}
 	}
 	for _, e := range s.MatrixInclude {
 		for _, kv := range e.Values {
-			if kv.Key == name {
-				return kv.Pos.Line
-			}
+			set(kv.Key, kv.Pos.Line)
 		}
 	}
-	return 0
+	return lines
 }
 
 // matrixCSV reads the table that csv: names, relative to the script's
@@ -255,6 +272,7 @@ func (c *stepCtx) matrixCSV(n *yaml.Node) *Table {
 	}
 	t, err := readTable(path)
 	if err != nil {
+		c.p.csvUnread = true
 		if e, ok := errors.AsType[*Error](err); ok {
 			e.Step = "matrix.csv"
 			c.p.add(e.Pos, e.Step, e.Err)

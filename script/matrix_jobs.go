@@ -100,12 +100,13 @@ func setKV(kvs []KV, kv KV) []KV {
 // which of them exclude: removes, without the jobs.
 type matrixPlan struct {
 	s        *Script
-	names    []string   // the axes, then the columns
-	axes     [][]string // each axis's values, --var applied
-	radix    []int      // the number of values of each axis, then of rows
-	total    int        // combinations: the product of radix, or 0 without axes
-	excluded []bool     // by combination
-	work     int        // combinations the entries selected
+	names    []string                    // the axes, then the columns
+	axes     [][]string                  // each axis's values, --var applied
+	radix    []int                       // the number of values of each axis, then of rows
+	total    int                         // combinations: the product of radix, or 0 without axes
+	excluded []bool                      // by combination
+	work     int                         // combinations and values the entries went through
+	index    map[string]map[string][]int // see lookup
 }
 
 // plan works out the combinations of s's matrix and what exclude:
@@ -162,40 +163,62 @@ func (p *matrixPlan) digits(idx int) []int {
 }
 
 // choices returns, for each axis (and the rows), the indexes of the
-// values that agree with entry e, nil meaning all of them.
-func (p *matrixPlan) choices(e MatrixEntry) [][]int {
+// values that agree with entry e, nil meaning all of them, and the
+// indexes it went through to find them.
+func (p *matrixPlan) choices(e MatrixEntry) ([][]int, int) {
 	ch := make([][]int, len(p.radix))
+	cost := 0
+	var cols []KV // The entry's csv: columns.
 	for _, kv := range e.Values {
 		if i := slices.IndexFunc(p.s.Matrix, func(a Axis) bool { return a.Name == kv.Key }); i >= 0 {
-			ch[i] = narrow(ch[i], p.radix[i], func(j int) bool { return p.axes[i][j] == kv.Value })
-		} else if t := p.s.MatrixCSV; t != nil {
-			if c := slices.Index(t.Columns, kv.Key); c >= 0 {
-				last := len(p.radix) - 1
-				ch[last] = narrow(ch[last], p.radix[last], func(j int) bool { return t.Rows[j][c] == kv.Value })
-			}
+			list := p.lookup(kv.Key)[kv.Value]
+			cost += len(list)
+			ch[i] = append([]int{}, list...)
+		} else if t := p.s.MatrixCSV; t != nil && slices.Contains(t.Columns, kv.Key) {
+			cols = append(cols, kv)
 		}
 	}
-	return ch
+	if len(cols) > 0 {
+		// The rows of the column whose value fewest rows have, checked
+		// against the other columns.
+		t := p.s.MatrixCSV
+		slices.SortStableFunc(cols, func(a, b KV) int {
+			return len(p.lookup(a.Key)[a.Value]) - len(p.lookup(b.Key)[b.Value])
+		})
+		rows := []int{}
+		for _, r := range p.lookup(cols[0].Key)[cols[0].Value] {
+			cost += len(cols)
+			if !slices.ContainsFunc(cols[1:], func(kv KV) bool { return t.Rows[r][slices.Index(t.Columns, kv.Key)] != kv.Value }) {
+				rows = append(rows, r)
+			}
+		}
+		ch[len(ch)-1] = rows
+	}
+	return ch, cost
 }
 
-// narrow keeps the indexes below n in list (nil: all of them) that keep
-// accepts; it never returns nil.
-func narrow(list []int, n int, keep func(int) bool) []int {
-	out := []int{}
-	if list == nil {
-		for j := range n {
-			if keep(j) {
-				out = append(out, j)
-			}
-		}
-		return out
+// lookup returns the indexes of each value of the axis or column name:
+// those of its values, or of the rows that hold it.
+func (p *matrixPlan) lookup(name string) map[string][]int {
+	if idx, ok := p.index[name]; ok {
+		return idx
 	}
-	for _, j := range list {
-		if keep(j) {
-			out = append(out, j)
+	idx := map[string][]int{}
+	if i := slices.IndexFunc(p.s.Matrix, func(a Axis) bool { return a.Name == name }); i >= 0 {
+		for j, v := range p.axes[i] {
+			idx[v] = append(idx[v], j)
+		}
+	} else if t := p.s.MatrixCSV; t != nil {
+		c := slices.Index(t.Columns, name)
+		for r, row := range t.Rows {
+			idx[row[c]] = append(idx[row[c]], r)
 		}
 	}
-	return out
+	if p.index == nil {
+		p.index = map[string]map[string][]int{}
+	}
+	p.index[name] = idx
+	return idx
 }
 
 // count is how many combinations ch selects, at most maxMatrixWork+1.
@@ -213,11 +236,11 @@ func (p *matrixPlan) count(ch [][]int) int {
 
 // matches calls f with each combination that agrees with e, in order.
 func (p *matrixPlan) matches(e MatrixEntry, f func(idx int)) {
-	if p.total == 0 {
+	if p.total == 0 || p.work > maxMatrixWork {
 		return
 	}
-	ch := p.choices(e)
-	p.work = min(p.work+p.count(ch), maxMatrixWork+1)
+	ch, cost := p.choices(e)
+	p.work = min(p.work+cost+p.count(ch), maxMatrixWork+1)
 	if p.work > maxMatrixWork {
 		return
 	}

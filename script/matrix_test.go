@@ -221,3 +221,61 @@ func TestMatrixBounds(t *testing.T) {
 		t.Errorf("%d jobs, want %d", n, maxJobs)
 	}
 }
+
+// TestMatrixHostile feeds Parse matrices built to make a careless
+// implementation slow (entries times rows, entries times names); each
+// must finish with its verdict.
+func TestMatrixHostile(t *testing.T) {
+	t.Parallel()
+	values := func(n int) string {
+		v := make([]string, n)
+		for i := range v {
+			v[i] = fmt.Sprint(i)
+		}
+		return "[" + strings.Join(v, ", ") + "]"
+	}
+	dir := t.TempDir()
+	var rows strings.Builder
+	rows.WriteString("c1,c2\n")
+	for i := range maxJobs {
+		if i%2 == 0 {
+			rows.WriteString("x,z\n")
+		} else {
+			rows.WriteString("w,y\n")
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "half.csv"), []byte(rows.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gen := func(head, entry string, n int, tail string) string {
+		var b strings.Builder
+		b.WriteString("matrix:\n" + head)
+		for i := range n {
+			fmt.Fprintf(&b, entry, i, i%1000, i%100)
+		}
+		return b.String() + tail + "steps: [{log: hi}]\n"
+	}
+	tests := map[string]struct{ src, want string }{
+		// Each entry's rows agree with no combination: going through them
+		// is work, and the work is bounded.
+		"entries times rows": {gen("  csv: half.csv\n  include:\n", "    - {c1: x, c2: y, n%[1]d: v}\n", 20_000, ""),
+			"matrix: the entries of include and exclude select more than 10000000 combinations in all"},
+		"many excludes": {gen("  a: "+values(1000)+"\n  b: "+values(100)+"\n  exclude:\n", "    - {a: %[2]d, b: %[3]d}\n", 50_000, ""), ""},
+		"many include names": {gen("  include:\n", "    - {k%[1]d: v}\n", 50_000, "vars: {v: x}\n"), ""},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse(filepath.Join(dir, "h.yaml"), []byte(tt.src))
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse error %v, want one holding %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -72,6 +72,9 @@ type parser struct {
 	// vars: value from literals, a matrix: axis of one value), which a
 	// spawn's default name may use.
 	known map[string]string
+	// csvUnread says the matrix's csv: could not be read: its columns,
+	// which a reference may name, are unknown.
+	csvUnread bool
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -360,10 +363,14 @@ func (p *parser) script(root *yaml.Node) *Script {
 // text.
 func knownVars(s *Script) map[string]string {
 	known := map[string]string{}
+	included := map[string]bool{}
+	for _, e := range s.MatrixInclude {
+		for _, kv := range e.Values {
+			included[kv.Key] = true
+		}
+	}
 	for _, a := range s.Matrix {
-		if len(a.Values) == 1 && !slices.ContainsFunc(s.MatrixInclude, func(e MatrixEntry) bool {
-			return slices.ContainsFunc(e.Values, func(kv KV) bool { return kv.Key == a.Name })
-		}) {
+		if len(a.Values) == 1 && !included[a.Name] {
 			known[a.Name] = a.Values[0]
 		}
 	}
@@ -417,11 +424,12 @@ func (c *stepCtx) vars(n *yaml.Node, s *Script) []KV {
 		return nil
 	}
 	var kvs []KV
+	matrixLines := s.matrixLines()
 	for _, e := range c.entries(n, "vars") {
 		if !c.varName(e.key, "vars") {
 			continue
 		}
-		if line := s.matrixLine(e.name); line > 0 {
+		if line := matrixLines[e.name]; line > 0 {
 			c.errorf(e.key, "vars", "%q is also a matrix name (line %d); use one or the other", e.name, line)
 		}
 		v, ok := c.value(e.val, "vars."+e.name)
