@@ -260,7 +260,7 @@ func TestMatrixHostile(t *testing.T) {
 		// is work, and the work is bounded.
 		"entries times rows": {gen("  csv: half.csv\n  include:\n", "    - {c1: x, c2: y, n%[1]d: v}\n", 20_000, ""),
 			"matrix: the entries of include and exclude select more than 10000000 combinations in all"},
-		"many excludes": {gen("  a: "+values(1000)+"\n  b: "+values(100)+"\n  exclude:\n", "    - {a: %[2]d, b: %[3]d}\n", 50_000, ""), ""},
+		"many excludes":      {gen("  a: "+values(1000)+"\n  b: "+values(100)+"\n  exclude:\n", "    - {a: %[2]d, b: %[3]d}\n", 50_000, ""), ""},
 		"many include names": {gen("  include:\n", "    - {k%[1]d: v}\n", 50_000, "vars: {v: x}\n"), ""},
 	}
 	for name, tt := range tests {
