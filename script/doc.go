@@ -109,7 +109,8 @@
 // and eof: true (close stdin, ^D on a tty), plus secret: true (never
 // printed or reported: the value, and every run of 8 or more of its
 // characters, is masked in every output; each variable in the text is
-// secret for the whole job, from its first byte) and on. control is a letter (c sends ^C, case does
+// secret for the whole job, from its first byte, in the forms its filters
+// make of it too) and on. control is a letter (c sends ^C, case does
 // not matter) or one of @ [ \ ] ^ _, optionally written with a leading ^
 // (^C); the byte sent is the character's code AND 0x1f. In the parsed Send
 // it is both Control and a Raw Text of that one byte.
