@@ -40,9 +40,6 @@ type MatrixEntry struct {
 // maxCSVBytes is the largest CSV file a matrix reads.
 const maxCSVBytes = 64 << 20
 
-// matrixKeys are the keys of matrix: that are not axes.
-var matrixKeys = matrixForm.names()
-
 // matrix reads matrix: into s: its axes, csv:, exclude: and include:,
 // and checks the number of jobs they make.
 func (c *stepCtx) matrix(key, n *yaml.Node, s *Script) {
