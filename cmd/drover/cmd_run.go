@@ -25,7 +25,9 @@ const runUsage = `Usage: drover run [flags] FILE|DIR|GLOB...
 
 Runs scripts: each FILE, each *.yaml in each DIR, each file a quoted GLOB
 matches ("tests/*.yaml"). A script with a matrix: is one job per
-combination of its values, named "name [k=v ...]". Jobs run in parallel
+combination of its values (a csv: file's rows are one more axis; less
+those exclude: removes; include: extends some and adds jobs), named
+"name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
 
