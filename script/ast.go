@@ -30,9 +30,14 @@ type Script struct {
 	Env     []KV          // added to every process's environment, in file order
 	Vars    []KV          // default values of variables, in file order
 	Matrix  []Axis        // one job per combination of values, in file order
-	Locks   []string      // templates: jobs sharing a lock never run at once
-	Steps   []Step        // the steps, in order
-	Finally []Step        // steps that run even when a step failed
+	// MatrixCSV, MatrixExclude and MatrixInclude are the csv:, exclude:
+	// and include: of the matrix (see Jobs); nil when absent.
+	MatrixCSV     *Table
+	MatrixExclude []MatrixEntry
+	MatrixInclude []MatrixEntry
+	Locks         []string // templates: jobs sharing a lock never run at once
+	Steps         []Step   // the steps, in order
+	Finally       []Step   // steps that run even when a step failed
 }
 
 // KV is a key and a value template from a mapping, with the position of

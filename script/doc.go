@@ -13,6 +13,9 @@
 //	vars: {port: "5353"}       # variables, ${port}
 //	matrix:                    # one job per combination of values
 //	  host: [a.example.test, b.example.test]
+//	  csv: cases.csv           # one more axis: the rows of a CSV file
+//	  exclude: [{host: b.example.test, name: www}]
+//	  include: [{host: c.example.test, name: mail}]
 //	locks: [dns-port]          # jobs sharing a lock never run at once
 //	steps: [...]               # required, at least one step
 //	finally: [...]             # steps run even when a step failed
@@ -29,6 +32,28 @@
 // most 100,000 nodes and 1 MB of text, an alias may not sit inside its own
 // anchor's value, and lists and mappings nest at most 100 deep. The same
 // key twice in one mapping is an error.
+//
+// # Matrix
+//
+// Each key of matrix is an axis, a variable and its non-empty list of
+// values, but three. csv names a CSV file, relative to the script's
+// directory, whose header row names variables: it is one more axis, the
+// last, whose values are its rows (at most 64 MiB; a UTF-8 byte order mark
+// is skipped; a row of another length than the header is an error at the
+// row's file:line). The axes make one combination per choice of a value
+// of each, the last varying fastest. exclude, a list of mappings of axes
+// or columns to values they have, removes every combination that has all
+// the values of one entry. include, a list of mappings, then extends, in
+// order, every combination that agrees with an entry on the axes and
+// columns it names, adding its other variables (replacing what an
+// earlier entry added); an entry that extends none is a job of its own,
+// with only its values, after the combinations. A matrix of include alone
+// is one job per entry. The whole may make at most 100,000 jobs and at
+// least one, counted without making any; the entries may select at most
+// 10,000,000 combinations in all. Jobs are named "name [k=v ...]", their
+// values in the order the matrix first names them. A --var of a matrix
+// variable sets it in every job: an axis has that one value, and jobs left
+// alike run once.
 //
 // # Errors
 //
@@ -84,7 +109,8 @@
 // and eof: true (close stdin, ^D on a tty), plus secret: true (never
 // printed or reported: the value, and every run of 8 or more of its
 // characters, is masked in every output; each variable in the text is
-// secret for the whole job, from its first byte) and on. control is a letter (c sends ^C, case does
+// secret for the whole job, from its first byte, in the forms its filters
+// make of it too) and on. control is a letter (c sends ^C, case does
 // not matter) or one of @ [ \ ] ^ _, optionally written with a leading ^
 // (^C); the byte sent is the character's code AND 0x1f. In the parsed Send
 // it is both Control and a Raw Text of that one byte.
@@ -178,10 +204,20 @@
 // shell's is written $${HOME}. An unterminated ${ or a name that is not
 // letters, digits and _ (joined by dots, as in env.HOME) is an error.
 //
+// A filter quotes a value for where it goes: ${host|re} inside a regular
+// expression (regexp.QuoteMeta: it matches the value literally),
+// ${file|sh} inside a shell line (one word in POSIX single quotes, so a
+// captured value can never run a command) and ${name|json} as a JSON
+// string with its quotes (control characters escaped, invalid UTF-8 as
+// U+FFFD). Filters apply left to right (${body|json|sh}) and work on
+// ${env.NAME} too; an unknown filter is an error. Parse reckons a
+// filtered value at the most the filter can make of it: |sh 4 bytes a
+// byte, |json 6, |re 3.
+//
 // Variable names are letters, digits and _, not starting with a digit;
 // env and match are reserved. Variables come from vars (whose values may
-// use the environment, matrix names and the vars before them), matrix (a
-// name may not be in both), the capture of run and expect, and
+// use the environment, matrix names and the vars before them), matrix (its
+// axes, csv columns and include keys; a name may not be in vars too), the capture of run and expect, and
 // ${match.index}, which an expect with any: sets to the number of the
 // alternative that matched, from 0. Which fields are templates: the
 // arguments and shell line of run and spawn, stdin, dir, the values of

@@ -72,6 +72,9 @@ type parser struct {
 	// vars: value from literals, a matrix: axis of one value), which a
 	// spawn's default name may use.
 	known map[string]string
+	// csvUnread says the matrix's csv: could not be read: its columns,
+	// which a reference may name, are unknown.
+	csvUnread bool
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -326,13 +329,12 @@ func (p *parser) script(root *yaml.Node) *Script {
 		s.Timeout, _ = c.duration(e.val, "timeout", false)
 	}
 	if e, ok := f["matrix"]; ok {
-		s.Matrix = c.matrix(e.val)
-		c.matrixSize(e.key, s.Matrix)
+		c.matrix(e.key, e.val, s)
 	}
 	if e, ok := f["vars"]; ok {
-		s.Vars = c.vars(e.val, s.Matrix)
+		s.Vars = c.vars(e.val, s)
 	}
-	p.known = knownVars(s.Matrix, s.Vars)
+	p.known = knownVars(s)
 	if e, ok := f["env"]; ok {
 		s.Env = c.env(e.val, "env")
 	}
@@ -356,16 +358,23 @@ func (p *parser) script(root *yaml.Node) *Script {
 }
 
 // knownVars returns the variables whose value is the same in every job
-// of the script, --var aside: the axes of one value, and the vars whose
-// values are made of those and of literal text.
-func knownVars(matrix []Axis, vars []KV) map[string]string {
+// of the script, --var aside: the axes of one value that no include:
+// entry names, and the vars whose values are made of those and of literal
+// text.
+func knownVars(s *Script) map[string]string {
 	known := map[string]string{}
-	for _, a := range matrix {
-		if len(a.Values) == 1 {
+	included := map[string]bool{}
+	for _, e := range s.MatrixInclude {
+		for _, kv := range e.Values {
+			included[kv.Key] = true
+		}
+	}
+	for _, a := range s.Matrix {
+		if len(a.Values) == 1 && !included[a.Name] {
 			known[a.Name] = a.Values[0]
 		}
 	}
-	for _, kv := range vars {
+	for _, kv := range s.Vars {
 		v, err := Expand(kv.Value, func(name string) (string, bool) {
 			v, ok := known[name]
 			return v, ok
@@ -404,71 +413,9 @@ func scriptName(file string) string {
 	return name
 }
 
-// matrix reads matrix: name -> non-empty list of scalars.
-func (c *stepCtx) matrix(n *yaml.Node) []Axis {
-	if isNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		c.errorf(n, "matrix", "want a mapping of names to lists of values, got %s", describe(n))
-		return nil
-	}
-	var axes []Axis
-	for _, e := range c.entries(n, "matrix") {
-		if !c.varName(e.key, "matrix") {
-			continue
-		}
-		a := Axis{Name: e.name, Pos: c.p.pos(e.key)}
-		v := e.val
-		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
-			c.errorf(v, "matrix."+e.name, "want a non-empty list of values such as [a, b], got %s", describe(v))
-		} else {
-			for _, item := range v.Content {
-				if s, ok := c.str(deref(item), "matrix."+e.name); ok {
-					a.Values = append(a.Values, s)
-					c.p.setSize(e.name, len(s))
-				}
-			}
-		}
-		c.sc.defineVar(e.name)
-		axes = append(axes, a)
-	}
-	return axes
-}
-
-// matrixSize reports a matrix that makes more than maxJobs jobs, counting
-// them without making any.
-func (c *stepCtx) matrixSize(key *yaml.Node, axes []Axis) {
-	const ceiling = 1_000_000_000_000_000_000 // Past it, the count is not worth printing.
-	jobs := 1
-	counts := make([]string, len(axes))
-	for i, a := range axes {
-		n := max(len(a.Values), 1)
-		counts[i] = strconv.Itoa(n)
-		if jobs > ceiling/n {
-			jobs = ceiling
-		} else {
-			jobs *= n
-		}
-	}
-	if jobs <= maxJobs {
-		return
-	}
-	count := strconv.Itoa(jobs)
-	if jobs == ceiling {
-		count = "at least " + count
-	}
-	how := strings.Join(counts, " × ") + " values"
-	if len(axes) > 8 {
-		how = strconv.Itoa(len(axes)) + " axes"
-	}
-	c.errorf(key, "matrix", "%s make %s jobs, more than the %d a script may make; use fewer values, or split the script",
-		how, count, maxJobs)
-}
-
 // vars reads vars: name -> scalar. A value may reference the environment,
 // the matrix and the vars before it.
-func (c *stepCtx) vars(n *yaml.Node, matrix []Axis) []KV {
+func (c *stepCtx) vars(n *yaml.Node, s *Script) []KV {
 	if isNull(n) {
 		return nil
 	}
@@ -477,14 +424,13 @@ func (c *stepCtx) vars(n *yaml.Node, matrix []Axis) []KV {
 		return nil
 	}
 	var kvs []KV
+	matrixLines := s.matrixLines()
 	for _, e := range c.entries(n, "vars") {
 		if !c.varName(e.key, "vars") {
 			continue
 		}
-		for _, a := range matrix {
-			if a.Name == e.name {
-				c.errorf(e.key, "vars", "%q is also a matrix name (line %d); use one or the other", e.name, a.Pos.Line)
-			}
+		if line := matrixLines[e.name]; line > 0 {
+			c.errorf(e.key, "vars", "%q is also a matrix name (line %d); use one or the other", e.name, line)
 		}
 		v, ok := c.value(e.val, "vars."+e.name)
 		if ok {

@@ -73,7 +73,9 @@ testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; wa
 testdata/bad/exit.yaml:3:35: run: exit: want an exit code from 0 to 255, got "two"
 testdata/bad/exit.yaml:4:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "1"
 testdata/bad/exit.yaml:5:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got an empty list`,
-		"invalid_utf8":   "testdata/bad/invalid_utf8.yaml:2:13: invalid UTF-8 (byte 0xE9)",
+		"invalid_utf8": "testdata/bad/invalid_utf8.yaml:2:13: invalid UTF-8 (byte 0xE9)",
+		"filter": `testdata/bad/filter.yaml:3:18: run: shell: unknown filter "shell" in ${file|shell}; want one of: json, re, sh
+testdata/bad/filter.yaml:4:10: log: unknown filter "JSON" in ${file|JSON}; want one of: json, re, sh`,
 		"flow_var":       `testdata/bad/flow_var.yaml:4:25: invalid YAML: did not find expected ',' or ']'; inside [...] or {...} a value that holds ${bin} must be quoted, such as "${bin}"`,
 		"flow_var_lines": `testdata/bad/flow_var_lines.yaml:6:10: invalid YAML: did not find expected ',' or ']'; inside [...] or {...} a value that holds ${x} must be quoted, such as "${x}"`,
 		"malformed_yaml": "testdata/bad/malformed_yaml.yaml:3:1: invalid YAML: did not find expected ',' or ']'",
@@ -89,7 +91,19 @@ testdata/bad/matcher.yaml:6:30: run: stdout: want text the output contains, or a
 testdata/bad/matrix.yaml:3:9: matrix.port: want a non-empty list of values such as [a, b], got "53"
 testdata/bad/matrix.yaml:4:15: matrix.os: want text, got nothing
 testdata/bad/matrix.yaml:6:3: vars: "host" is also a matrix name (line 2); use one or the other`,
-		"matrix_size": "testdata/bad/matrix_size.yaml:2:1: matrix: 10 axes make 10000000000 jobs, more than the 100000 a script may make; use fewer values, or split the script",
+		"matrix_size":       "testdata/bad/matrix_size.yaml:2:1: matrix: 10 axes make 10000000000 jobs, more than the 100000 a script may make; use fewer values, or split the script",
+		"matrix_csv":        "testdata/bad/ragged.csv:3:1: matrix.csv: this row has 3 fields, the header 2 (host, addr)",
+		"matrix_csv_header": `testdata/bad/bad_header.csv:1:6: matrix.csv: the header row names the variables: "1addr" is not a variable name (letters, digits and _, not starting with a digit)`,
+		"matrix_include": `testdata/bad/matrix_include.yaml:5:7: matrix.include: want a mapping of variables to values, such as {os: linux}; got an empty mapping
+testdata/bad/matrix_include.yaml:6:12: matrix.include.os: want text, got a list
+testdata/bad/matrix_include.yaml:7:8: matrix.csv: cannot read testdata/bad/no_such.csv: no such file or directory
+testdata/bad/matrix_include.yaml:8:8: vars: "arch" is also a matrix name (line 4); use one or the other`,
+		"matrix_keys": `testdata/bad/matrix_keys.yaml:3:12: matrix.include: want a list of mappings of variables to values, such as [{os: linux, arch: arm64}]; got a mapping
+testdata/bad/matrix_keys.yaml:5:8: matrix.exclude: unknown variable "oss": exclude names the matrix's own variables (os)
+testdata/bad/matrix_keys.yaml:6:12: matrix.exclude.os: "windows" is not a value of os (linux, mac)
+testdata/bad/matrix_keys.yaml:7:7: matrix.exclude: want a mapping of variables to values, such as {os: linux}; got "linux"
+testdata/bad/matrix_keys.yaml:8:8: matrix.csv: want text, got a list`,
+		"matrix_none": "testdata/bad/matrix_none.yaml:1:1: matrix: exclude removes every combination and include adds none: the matrix makes no job",
 		"merge_key": `testdata/bad/merge_key.yaml:3:37: spawn: size: only a terminal has a size; remove it or set tty: true
 testdata/bad/merge_key.yaml:4:27: spawn: <<: want a mapping to merge, got "3"
 testdata/bad/merge_key.yaml:5:5: spawn: want one of cmd or shell

@@ -140,8 +140,8 @@ func (c *stepCtx) checkRef(name string) error {
 		}
 		return errors.New("${match.index} is set by an expect with any:, and none comes before")
 	}
-	if c.sc.hasVar(name) {
-		return nil
+	if c.sc.hasVar(name) || c.p.csvUnread {
+		return nil // Or the variable may be a column of the csv: unread.
 	}
 	return &UndefinedError{Name: name, Defined: c.sc.names(func(s *scope) map[string]bool { return s.vars })}
 }

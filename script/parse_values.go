@@ -249,8 +249,15 @@ const maxSize = 1 << 40
 // most maxSize.
 func (p *parser) expandedSize(s string) int {
 	size := 0
-	_ = scanTmpl(s, func(lit, name string) { // Syntax checked by the caller.
-		size = min(size+len(lit)+p.sizes[name], maxSize)
+	_ = scanTmpl(s, func(lit, name, filters string) { // Syntax checked by the caller.
+		v := p.sizes[name]
+		if filters != "" {
+			for f := range strings.SplitSeq(filters, "|") {
+				g := filterGrowth[f]
+				v = min(v*g[0]+g[1], maxSize)
+			}
+		}
+		size = min(size+len(lit)+v, maxSize)
 	})
 	return size
 }

@@ -67,28 +67,6 @@ func (j Job) Name() string {
 	return j.Script.Name + " [" + strings.Join(parts, " ") + "]"
 }
 
-// Jobs returns one Job per combination of s's matrix values, the last axis
-// varying fastest; a script without a matrix is one job. Values given in
-// vars for an axis replace that axis with the single value.
-func (s *Script) Jobs(vars map[string]string) []Job {
-	jobs := []Job{{Script: s}}
-	for _, ax := range s.Matrix {
-		values := ax.Values
-		if v, ok := vars[ax.Name]; ok {
-			values = []string{v}
-		}
-		var next []Job
-		for _, j := range jobs {
-			for _, v := range values {
-				m := append(append([]KV(nil), j.Matrix...), KV{Key: ax.Name, Value: v, Pos: ax.Pos})
-				next = append(next, Job{Script: s, Matrix: m})
-			}
-		}
-		jobs = next
-	}
-	return jobs
-}
-
 // Locks returns the job's lock names, their variables expanded with the
 // job's matrix values, the overrides and the script's vars.
 func (j Job) Locks(overrides map[string]string) ([]string, error) {

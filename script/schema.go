@@ -56,7 +56,7 @@ var valueTypes = []valueType{
 	tNull, tText, tPattern, tNonBlank, tArgv, tTexts, tLocks, tBool, tTrue,
 	tDuration, tDuration0, tExit, tSignal, tVarName, tCaptures, tProcess,
 	tProcName, tSize, tStream, tPipe, tControl, tAddr, tLines, tAttempts,
-	tEnv, tVars, tMatrix, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
+	tEnv, tVars, tMatrix, tEntries, tCSVFile, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -74,7 +74,7 @@ func typeSchema(t valueType) object {
 	case tNull:
 		return object{{"description", "nothing"}, {"type", "null"}}
 	case tText:
-		return object{{"description", "text; ${name} is a variable, $$ a $"}, {"type", scalar}}
+		return object{{"description", "text; ${name} is a variable, ${name|sh} one quoted (filters: re, sh, json), $$ a $"}, {"type", scalar}}
 	case tPattern:
 		return object{{"description", "text that is not empty"}, {"type", scalar}, {"minLength", 1}}
 	case tNonBlank:
@@ -149,9 +149,21 @@ func typeSchema(t valueType) object {
 			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)},
 			{"additionalProperties", ref(tText)}}
 	case tMatrix:
-		return object{{"description", "variables and their lists of values"},
-			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)},
+		props := make(object, len(matrixForm.fields))
+		for i, fl := range matrixForm.fields {
+			props[i] = member{fl.name, object{{"$ref", refPath(fl.typ)}, {"description", fl.doc}}}
+		}
+		return object{{"description", "variables and their lists of values, and include, exclude and csv"},
+			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)}, {"properties", props},
 			{"additionalProperties", object{{"type", "array"}, {"minItems", 1}, {"items", ref(tText)}}}}
+	case tCSVFile:
+		return object{{"description", "a CSV file, relative to the script's directory; its header row names the variables"},
+			{"type", scalar}, {"pattern", `\S`}}
+	case tEntries:
+		return object{{"description", "a list of mappings of variables to values"},
+			{"type", []string{"array", "null"}},
+			{"items", object{{"type", "object"}, {"minProperties", 1}, {"propertyNames", ref(tVarName)},
+				{"additionalProperties", ref(tText)}}}}
 	case tSteps:
 		return object{{"type", "array"}, {"minItems", 1}, {"items", object{{"$ref", "#/$defs/step"}}}}
 	case tStepList:

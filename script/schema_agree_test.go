@@ -39,10 +39,13 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tAttempts:  {good: []string{`1`, `3`, `1000`}, bad: []string{`0`, `1001`, `"2"`, `~`, `[2]`}},
 	tEnv:       {good: []string{`~`, `{}`, `{A: b, B: 1, C: ""}`}, bad: []string{`[a]`, `{A: ~}`, `{"A=B": c}`, `x`}},
 	tVars:      {good: []string{`~`, `{}`, `{a: "1", b: 2, c: true}`}, bad: []string{`{1a: x}`, `{env: x}`, `{a: ~}`, `[a]`, `x`, `{a: [1]}`}},
-	tMatrix:    {good: []string{`~`, `{h: [a, b]}`, `{h: [1, true]}`}, bad: []string{`{h: []}`, `{h: a}`, `{1h: [a]}`, `{h: [~]}`, `[a]`, `{h: [[a]]}`}},
-	tSteps:     {good: []string{`[{log: hi}]`, `[{log: hi}, {sleep: 0s}]`}, bad: []string{`[]`, `~`, `{log: hi}`, `[hi]`, `[{nope: x}]`, `[{log: a, sleep: 1s}]`, `[{}]`, `[[]]`}},
-	tStepList:  {good: []string{`~`, `[]`, `[{log: hi}]`}, bad: []string{`[hi]`, `{log: hi}`, `x`, `[{}]`}},
-	tMatcher:   {good: []string{`ok`, `42`, `""`, `{contains: ok}`, `{lines: 0, empty: false}`}, bad: []string{`{}`, `~`, `[ok]`, `{contain: ok}`}},
+	tMatrix: {good: []string{`~`, `{h: [a, b]}`, `{h: [1, true]}`, `{include: [{h: a}]}`, `{csv: testdata/matrix/hosts.csv, h: [a]}`, `{h: [a, b], exclude: [{h: a}], include: ~}`},
+		bad: []string{`{h: []}`, `{h: a}`, `{1h: [a]}`, `{h: [~]}`, `[a]`, `{h: [[a]]}`, `{include: a}`, `{csv: [a]}`, `{h: [a], exclude: [a]}`, `{csv: ~}`}},
+	tCSVFile:  {good: []string{`testdata/matrix/hosts.csv`, `"./testdata/matrix/hosts.csv"`}, bad: []string{`""`, `"  "`, `~`, `[a]`, `{a: b}`}},
+	tEntries:  {good: []string{`~`, `[]`, `[{h: a}]`}, bad: []string{`a`, `{h: a}`, `[a]`, `[{}]`, `[{h: ~}]`, `[{h: [a]}]`, `[{1h: a}]`, `[~]`}},
+	tSteps:    {good: []string{`[{log: hi}]`, `[{log: hi}, {sleep: 0s}]`}, bad: []string{`[]`, `~`, `{log: hi}`, `[hi]`, `[{nope: x}]`, `[{log: a, sleep: 1s}]`, `[{}]`, `[[]]`}},
+	tStepList: {good: []string{`~`, `[]`, `[{log: hi}]`}, bad: []string{`[hi]`, `{log: hi}`, `x`, `[{}]`}},
+	tMatcher:  {good: []string{`ok`, `42`, `""`, `{contains: ok}`, `{lines: 0, empty: false}`}, bad: []string{`{}`, `~`, `[ok]`, `{contain: ok}`}},
 	tBranches: {good: []string{`[x]`, `[x, {text: y, then: [{log: hi}]}, {re: "(a)", capture: [v]}, {eof: true}]`},
 		bad: []string{`[]`, `x`, `[~]`, `[{}]`, `[""]`, `[{text: x, re: y}]`, `[{capture: [v], text: x}]`, `[[x]]`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
@@ -54,20 +57,22 @@ var formBases = []struct {
 	name  string
 	form  *form
 	base  [][2]string           // keys and values, in order
-	place func(m string) string // the step holding mapping m
+	place func(m string) string // the step holding mapping m, or nil for top
+	top   string                // the top-level key holding mapping m
 }{
-	{"run", stepForm("run"), [][2]string{{"cmd", "[x]"}}, func(m string) string { return "{run: " + m + "}" }},
-	{"spawn", stepForm("spawn"), [][2]string{{"cmd", "[x]"}}, func(m string) string { return "{spawn: " + m + "}" }},
-	{"expect", stepForm("expect"), [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: " + m + "}" }},
-	{"send", stepForm("send"), [][2]string{{"text", "x"}}, func(m string) string { return "{send: " + m + "}" }},
-	{"wait", stepForm("wait"), nil, func(m string) string { return "{wait: " + m + "}" }},
-	{"signal", stepForm("signal"), [][2]string{{"sig", "TERM"}}, func(m string) string { return "{signal: " + m + "}" }},
-	{"terminate", stepForm("terminate"), nil, func(m string) string { return "{terminate: " + m + "}" }},
-	{"wait_port", stepForm("wait_port"), [][2]string{{"addr", `"h:1"`}}, func(m string) string { return "{wait_port: " + m + "}" }},
-	{"retry", stepForm("retry"), [][2]string{{"attempts", "2"}, {"steps", "[{log: hi}]"}}, func(m string) string { return "{retry: " + m + "}" }},
-	{"stdout", &matcherForm, nil, func(m string) string { return "{run: {cmd: [x], stdout: " + m + "}}" }},
-	{"any", &branchForm, [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: {any: [" + m + "]}}" }},
-	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }},
+	{"matrix", &matrixForm, [][2]string{{"h", "[a, b]"}}, nil, "matrix"},
+	{"run", stepForm("run"), [][2]string{{"cmd", "[x]"}}, func(m string) string { return "{run: " + m + "}" }, ""},
+	{"spawn", stepForm("spawn"), [][2]string{{"cmd", "[x]"}}, func(m string) string { return "{spawn: " + m + "}" }, ""},
+	{"expect", stepForm("expect"), [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: " + m + "}" }, ""},
+	{"send", stepForm("send"), [][2]string{{"text", "x"}}, func(m string) string { return "{send: " + m + "}" }, ""},
+	{"wait", stepForm("wait"), nil, func(m string) string { return "{wait: " + m + "}" }, ""},
+	{"signal", stepForm("signal"), [][2]string{{"sig", "TERM"}}, func(m string) string { return "{signal: " + m + "}" }, ""},
+	{"terminate", stepForm("terminate"), nil, func(m string) string { return "{terminate: " + m + "}" }, ""},
+	{"wait_port", stepForm("wait_port"), [][2]string{{"addr", `"h:1"`}}, func(m string) string { return "{wait_port: " + m + "}" }, ""},
+	{"retry", stepForm("retry"), [][2]string{{"attempts", "2"}, {"steps", "[{log: hi}]"}}, func(m string) string { return "{retry: " + m + "}" }, ""},
+	{"stdout", &matcherForm, nil, func(m string) string { return "{run: {cmd: [x], stdout: " + m + "}}" }, ""},
+	{"any", &branchForm, [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: {any: [" + m + "]}}" }, ""},
+	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }, ""},
 }
 
 // sampleCase is one script of TestSchemaAgrees. want is 1 when the parser
@@ -152,7 +157,12 @@ func sampleCases(t *testing.T) map[string]sampleCase {
 	}
 	for _, fb := range formBases {
 		f := fb.form
-		script := func(kvs [][2]string) string { return sampleScript(fb.place(mapping(kvs)), "", "") }
+		script := func(kvs [][2]string) string {
+			if fb.place == nil {
+				return sampleScript("{log: hi}", fb.top, mapping(kvs))
+			}
+			return sampleScript(fb.place(mapping(kvs)), "", "")
+		}
 		for _, fl := range f.fields {
 			base := without(fb.base, fl.name)
 			if slices.Contains(f.oneOf, fl.name) {

@@ -233,7 +233,9 @@ var schemaBad = map[string][]string{
 	"fanout_keys":     {"locks", "steps/0", "steps/1"},
 	"matcher":         {"steps/0", "steps/1"}, // Not the bad regular expression.
 	"matrix":          {"matrix"},             // Not a name in both vars and matrix.
-	"merge_key":       {"steps/3"},            // Not size without a tty, nor <<: 3.
+	"matrix_include":  {"matrix"},
+	"matrix_keys":     {"matrix"},
+	"merge_key":       {"steps/3"}, // Not size without a tty, nor <<: 3.
 	"missing_steps":   {""},
 	"multi_key_step":  {"steps/1", "steps/2"},
 	"not_mapping":     {""},
@@ -251,19 +253,23 @@ var schemaBad = map[string][]string{
 // schemaSemantic are the scripts in testdata/bad that are wrong only in
 // ways a schema cannot see, and why: the schema accepts them.
 var schemaSemantic = map[string]string{
-	"bad_regex":       "a regular expression that does not compile",
-	"capture_order":   "a variable used before it is captured",
-	"duplicate_key":   "a key twice: JSON keeps one",
-	"match_index":     "${match.index} and captures out of their scope",
-	"matrix_size":     "a matrix of too many combinations",
-	"no_process":      "a step that acts on a process before any spawn",
-	"on_unknown":      "a process name never spawned",
-	"run_tty_stderr":  "stderr: with tty: true, a value of another key",
-	"shell_var":       "an undefined variable in a shell line",
-	"stdin_from":      "a process name spawned only later",
-	"template_syntax": "a malformed ${...}",
-	"template_size":   "values that expand past 1 MiB",
-	"undefined_var":   "an undefined variable",
+	"bad_regex":         "a regular expression that does not compile",
+	"capture_order":     "a variable used before it is captured",
+	"duplicate_key":     "a key twice: JSON keeps one",
+	"filter":            "an unknown filter in ${...|...}",
+	"matrix_csv":        "a CSV file with a ragged row",
+	"matrix_csv_header": "a CSV file whose header is not variable names",
+	"matrix_none":       "a matrix whose exclude removes every job",
+	"match_index":       "${match.index} and captures out of their scope",
+	"matrix_size":       "a matrix of too many combinations",
+	"no_process":        "a step that acts on a process before any spawn",
+	"on_unknown":        "a process name never spawned",
+	"run_tty_stderr":    "stderr: with tty: true, a value of another key",
+	"shell_var":         "an undefined variable in a shell line",
+	"stdin_from":        "a process name spawned only later",
+	"template_syntax":   "a malformed ${...}",
+	"template_size":     "values that expand past 1 MiB",
+	"undefined_var":     "an undefined variable",
 }
 
 // schemaNotYAML are the scripts in testdata/bad that are not one valid

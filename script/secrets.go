@@ -50,7 +50,7 @@ func (st *state) planSecrets() {
 	for name := range vars {
 		st.secrets[name] = true
 		if v, ok := st.lookup(name); ok {
-			st.log.addSecret(v)
+			st.addSecret(v)
 		}
 	}
 	st.plan = secretPlan{holds: map[string]int{}, expects: map[*Expect]bool{}}
@@ -85,7 +85,25 @@ func (st *state) planSecrets() {
 func (st *state) setVar(name, value string) {
 	st.vars[name] = value
 	if st.secrets[name] {
-		st.log.addSecret(value)
+		st.addSecret(value)
+	}
+}
+
+// addSecret masks a secret value, and the forms its filters make of it
+// (${pw|json} escapes a quote), wherever they appear.
+func (st *state) addSecret(v string) {
+	st.log.addSecret(v)
+	for _, f := range Filters {
+		q, ok := applyFilters(v, f, MaxValue)
+		if !ok {
+			continue
+		}
+		if f != "re" {
+			q = q[1 : len(q)-1] // Without the quotes, which the program may not print.
+		}
+		if q != v {
+			st.log.addSecret(q)
+		}
 	}
 }
 

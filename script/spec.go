@@ -18,38 +18,40 @@ type valueType string
 
 // The value types.
 const (
-	tNull      valueType = "nothing"       // no value at all: "- wait:"
-	tText      valueType = "text"          // any scalar but null, kept as written; a template
-	tPattern   valueType = "pattern"       // text that is not empty: what expect waits for
-	tNonBlank  valueType = "nonblank"      // text that is not blank
-	tArgv      valueType = "argv"          // a non-empty list of texts; the first not empty
-	tTexts     valueType = "texts"         // text or a non-empty list of texts
-	tLocks     valueType = "locks"         // texts, or nothing
-	tBool      valueType = "bool"          // true or false
-	tTrue      valueType = "true"          // only true means something: eof: true
-	tDuration  valueType = "duration"      // a Go duration greater than 0, such as 10s
-	tDuration0 valueType = "duration0"     // a Go duration, 0 allowed
-	tExit      valueType = "exit"          // an exit code, a list of them, nonzero or any
-	tSignal    valueType = "signal"        // a signal name such as TERM
-	tVarName   valueType = "var_name"      // a variable a script defines
-	tCaptures  valueType = "captures"      // a variable name or a list of them
-	tProcess   valueType = "process"       // the name of a process spawned before
-	tProcName  valueType = "process_name"  // the name spawn gives a process
-	tSize      valueType = "size"          // ROWSxCOLS
-	tStream    valueType = "stream"        // stdout, stderr or both
-	tPipe      valueType = "pipe"          // the word pipe
-	tControl   valueType = "control"       // a control key such as c
-	tAddr      valueType = "addr"          // host:port
-	tLines     valueType = "lines"         // a line count
-	tAttempts  valueType = "attempts"      // a number of attempts
-	tEnv       valueType = "env"           // environment variables
-	tVars      valueType = "vars"          // variables and their values
-	tMatrix    valueType = "matrix"        // variables and their lists of values
-	tSteps     valueType = "steps"         // a non-empty list of steps
-	tStepList  valueType = "step_list"     // a list of steps, maybe empty or nothing
-	tMatcher   valueType = "output_check"  // text, or a mapping of matcherForm
-	tBranches  valueType = "any"           // a list of texts or mappings of branchForm
-	tRetrySpec valueType = "retry_options" // a mapping of retrySpecForm
+	tNull      valueType = "nothing"        // no value at all: "- wait:"
+	tText      valueType = "text"           // any scalar but null, kept as written; a template
+	tPattern   valueType = "pattern"        // text that is not empty: what expect waits for
+	tNonBlank  valueType = "nonblank"       // text that is not blank
+	tArgv      valueType = "argv"           // a non-empty list of texts; the first not empty
+	tTexts     valueType = "texts"          // text or a non-empty list of texts
+	tLocks     valueType = "locks"          // texts, or nothing
+	tBool      valueType = "bool"           // true or false
+	tTrue      valueType = "true"           // only true means something: eof: true
+	tDuration  valueType = "duration"       // a Go duration greater than 0, such as 10s
+	tDuration0 valueType = "duration0"      // a Go duration, 0 allowed
+	tExit      valueType = "exit"           // an exit code, a list of them, nonzero or any
+	tSignal    valueType = "signal"         // a signal name such as TERM
+	tVarName   valueType = "var_name"       // a variable a script defines
+	tCaptures  valueType = "captures"       // a variable name or a list of them
+	tProcess   valueType = "process"        // the name of a process spawned before
+	tProcName  valueType = "process_name"   // the name spawn gives a process
+	tSize      valueType = "size"           // ROWSxCOLS
+	tStream    valueType = "stream"         // stdout, stderr or both
+	tPipe      valueType = "pipe"           // the word pipe
+	tControl   valueType = "control"        // a control key such as c
+	tAddr      valueType = "addr"           // host:port
+	tLines     valueType = "lines"          // a line count
+	tAttempts  valueType = "attempts"       // a number of attempts
+	tEnv       valueType = "env"            // environment variables
+	tVars      valueType = "vars"           // variables and their values
+	tMatrix    valueType = "matrix"         // variables and their lists of values, and matrixForm
+	tEntries   valueType = "matrix_entries" // a list of mappings of variables to values, or nothing
+	tCSVFile   valueType = "csv_file"       // a CSV file, relative to the script's directory
+	tSteps     valueType = "steps"          // a non-empty list of steps
+	tStepList  valueType = "step_list"      // a list of steps, maybe empty or nothing
+	tMatcher   valueType = "output_check"   // text, or a mapping of matcherForm
+	tBranches  valueType = "any"            // a list of texts or mappings of branchForm
+	tRetrySpec valueType = "retry_options"  // a mapping of retrySpecForm
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -119,12 +121,22 @@ var scriptForm = form{
 		{"timeout", tDuration, "the time limit of the whole script; default 10m"},
 		{"env", tEnv, "variables added to the environment of every process"},
 		{"vars", tVars, "variables and their default values, as ${name}; --var name=value overrides"},
-		{"matrix", tMatrix, "one job per combination of values; each key is a variable"},
+		{"matrix", tMatrix, "one job per combination of values; each key is a variable, but include, exclude and csv"},
 		{"locks", tLocks, "names of locks: jobs that share a lock never run at once"},
 		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
 	},
 	required: []string{"steps"},
+}
+
+// matrixForm is the keys of matrix: that are not axes (each other key is
+// a variable and its list of values).
+var matrixForm = form{
+	fields: []field{
+		{"include", tEntries, "extra jobs: each entry adds its variables to the combinations that agree with it, or is a job of its own"},
+		{"exclude", tEntries, "each entry removes the combinations that agree with it"},
+		{"csv", tCSVFile, "a CSV file (relative to the script's directory) whose header names variables: one more axis whose values are its rows"},
+	},
 }
 
 // matcherForm is the long form of an output check (stdout:, stderr:).

@@ -140,7 +140,7 @@ func BenchmarkExpand(b *testing.B) {
 // FuzzExpand checks that Expand and Refs agree on every template: the same
 // syntax errors, and a lookup call for exactly the names Refs returns.
 func FuzzExpand(f *testing.F) {
-	for _, s := range []string{"", "$", "$$", "${a}", "${a.b} $${c} ${", "x${}y", "${env.HOME}/${x}"} {
+	for _, s := range []string{"", "$", "$$", "${a}", "${a.b} $${c} ${", "x${}y", "${env.HOME}/${x}", "${a|re} ${b|sh|json}", "${a|nope}", "$${a|sh}"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, tmpl string) {

@@ -19,8 +19,10 @@ const checkUsage = `Usage: drover check FILE|DIR...
 
 Parses and validates scripts without running anything: unknown keys, wrong
 types, bad durations and regular expressions, undefined variables and
-processes, a matrix of more than 100000 jobs, a value that would expand
-past 1 MiB. Each error names file:line:col. A FILE of - is a script read
+processes, unknown filters (${x|sh}), a matrix of more than 100000 jobs
+or of none (include:, exclude: and csv: counted), a csv: file missing or
+with a ragged row, a value that would expand past 1 MiB. Each error names
+file:line:col (a CSV file's own, for a bad row). A FILE of - is a script read
 from stdin, named <stdin>.
 
 It also warns, as file:line:col: warning: ..., of what is valid but almost

@@ -23,7 +23,9 @@ const runUsage = `Usage: drover run [flags] FILE|DIR|GLOB...
 
 Runs scripts: each FILE, each *.yaml in each DIR, each file a quoted GLOB
 matches ("tests/*.yaml"). A script with a matrix: is one job per
-combination of its values, named "name [k=v ...]". Jobs run in parallel
+combination of its values (a csv: file's rows are one more axis; less
+those exclude: removes; include: extends some and adds jobs), named
+"name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
 
@@ -354,8 +356,8 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 		for _, kv := range s.Vars {
 			declared[kv.Key] = true
 		}
-		for _, ax := range s.Matrix {
-			declared[ax.Name] = true
+		for _, name := range s.MatrixNames() {
+			declared[name] = true
 		}
 	}
 	for k := range overrides {

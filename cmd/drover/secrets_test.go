@@ -218,3 +218,18 @@ steps:
 		t.Errorf("the failed run's output is not shown masked:\n%s", trace)
 	}
 }
+
+// TestSecretFiltered: a secret's value printed in the forms the filters
+// make of it (${pw|json} escapes a quote and a backslash, ${pw|sh} a
+// tick), which differ from the value, is masked in those forms too.
+func TestSecretFiltered(t *testing.T) {
+	t.Parallel()
+	const pw = `Quote"Back\slash'Tick-0123456789`
+	runHidingSecrets(t, `name: filtered
+vars: {pw: "`+strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(pw)+`"}
+steps:
+  - spawn: {cmd: [cat], tty: false}
+  - send: {text: "${pw}", secret: true}
+  - run: {shell: "printf '%s\\n' ${pw|json|sh} ${pw|sh|sh}", stdout: {equals: "no"}}
+`, 1, []string{pw, `Quote\"Back\\slash'Tick-0123456789`, `Quote"Back\slash'\''Tick-0123456789`})
+}

@@ -76,8 +76,9 @@ func SkipMissing() Option {
 
 // Run runs each script that pattern (a filepath.Glob pattern) matches, in
 // name order, as a parallel subtest of t named after the file; a script
-// with a matrix: runs each combination of its values as a parallel
-// subtest of that, named like "host=a port=1". A script that does not
+// with a matrix: runs each of its jobs (a combination of values, a row
+// of its csv:, an include: entry) as a parallel subtest of that, named
+// by the job's values like "host=a port=1". A script that does not
 // parse, or drives a program not installed, fails its subtest before
 // anything runs. A pattern that matches nothing fails t. Jobs are
 // cancelled with t's context, and end a little before t's deadline so as

@@ -153,4 +153,16 @@ func TestMatrixName(t *testing.T) {
 	if got, want := strings.Join(names, ","), "a=x b=1,a=y b=1"; got != want {
 		t.Errorf("names %q, want %q", got, want)
 	}
+	// The jobs of csv: and include: name each of their values.
+	s, err = script.ParseFile("testdata/matrix_table.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = nil
+	for _, j := range s.Jobs(nil) {
+		names = append(names, matrixName(j))
+	}
+	if got, want := strings.Join(names, ","), "word=apple plural=apples,word=fig plural=figs"; got != want {
+		t.Errorf("names %q, want %q", got, want)
+	}
 }

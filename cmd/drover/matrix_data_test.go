@@ -1,0 +1,97 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// A matrix of a CSV table, an axis, exclude and include, run through the
+// binary against bc: each job asks bc its row's sum and expects the row's
+// answer, and the jobs are exactly those the rules make.
+func TestMatrixCSVIncludeExclude(t *testing.T) {
+	t.Parallel()
+	need(t, "bc")
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "data", "sums.csv"), []byte("expr,want\n1+1,2\n6*7,42\n2^10,1024\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := writeScript(t, dir, "sums.yaml", `name: sums
+matrix:
+  scale: ["0", "2"]
+  csv: data/sums.csv
+  exclude: [{scale: "2", expr: 2^10}]
+  include:
+    - {scale: "2", expr: 6*7, note: twice}   # extends that job
+    - {scale: "2", expr: 10/4, want: "2.50"} # a job of its own
+steps:
+  - spawn: {cmd: [bc, -q], tty: false}
+  - send: scale=${scale}
+  - send: ${expr}
+  - expect: {re: '^${want|re}(\.0+)?\n', timeout: 2s}
+`)
+	code, out, errs := droverRun(t, dir, "check", path)
+	if code != 0 {
+		t.Fatalf("check: exit %d\n%s%s", code, out, errs)
+	}
+	js := filepath.Join(dir, "r.json")
+	code, out, errs = droverRun(t, filepath.Join(dir, "data"), "run", "--report", "json="+js, path)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	var names []string
+	for _, j := range readJSON(t, js).Jobs {
+		names = append(names, j.Name)
+	}
+	slices.Sort(names)
+	want := []string{
+		"sums [scale=0 expr=1+1 want=2]",
+		"sums [scale=0 expr=2^10 want=1024]",
+		"sums [scale=0 expr=6*7 want=42]",
+		"sums [scale=2 expr=1+1 want=2]",
+		"sums [scale=2 expr=10/4 want=2.50]",
+		"sums [scale=2 expr=6*7 want=42 note=twice]",
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("jobs:\n\t%s\nwant:\n\t%s", strings.Join(names, "\n\t"), strings.Join(want, "\n\t"))
+	}
+
+	// --var of an axis keeps working: one scale, the same rules.
+	code, out, errs = droverRun(t, dir, "run", "--var", "scale=2", path)
+	if code != 0 || !strings.Contains(out, "3 passed, 0 failed") {
+		t.Errorf("--var scale=2: exit %d\n%s%s", code, out, errs)
+	}
+	// --var of a column, which a wrong answer fails.
+	code, out, errs = droverRun(t, dir, "run", "--var", "want=7", path)
+	if code != 1 || !strings.Contains(out, "0 passed, 6 failed") {
+		t.Errorf("--var want=7: exit %d, want 1 and 6 failed\n%s%s", code, out, errs)
+	}
+}
+
+// A CSV file with a ragged row, or none at all, is an error of check and
+// run, exit 2, at the row or at the csv: value.
+func TestMatrixCSVErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.csv"), []byte("a,b\n1,2\n3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ragged := writeScript(t, dir, "ragged.yaml", "matrix: {csv: r.csv}\nsteps: [{log: '${a}'}]\n")
+	missing := writeScript(t, dir, "missing.yaml", "matrix:\n  csv: nope.csv\nsteps: [{log: hi}]\n")
+	for _, tt := range []struct{ path, want string }{
+		{ragged, filepath.Join(dir, "r.csv") + ":3:1: matrix.csv: this row has 1 field"},
+		{missing, missing + ":2:8: matrix.csv: cannot read " + filepath.Join(dir, "nope.csv") + ": no such file or directory"},
+	} {
+		for _, cmd := range []string{"check", "run"} {
+			code, out, errs := droverRun(t, dir, cmd, tt.path)
+			if code != 2 || !strings.Contains(out+errs, tt.want) {
+				t.Errorf("drover %s %s: exit %d, want 2 and %q\n%s%s", cmd, filepath.Base(tt.path), code, tt.want, out, errs)
+			}
+		}
+	}
+}
