@@ -22,6 +22,7 @@ const everyKind = `steps:
   - wait_port: 127.0.0.1:1
   - free_port: port
   - retry: {attempts: 2, steps: [{log: "${port}"}]}
+  - each: {in: [a], steps: [{log: "${item}"}]}
   - sleep: 0s
   - log: hi
 `

@@ -57,6 +57,7 @@ var valueTypes = []valueType{
 	tDuration, tDuration0, tExit, tSignal, tVarName, tCaptures, tProcess,
 	tProcName, tSize, tStream, tPipe, tControl, tAddr, tLines, tAttempts,
 	tEnv, tVars, tMatrix, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
+	tItems, tDataFile,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -165,6 +166,14 @@ func typeSchema(t valueType) object {
 			{"items", object{{"anyOf", []object{ref(tPattern), formSchema(&branchForm)}}}}}
 	case tRetrySpec:
 		return formSchema(&retrySpecForm)
+	case tDataFile:
+		return object{{"description", "a file, relative to the script's directory, read when the script is loaded; no ${...}"},
+			{"type", scalar}, {"pattern", `\S`}}
+	case tItems:
+		item := object{{"type", "object"}, {"minProperties", 1}, {"propertyNames", ref(tVarName)},
+			{"additionalProperties", ref(tText)}}
+		return object{{"description", "a list of texts, or of mappings (each with the same keys) that set one variable per key"},
+			{"anyOf", []object{{{"type", "array"}, {"items", ref(tText)}}, {{"type", "array"}, {"items", item}}}}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }

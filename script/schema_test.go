@@ -225,6 +225,7 @@ var schemaBad = map[string][]string{
 	"cmd_string":      {"steps/0"},
 	"control":         {"steps/1", "steps/2"},
 	"deep_nesting":    {"steps/0"},
+	"each_keys":       {"steps/0", "steps/1", "steps/2", "steps/3", "steps/4", "steps/5"},
 	"empty":           {""},
 	"empty_steps":     {"steps"},
 	"env":             {"env", "steps/0"}, // Not the undefined ${bindir}.
@@ -254,6 +255,7 @@ var schemaSemantic = map[string]string{
 	"bad_regex":       "a regular expression that does not compile",
 	"capture_order":   "a variable used before it is captured",
 	"duplicate_key":   "a key twice: JSON keeps one",
+	"each_files":      "data files missing or malformed, as: beside a csv, and ${each.index} outside an each",
 	"match_index":     "${match.index} and captures out of their scope",
 	"matrix_size":     "a matrix of too many combinations",
 	"no_process":      "a step that acts on a process before any spawn",
