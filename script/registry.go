@@ -99,6 +99,10 @@ type stepKind struct {
 	// errors through c and returns the step, or nil if nothing of it
 	// could be read.
 	parse func(c *stepCtx, key, val *yaml.Node) Step
+	// siblings are the keys a step of this kind may have beside its own,
+	// in the same mapping: if's then and else. nil for every other kind,
+	// whose step is a mapping with one key. parse finds them in c.node.
+	siblings *form
 }
 
 // builtinKinds returns the kinds of step, in the order the reference and
@@ -116,6 +120,9 @@ func builtinKinds() []*stepKind {
 		freePortKind,
 		retryKind,
 		eachKind,
+		ifKind,
+		assertKind,
+		failKind,
 		sleepKind,
 		logKind,
 	}
@@ -213,7 +220,7 @@ func (c *stepCtx) longForm(n *yaml.Node) map[string]entry {
 // kind's long form: tSteps wants a step at least, tStepList does not.
 func (c *stepCtx) block(n *yaml.Node, key string) []Step {
 	empty := isNull(n) || n.Kind == yaml.SequenceNode && len(n.Content) == 0
-	if empty && c.k != nil && c.k.long != nil && c.k.long.typeOf(key) == tSteps {
+	if empty && c.k != nil && c.k.keyType(key) == tSteps {
 		c.errorf(n, key, "want at least one step")
 		return nil
 	}
@@ -221,6 +228,18 @@ func (c *stepCtx) block(n *yaml.Node, key string) []Step {
 		return nil
 	}
 	return c.p.steps(n, key, c.sc)
+}
+
+// keyType is the type of key in k's long form, or among its siblings.
+func (k *stepKind) keyType(key string) valueType {
+	var t valueType
+	if k.long != nil {
+		t = k.long.typeOf(key)
+	}
+	if t == "" && k.siblings != nil {
+		t = k.siblings.typeOf(key)
+	}
+	return t
 }
 
 // branch returns a reader of the same step for a nested list that runs

@@ -23,6 +23,11 @@ const everyKind = `steps:
   - free_port: port
   - retry: {attempts: 2, steps: [{log: "${port}"}]}
   - each: {in: [a], steps: [{log: "${item}"}]}
+  - if: {var: port, equals: "1"}
+    then: [{log: one}]
+    else: [{log: other}]
+  - assert: {var: port, re: '^\d+$'}
+  - fail: unreachable
   - sleep: 0s
   - log: hi
 `

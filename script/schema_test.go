@@ -232,9 +232,10 @@ var schemaBad = map[string][]string{
 	"exclusive":       {"steps/1", "steps/2", "steps/3", "steps/4"},
 	"exit":            {"steps/0", "steps/1", "steps/2", "steps/3"},
 	"fanout_keys":     {"locks", "steps/0", "steps/1"},
-	"matcher":         {"steps/0", "steps/1"}, // Not the bad regular expression.
-	"matrix":          {"matrix"},             // Not a name in both vars and matrix.
-	"merge_key":       {"steps/3"},            // Not size without a tty, nor <<: 3.
+	"if_keys":         {"steps/0", "steps/1", "steps/3", "steps/4", "steps/5", "steps/6", "steps/8", "steps/9", "steps/10", "steps/11"}, // Not var without a check, nor an undefined variable.
+	"matcher":         {"steps/0", "steps/1"},                                                                                           // Not the bad regular expression.
+	"matrix":          {"matrix"},                                                                                                       // Not a name in both vars and matrix.
+	"merge_key":       {"steps/3"},                                                                                                      // Not size without a tty, nor <<: 3.
 	"missing_steps":   {""},
 	"multi_key_step":  {"steps/1", "steps/2"},
 	"not_mapping":     {""},
