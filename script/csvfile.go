@@ -39,8 +39,16 @@ func (e *dataError) Error() string {
 }
 
 // readData reads the data file at path, named as written in messages, at
-// most maxDataFile bytes of it.
+// most maxDataFile bytes of it. Only a regular file (or a symbolic link to
+// one) is read: a named pipe or a device would block or never end.
 func readData(path, name string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		what := "not a regular file"
+		if fi.IsDir() {
+			what = "a directory, not a file"
+		}
+		return nil, &dataError{File: name, Msg: "cannot read it: " + what}
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		var pe *fs.PathError

@@ -190,10 +190,12 @@ func TestEachBounds(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+
 	for _, tc := range []struct{ file, want string }{
 		{"many.txt", "many.txt:100001: more than 100000 items"},
 		{"big.txt", "big.txt: larger than 16777216 bytes (16 MiB)"},
-		{"sub", "sub: cannot read it: is a directory"},
+		{"sub", "sub: cannot read it: a directory, not a file"},
+
 		{"link.txt", ""},
 	} {
 		_, err := Parse(filepath.Join(dir, "t.yaml"), []byte("steps:\n  - each: {lines: "+tc.file+", steps: [{log: \"${item}\"}]}\n"))
