@@ -74,8 +74,8 @@ func readData(path, name string) ([]byte, error) {
 
 // dataLines returns the lines of text that are not blank, each without its
 // line ending ("\n" or "\r\n"), and the line number of each, counting from
-// 1. More than maxItems is an error naming name.
-func dataLines(text []byte, name string) (lines []string, nums []int, err error) {
+// 1. More than most is an error naming name.
+func dataLines(text []byte, name string, most int) (lines []string, nums []int, err error) {
 	n := 0
 	for len(text) > 0 {
 		n++
@@ -89,8 +89,8 @@ func dataLines(text []byte, name string) (lines []string, nums []int, err error)
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if len(lines) == maxItems {
-			return nil, nil, &dataError{File: name, Line: n, Msg: fmt.Sprintf("more than %d items", maxItems)}
+		if len(lines) == most {
+			return nil, nil, &dataError{File: name, Line: n, Msg: fmt.Sprintf("more than %d items", most)}
 		}
 		lines, nums = append(lines, string(line)), append(nums, n)
 	}

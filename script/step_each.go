@@ -215,7 +215,7 @@ func (c *stepCtx) eachFile(s *Each, n *yaml.Node) bool {
 		return false
 	}
 	if s.Source == "lines" {
-		lines, _, err := dataLines(text, name)
+		lines, _, err := dataLines(text, name, maxItems)
 		if err != nil {
 			c.fail(n, s.Source, err)
 			return false
@@ -275,7 +275,8 @@ func (s *Each) run(ctx context.Context, st *state) error {
 		if err != nil {
 			return err
 		}
-		lines, _, _ := dataLines([]byte(v), "") // At most 1 MiB: far fewer than maxItems lines.
+		// A value has at most 1 MiB (MaxValue), which bounds its lines.
+		lines, _, _ := dataLines([]byte(v), "", len(v)+1)
 		rows = make([][]string, len(lines))
 		for i, l := range lines {
 			rows[i] = []string{l}

@@ -173,6 +173,27 @@ func TestEachWarnings(t *testing.T) {
 	}
 }
 
+// TestEachSplitMany: split: takes every line of a value, however many,
+// where a file is bounded at maxItems items (a value is bounded by its
+// 1 MiB).
+func TestEachSplitMany(t *testing.T) {
+	t.Parallel()
+	res := runSrc(t, t.TempDir(), `steps:
+  - run: {shell: "seq 150000", capture: out}
+  - each:
+      split: "${out}"
+      steps:
+        - if: {var: item, equals: "150000"}
+          then: [{log: "found at ${each.index}"}]
+`)
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if !strings.Contains(res.Log, "found at 149999\n") {
+		t.Errorf("log:\n%s", res.Log)
+	}
+}
+
 // TestEachBounds: a data file too large, or with too many items, is an
 // error when the script is read, not an allocation without bound; a
 // symlink to a file is followed, a directory is not a file.
