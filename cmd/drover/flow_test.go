@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // nslookupTable is a script that starts dnsmasq on a free port and looks
@@ -177,5 +180,44 @@ steps:
 		if code != 2 || !strings.Contains(errs, want) {
 			t.Errorf("check: exit %d, want 2 and %q\n%s%s", code, want, out, errs)
 		}
+	}
+}
+
+// TestEachInterrupted: SIGTERM in the middle of a loop stops it at once,
+// the item's process tree ended, and the report names the item it was at.
+func TestEachInterrupted(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	f := writeScript(t, dir, "loop.yaml", `name: loop
+steps:
+  - each:
+      in: [a, b, c]
+      steps:
+        - spawn: {cmd: [sh, -c, "echo up; exec sleep `+marker+`"], tty: false}
+        - expect: up
+        - log: started ${item}
+        - wait: {timeout: 1m}
+`)
+	began := time.Now()
+	cmd, out := startDroverWith(t, dir, nil, "run", f)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	awaitExit(t, cmd, out)
+	if exitStatus(cmd) != "exit 143" {
+		t.Errorf("%s, want exit 143\n%s", exitStatus(cmd), out)
+	}
+	if want := "each[0] item=a: " + f + ":9:11: wait: sh did not exit: interrupted (SIGTERM)"; !strings.Contains(out.String(), want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if strings.Contains(out.String(), "started b") {
+		t.Errorf("the loop went on:\n%s", out)
+	}
+	waitNoneLeft(t, "sleep\x00"+marker, out.String())
+	if took := time.Since(began); took > 20*time.Second {
+		t.Errorf("took %v: the wait's minute was not cut short", took)
 	}
 }
