@@ -167,8 +167,8 @@ func typeSchema(t valueType) object {
 	case tRetrySpec:
 		return formSchema(&retrySpecForm)
 	case tVarRef:
-		return object{{"description", "the name of a variable defined before, such as addr"},
-			{"type", []string{"string", "boolean"}}, {"pattern", `^[A-Za-z_][A-Za-z0-9_]*$`}}
+		return object{{"description", "the name of a variable defined before, such as addr, each.index or env.HOME"},
+			{"type", []string{"string", "boolean"}}, {"pattern", `^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`}}
 	case tDataFile:
 		return object{{"description", "a file, relative to the script's directory, read when the script is loaded; no ${...}"},
 			{"type", scalar}, {"pattern", `\S`}}

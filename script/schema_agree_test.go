@@ -48,7 +48,7 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tItems: {good: []string{`[]`, `[a, 1, "${port}"]`, `[{h: a, n: 1}, {h: b, n: 2}]`},
 		bad: []string{`a`, `~`, `[~]`, `[[a]]`, `[{}]`, `[{1h: a}]`, `[{h: ~}]`, `{h: a}`}},
 	tDataFile:  {good: []string{`testdata/each/hosts.csv`}, bad: []string{`""`, `"  "`, `~`, `[a]`}},
-	tVarRef:    {good: []string{`port`}, bad: []string{`~`, `[port]`, `"a b"`, `1a`, `{a: b}`}},
+	tVarRef:    {good: []string{`port`, `env.HOME`}, bad: []string{`~`, `[port]`, `"a b"`, `1a`, `{a: b}`, `env.`, `a..b`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 }
 

@@ -96,10 +96,16 @@ func (c *stepCtx) condition(key, n *yaml.Node) Condition {
 		return cd
 	}
 	f := c.fieldsOf(n, &condForm, c.kind, "", key)
-	if e, ok := f["var"]; ok && c.varName(e.val, "var") {
-		cd.Var = e.val.Value
-		if err := c.checkRef(cd.Var); err != nil {
-			c.fail(e.val, "var", err)
+	if e, ok := f["var"]; ok {
+		switch name, isText := c.str(e.val, "var"); {
+		case !isText:
+		case checkRefName(name) != nil:
+			c.errorf(e.val, "var", "want a variable name such as addr, each.index or env.HOME, got %s", shortQuote(name))
+		default:
+			if err := c.checkRef(name); err != nil {
+				c.fail(e.val, "var", err)
+			}
+			cd.Var = name
 		}
 	}
 	checks := 0

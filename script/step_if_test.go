@@ -31,11 +31,19 @@ steps:
         else: [{log: nested-no}]
   - if: {var: addr, contains: "${none}x"}
     then: [{log: never}]
+  - each:
+      in: [a, b]
+      steps:
+        - if: {var: each.index, equals: "0"}
+          then: [{log: "first ${item}"}]
+          else: [{log: "then ${item}"}]
+  - if: {var: env.PATH, contains: /bin}
+    then: [{log: env-yes}]
 `)
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}
-	for _, want := range []string{"eq-yes\n", "ne-no\n", "lines-yes\n", "said from-then\n", "nested-no\n"} {
+	for _, want := range []string{"eq-yes\n", "ne-no\n", "lines-yes\n", "said from-then\n", "nested-no\n", "first a\n", "then b\n", "env-yes\n"} {
 		if !strings.Contains(res.Log, want) {
 			t.Errorf("log lacks %q:\n%s", want, res.Log)
 		}
