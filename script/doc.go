@@ -137,7 +137,8 @@
 // capture holds after the loop. A failure inside names the item first:
 // "each[37] host=api: file:line:col: step: ...".
 //
-// if takes a condition: var, a variable defined before, and the keys of
+// if takes a condition: var, a variable defined before (or each.index,
+// match.index, env.NAME), and the keys of
 // an output check (contains, not_contains, equals, re, empty, lines; at
 // least one, all of which must hold) applied to its value. then (required)
 // and else are keys beside if, in the same mapping, the one step with
