@@ -152,6 +152,8 @@ func TestEachWarnings(t *testing.T) {
   - each:
       in: [a]
       steps:
+        - run: {shell: "echo 1", capture: one}
+        - assert: {var: one, equals: "1"}
         - send: {eof: true}
         - send: x
 `))
@@ -166,7 +168,7 @@ func TestEachWarnings(t *testing.T) {
 		"t.yaml:3:5: each: each over an empty list: its steps never run",
 		"t.yaml:4:5: each: each over none.txt, which has no items: its steps never run",
 		"t.yaml:5:5: each: each over header.csv, which has no items: its steps never run",
-		`t.yaml:11:11: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 10; the steps after it never run`,
+		`t.yaml:13:11: send: always fails here: the stdin of "p" was closed by the send: {eof: true} of line 12; the steps after it never run`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
