@@ -43,6 +43,11 @@ package script
 //   - command() (Command, []KV) (commander): the program it starts and the
 //     step's env, for Preflight's lookup in PATH.
 //
+// Sibling keys. A step is a mapping with one key, but for a kind whose
+// siblings form lists keys (if's then and else): those may stand beside
+// the kind's key, parse reads them from c.node, and the schema allows
+// them only there.
+//
 // Nested steps (then:, else:, steps:). Parse them with c.block(n, "then"):
 // the key's type in the table says whether an empty list is an error
 // (tSteps) or allowed (tStepList). A list that runs only sometimes gets
@@ -81,7 +86,8 @@ import (
 
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
-// *Terminate, *WaitPort, *FreePort, *Retry, *Sleep and *Log.
+// *Terminate, *WaitPort, *FreePort, *Retry, *Each, *If, *Assert, *Fail,
+// *Sleep and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
