@@ -148,6 +148,31 @@
 // sleep pauses for a duration (0s or more). log prints its text for the
 // reader of a runbook.
 //
+// each runs its steps (required) once per item, in order, in the same
+// job. The items come from exactly one of in (a list of texts, or of
+// mappings with the same keys), lines (a file, one item per line that is
+// not blank), csv (a file whose header row names the variables, one item
+// per row) and split (a template, one item per line of its value at run
+// time). Files are relative to the script's directory, read when the
+// script is parsed (at most 16 MiB and 100,000 items), and their names
+// cannot hold ${...}; a row with more or fewer fields than the header is
+// an error naming the csv's line. An item that is text sets the variable
+// as names (default item); a mapping or a row sets one variable per key,
+// and as is an error there. ${each.index} counts from 0. The item's
+// variables and ${each.index} hold inside the steps only; what the steps
+// capture holds after the loop. A failure inside names the item first:
+// "each[37] host=api: file:line:col: step: ...".
+//
+// if takes a condition: var, a variable defined before (or each.index,
+// match.index, env.NAME), and the keys of
+// an output check (contains, not_contains, equals, re, empty, lines; at
+// least one, all of which must hold) applied to its value. then (required)
+// and else are keys beside if, in the same mapping, the one step with
+// more than one key; then runs when the condition holds, else otherwise,
+// and what either defines is defined after the step. assert takes the same
+// condition and fails unless it holds, with the value (masked if secret)
+// and what was wanted. fail fails the job with its text, a template.
+//
 // Steps that act on a process (expect, send, wait, signal, terminate) take
 // the last process spawned unless on names one; either way a spawn must
 // come before them in the script (finally: may use any process spawned in

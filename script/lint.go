@@ -65,10 +65,12 @@ func (s *Script) Warnings() []*Error {
 // linter is one run of Warnings.
 type linter struct {
 	script *Script
-	piped  map[string]bool // processes whose stdout feeds a stdin_from
-	budget time.Duration   // the script's timeout less the sleeps so far
-	never  map[Step]bool   // steps after one that always fails
-	top    bool            // the step being checked is in steps:, not nested
+	piped  map[string]bool   // processes whose stdout feeds a stdin_from
+	budget time.Duration     // the script's timeout less the sleeps so far
+	never  map[Step]bool     // steps after one that always fails
+	top    bool              // the step being checked is in steps:, not nested
+	known  map[string]string // variables known before the script runs, for constant; nil until needed
+	set    map[string]bool   // variables some step sets, for constant
 	warns  []*Error
 }
 

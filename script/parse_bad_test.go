@@ -18,6 +18,35 @@ func TestParseBad(t *testing.T) {
 		"alias_bomb":    "testdata/bad/alias_bomb.yaml:7:8: aliases expand to more than 100000 nodes or 1000000 bytes; write the script without them",
 		"alias_cycle":   "testdata/bad/alias_cycle.yaml:3:11: alias *steps is inside the value of its own anchor &steps, which would never end",
 		"alias_unknown": "testdata/bad/alias_unknown.yaml:3:10: invalid YAML: alias *greeting refers to no anchor &greeting before it",
+		"each_files": `testdata/bad/each_files.yaml:2:19: each: lines: ../each/missing.txt: cannot read it: no such file or directory
+testdata/bad/each_files.yaml:3:17: each: csv: ../each/ragged.csv:3: the row has 3 fields, the header 2 (name,address)
+testdata/bad/each_files.yaml:4:36: each: as: names the variable of an item that is text; the keys of a mapping item, or the header of a csv file, name the variables themselves
+testdata/bad/each_files.yaml:5:31: each: in: item 1 lacks key n, which the first item has
+testdata/bad/each_files.yaml:6:19: each: lines: "${dir}/hosts.txt" is read when the script is loaded, so its name cannot use variables; for items known only at run time, write split: ${VAR}
+testdata/bad/each_files.yaml:7:17: each: csv: ../each/empty.txt: empty: want a header row naming the columns, such as name,address
+testdata/bad/each_files.yaml:13:10: log: ${each.index} is set inside the steps of an each, and this step is not one of them
+testdata/bad/each_files.yaml:13:10: log: undefined variable "item" (defined: port)`,
+		"each_keys": `testdata/bad/each_keys.yaml:2:21: each: in and lines cannot be used together; want one of in, lines, csv or split
+testdata/bad/each_keys.yaml:3:16: each: in: want a list of items, texts or mappings, got "www"
+testdata/bad/each_keys.yaml:4:20: each: in: item 1: want text, got a mapping
+testdata/bad/each_keys.yaml:5:25: each: as: "env" is reserved (for ${env.NAME}); choose another name
+testdata/bad/each_keys.yaml:6:5: each: missing key steps: the steps to run for each item
+testdata/bad/each_keys.yaml:7:28: each: steps: want at least one step`,
+		"if_keys": `testdata/bad/if_keys.yaml:3:5: if: missing key then: the steps run when the condition holds, a key beside if
+testdata/bad/if_keys.yaml:5:11: if: then: want at least one step
+testdata/bad/if_keys.yaml:6:5: if: unknown key "thne" in an if step; want one of: if, then, else
+testdata/bad/if_keys.yaml:7:9: if: want a check of ${addr} beside var: one of contains, not_contains, equals, re, empty, lines
+testdata/bad/if_keys.yaml:9:9: if: want a condition, a mapping with var and a check such as equals: 42 (contains, not_contains, equals, re, empty, lines); got "addr"
+testdata/bad/if_keys.yaml:11:5: else: goes beside if: in the same step, indented as if: is, without a "- " of its own
+testdata/bad/if_keys.yaml:12:5: then: goes beside if: in the same step, indented as if: is, without a "- " of its own
+testdata/bad/if_keys.yaml:13:5: a step is a mapping with one key, got 3 keys (if, then, log); begin each step with "- "
+testdata/bad/if_keys.yaml:15:5: if: unknown key "log" in an if step; want one of: if, then, else
+testdata/bad/if_keys.yaml:16:19: assert: var: undefined variable "total" (defined: addr)
+testdata/bad/if_keys.yaml:17:13: assert: want a check of ${addr} beside var: one of contains, not_contains, equals, re, empty, lines
+testdata/bad/if_keys.yaml:17:25: assert: unknown key "eqals" in assert; want one of: var, contains, not_contains, equals, re, empty, lines
+testdata/bad/if_keys.yaml:18:32: assert: lines: want a line count (0 or more), got "-1"
+testdata/bad/if_keys.yaml:19:11: fail: want a message that says what went wrong, got ""
+testdata/bad/if_keys.yaml:20:11: fail: want text, got a list`,
 		"bad_duration": `testdata/bad/bad_duration.yaml:1:10: timeout: invalid duration "10": a unit is needed, such as 10s or 10ms
 testdata/bad/bad_duration.yaml:3:12: sleep: invalid duration "5 minutes": want a Go duration such as 500ms, 10s or 1m30s (units: ns, us, ms, s, m, h)
 testdata/bad/bad_duration.yaml:4:48: wait_port: timeout: want a duration greater than 0, got "0s"
@@ -146,7 +175,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, idle_timeout, on`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, sleep, log",
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, each, if, assert, fail, sleep, log",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name

@@ -18,6 +18,7 @@ type scope struct {
 	vars    map[string]bool
 	procs   map[string]bool
 	anyDone bool // an expect with any: came before: ${match.index} is set
+	inEach  bool // inside an each: ${each.index} is set
 }
 
 func (s *scope) child() *scope { return &scope{parent: s} }
@@ -48,6 +49,15 @@ func (s *scope) hasVar(name string) bool {
 func (s *scope) hasProc(name string) bool {
 	for ; s != nil; s = s.parent {
 		if s.procs[name] {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *scope) hasEach() bool {
+	for ; s != nil; s = s.parent {
+		if s.inEach {
 			return true
 		}
 	}
@@ -140,6 +150,12 @@ func (c *stepCtx) checkRef(name string) error {
 		}
 		return errors.New("${match.index} is set by an expect with any:, and none comes before")
 	}
+	if name == "each.index" {
+		if c.sc.hasEach() {
+			return nil
+		}
+		return errors.New("${each.index} is set inside the steps of an each, and this step is not one of them")
+	}
 	if c.sc.hasVar(name) || c.p.csvUnread {
 		return nil // Or the variable may be a column of the csv: unread.
 	}
@@ -148,7 +164,7 @@ func (c *stepCtx) checkRef(name string) error {
 
 // reservedVars are the first parts of built-in names, which no variable
 // may take, and what they are for.
-var reservedVars = map[string]string{"env": "${env.NAME}", "match": "${match.index}"}
+var reservedVars = map[string]string{"env": "${env.NAME}", "match": "${match.index}", "each": "${each.index}"}
 
 // varName checks that the scalar n names a variable a script may define.
 func (c *stepCtx) varName(n *yaml.Node, key string) bool {

@@ -35,6 +35,10 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		return nil
 	}
 	key, val := deref(n.Content[0]), deref(n.Content[1])
+	if k := siblingOf(n); k != nil {
+		key, val := kindPair(n, k.kind)
+		return k.parse(&stepCtx{p: p, kind: k.kind, k: k, sc: sc, node: n}, key, val)
+	}
 	if len(n.Content) > 2 {
 		var keys, kinds []string
 		for i := 0; i < len(n.Content); i += 2 {
@@ -64,8 +68,12 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		c.errorf(key, "", "want a step kind such as expect, got %s", describe(key))
 		return nil
 	}
+	if owner := siblingOwner(key.Value); owner != "" && kindIndex[key.Value] == nil {
+		c.errorf(key, "", "%s: goes beside %s: in the same step, indented as %s: is, without a \"- \" of its own", key.Value, owner, owner)
+		return nil
+	}
 	if k := kindIndex[key.Value]; k != nil {
-		c := &stepCtx{p: p, kind: k.kind, k: k, sc: sc}
+		c := &stepCtx{p: p, kind: k.kind, k: k, sc: sc, node: n}
 		s := k.parse(c, key, val)
 		for _, name := range c.lacks {
 			c.errorf(key, "", "missing key %s: %s", name, k.long.missing[name])
@@ -78,6 +86,42 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		c.errorf(key, "", "unknown step %s; want one of: %s", shortQuote(key.Value), strings.Join(stepKinds, ", "))
 	}
 	return nil
+}
+
+// siblingOf returns the kind of step n when that kind takes sibling keys
+// (if's then and else) and n has one key of that kind, or nil.
+func siblingOf(n *yaml.Node) *stepKind {
+	var found *stepKind
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := deref(n.Content[i])
+		if kind := kindIndex[k.Value]; kind != nil && k.Kind == yaml.ScalarNode {
+			if found != nil || kind.siblings == nil {
+				return nil
+			}
+			found = kind
+		}
+	}
+	return found
+}
+
+// siblingOwner returns the kind of step whose sibling key name is, or "".
+func siblingOwner(name string) string {
+	for _, kind := range stepKinds {
+		if k := kindIndex[kind]; k.siblings != nil && k.siblings.typeOf(name) != "" {
+			return k.kind
+		}
+	}
+	return ""
+}
+
+// kindPair returns the key kind of the step's mapping n, and its value.
+func kindPair(n *yaml.Node, kind string) (key, val *yaml.Node) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := deref(n.Content[i]); k.Value == kind {
+			return k, deref(n.Content[i+1])
+		}
+	}
+	return nil, nil // Not reached: siblingOf found the key.
 }
 
 // command reads cmd: or shell:, exactly one of them.

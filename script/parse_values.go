@@ -21,6 +21,8 @@ type stepCtx struct {
 	kind string
 	k    *stepKind // the step's kind; nil at the top level
 	sc   *scope
+	// node is the step's whole mapping, for a kind with siblings.
+	node *yaml.Node
 	// lacks are the required keys its long form lacks, reported once
 	// the step is read.
 	lacks []string
@@ -401,38 +403,43 @@ func (c *stepCtx) matcher(n *yaml.Node, key string) *OutputMatcher {
 		s, _ := c.tmpl(n, key)
 		m.Contains = []string{s}
 	case n.Kind == yaml.MappingNode && len(n.Content) > 0:
-		f := c.fields(n, key, key, matcherKeys)
-		if e, ok := f["contains"]; ok {
-			m.Contains = c.list(e.val, key+".contains")
-		}
-		if e, ok := f["not_contains"]; ok {
-			m.NotContains = c.list(e.val, key+".not_contains")
-		}
-		if e, ok := f["equals"]; ok {
-			if s, ok := c.tmpl(e.val, key+".equals"); ok {
-				m.Equals = &s
-			}
-		}
-		if e, ok := f["re"]; ok {
-			if s, ok := c.tmpl(e.val, key+".re"); ok {
-				m.Re = s
-				c.regex(e.val, key+".re", s)
-			}
-		}
-		if e, ok := f["empty"]; ok {
-			if b, ok := c.boolean(e.val, key+".empty"); ok {
-				m.Empty = &b
-			}
-		}
-		if e, ok := f["lines"]; ok {
-			if l, ok := c.integer(e.val, key+".lines", "a line count (0 or more)", 0, 1<<31-1); ok {
-				m.Lines = &l
-			}
-		}
+		c.matcherFields(c.fields(n, key, key, matcherKeys), key+".", m)
 	default:
 		c.errorf(n, key, "want text the output contains, or a mapping with %s; got %s", strings.Join(matcherKeys, ", "), describe(n))
 	}
 	return m
+}
+
+// matcherFields reads the checks of f, the keys of matcherForm, into m.
+// prefix (such as "stdout.") goes before each key in messages.
+func (c *stepCtx) matcherFields(f map[string]entry, prefix string, m *OutputMatcher) {
+	if e, ok := f["contains"]; ok {
+		m.Contains = c.list(e.val, prefix+"contains")
+	}
+	if e, ok := f["not_contains"]; ok {
+		m.NotContains = c.list(e.val, prefix+"not_contains")
+	}
+	if e, ok := f["equals"]; ok {
+		if s, ok := c.tmpl(e.val, prefix+"equals"); ok {
+			m.Equals = &s
+		}
+	}
+	if e, ok := f["re"]; ok {
+		if s, ok := c.tmpl(e.val, prefix+"re"); ok {
+			m.Re = s
+			c.regex(e.val, prefix+"re", s)
+		}
+	}
+	if e, ok := f["empty"]; ok {
+		if b, ok := c.boolean(e.val, prefix+"empty"); ok {
+			m.Empty = &b
+		}
+	}
+	if e, ok := f["lines"]; ok {
+		if l, ok := c.integer(e.val, prefix+"lines", "a line count (0 or more)", 0, 1<<31-1); ok {
+			m.Lines = &l
+		}
+	}
 }
 
 // signalName reads a signal name: TERM, SIGTERM and term all mean TERM.

@@ -43,6 +43,11 @@ package script
 //   - command() (Command, []KV) (commander): the program it starts and the
 //     step's env, for Preflight's lookup in PATH.
 //
+// Sibling keys. A step is a mapping with one key, but for a kind whose
+// siblings form lists keys (if's then and else): those may stand beside
+// the kind's key, parse reads them from c.node, and the schema allows
+// them only there.
+//
 // Nested steps (then:, else:, steps:). Parse them with c.block(n, "then"):
 // the key's type in the table says whether an empty list is an error
 // (tSteps) or allowed (tStepList). A list that runs only sometimes gets
@@ -81,7 +86,8 @@ import (
 
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
-// *Terminate, *WaitPort, *FreePort, *Retry, *Sleep and *Log.
+// *Terminate, *WaitPort, *FreePort, *Retry, *Each, *If, *Assert, *Fail,
+// *Sleep and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -99,6 +105,10 @@ type stepKind struct {
 	// errors through c and returns the step, or nil if nothing of it
 	// could be read.
 	parse func(c *stepCtx, key, val *yaml.Node) Step
+	// siblings are the keys a step of this kind may have beside its own,
+	// in the same mapping: if's then and else. nil for every other kind,
+	// whose step is a mapping with one key. parse finds them in c.node.
+	siblings *form
 }
 
 // builtinKinds returns the kinds of step, in the order the reference and
@@ -115,6 +125,10 @@ func builtinKinds() []*stepKind {
 		waitPortKind,
 		freePortKind,
 		retryKind,
+		eachKind,
+		ifKind,
+		assertKind,
+		failKind,
 		sleepKind,
 		logKind,
 	}
@@ -212,7 +226,7 @@ func (c *stepCtx) longForm(n *yaml.Node) map[string]entry {
 // kind's long form: tSteps wants a step at least, tStepList does not.
 func (c *stepCtx) block(n *yaml.Node, key string) []Step {
 	empty := isNull(n) || n.Kind == yaml.SequenceNode && len(n.Content) == 0
-	if empty && c.k != nil && c.k.long != nil && c.k.long.typeOf(key) == tSteps {
+	if empty && c.k != nil && c.k.keyType(key) == tSteps {
 		c.errorf(n, key, "want at least one step")
 		return nil
 	}
@@ -220,6 +234,18 @@ func (c *stepCtx) block(n *yaml.Node, key string) []Step {
 		return nil
 	}
 	return c.p.steps(n, key, c.sc)
+}
+
+// keyType is the type of key in k's long form, or among its siblings.
+func (k *stepKind) keyType(key string) valueType {
+	var t valueType
+	if k.long != nil {
+		t = k.long.typeOf(key)
+	}
+	if t == "" && k.siblings != nil {
+		t = k.siblings.typeOf(key)
+	}
+	return t
 }
 
 // branch returns a reader of the same step for a nested list that runs

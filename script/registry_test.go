@@ -22,6 +22,12 @@ const everyKind = `steps:
   - wait_port: 127.0.0.1:1
   - free_port: port
   - retry: {attempts: 2, steps: [{log: "${port}"}]}
+  - each: {in: [a], steps: [{log: "${item}"}]}
+  - if: {var: port, equals: "1"}
+    then: [{log: one}]
+    else: [{log: other}]
+  - assert: {var: port, re: '^\d+$'}
+  - fail: unreachable
   - sleep: 0s
   - log: hi
 `

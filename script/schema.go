@@ -57,6 +57,7 @@ var valueTypes = []valueType{
 	tDuration, tDuration0, tExit, tSignal, tVarName, tCaptures, tProcess,
 	tProcName, tSize, tStream, tPipe, tControl, tAddr, tLines, tAttempts,
 	tEnv, tVars, tMatrix, tEntries, tCSVFile, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
+	tItems, tDataFile, tVarRef,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -177,6 +178,17 @@ func typeSchema(t valueType) object {
 			{"items", object{{"anyOf", []object{ref(tPattern), formSchema(&branchForm)}}}}}
 	case tRetrySpec:
 		return formSchema(&retrySpecForm)
+	case tVarRef:
+		return object{{"description", "the name of a variable defined before, such as addr, each.index or env.HOME"},
+			{"type", []string{"string", "boolean"}}, {"pattern", `^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`}}
+	case tDataFile:
+		return object{{"description", "a file, relative to the script's directory, read when the script is loaded; no ${...}"},
+			{"type", scalar}, {"pattern", `\S`}}
+	case tItems:
+		item := object{{"type", "object"}, {"minProperties", 1}, {"propertyNames", ref(tVarName)},
+			{"additionalProperties", ref(tText)}}
+		return object{{"description", "a list of texts, or of mappings (each with the same keys) that set one variable per key"},
+			{"anyOf", []object{{{"type", "array"}, {"items", ref(tText)}}, {{"type", "array"}, {"items", item}}}}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }
@@ -200,11 +212,32 @@ func stepSchema() object {
 		}
 		props = append(props, member{s.kind, v})
 	}
-	return object{
-		{"description", "a step: a mapping with one key, the kind of step"},
-		{"type", "object"}, {"minProperties", 1}, {"maxProperties", 1},
-		{"properties", props}, {"additionalProperties", false},
+	// The sibling keys of a kind (if's then and else) go only beside it.
+	one := object{{"maxProperties", 1}}
+	var alone []object
+	var needs, with object
+	for _, k := range builtinKinds() {
+		if k.siblings == nil {
+			continue
+		}
+		names := append([]string{k.kind}, k.siblings.names()...)
+		for _, fl := range k.siblings.fields {
+			props = append(props, member{fl.name, object{{"$ref", refPath(fl.typ)}, {"description", fl.doc + " (beside " + k.kind + ")"}}})
+			needs = append(needs, member{fl.name, []string{k.kind}})
+		}
+		with = append(with, member{k.kind, object{{"propertyNames", object{{"enum", names}}}, {"required", k.siblings.required}}})
+		alone = append(alone, object{{"required", []string{k.kind}}})
 	}
+	o := object{
+		{"description", "a step: a mapping with one key, the kind of step (if also takes then and else beside it)"},
+		{"type", "object"}, {"minProperties", 1},
+		{"properties", props}, {"additionalProperties", false},
+		{"anyOf", append([]object{one}, alone...)},
+	}
+	if len(needs) > 0 {
+		o = append(o, member{"dependentRequired", needs}, member{"dependentSchemas", with})
+	}
+	return o
 }
 
 // formSchema is a mapping of the keys of f and no others.

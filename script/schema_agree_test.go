@@ -48,6 +48,10 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tMatcher:  {good: []string{`ok`, `42`, `""`, `{contains: ok}`, `{lines: 0, empty: false}`}, bad: []string{`{}`, `~`, `[ok]`, `{contain: ok}`}},
 	tBranches: {good: []string{`[x]`, `[x, {text: y, then: [{log: hi}]}, {re: "(a)", capture: [v]}, {eof: true}]`},
 		bad: []string{`[]`, `x`, `[~]`, `[{}]`, `[""]`, `[{text: x, re: y}]`, `[{capture: [v], text: x}]`, `[[x]]`}},
+	tItems: {good: []string{`[]`, `[a, 1, "${port}"]`, `[{h: a, n: 1}, {h: b, n: 2}]`},
+		bad: []string{`a`, `~`, `[~]`, `[[a]]`, `[{}]`, `[{1h: a}]`, `[{h: ~}]`, `{h: a}`}},
+	tDataFile:  {good: []string{`testdata/each/hosts.csv`}, bad: []string{`""`, `"  "`, `~`, `[a]`}},
+	tVarRef:    {good: []string{`port`, `env.HOME`}, bad: []string{`~`, `[port]`, `"a b"`, `1a`, `{a: b}`, `env.`, `a..b`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 }
 
@@ -70,6 +74,10 @@ var formBases = []struct {
 	{"terminate", stepForm("terminate"), nil, func(m string) string { return "{terminate: " + m + "}" }, ""},
 	{"wait_port", stepForm("wait_port"), [][2]string{{"addr", `"h:1"`}}, func(m string) string { return "{wait_port: " + m + "}" }, ""},
 	{"retry", stepForm("retry"), [][2]string{{"attempts", "2"}, {"steps", "[{log: hi}]"}}, func(m string) string { return "{retry: " + m + "}" }, ""},
+	{"each", stepForm("each"), [][2]string{{"in", "[a]"}, {"steps", "[{log: hi}]"}}, func(m string) string { return "{each: " + m + "}" }, ""},
+	{"if", &condForm, [][2]string{{"var", "port"}, {"equals", `"1"`}}, func(m string) string { return "{if: " + m + ", then: [{log: hi}]}" }, ""},
+	{"if's siblings", ifKind.siblings, [][2]string{{"if", `{var: port, equals: "1"}`}, {"then", "[{log: hi}]"}}, func(m string) string { return m }, ""},
+	{"assert", &condForm, [][2]string{{"var", "port"}, {"equals", `"1"`}}, func(m string) string { return "{assert: " + m + "}" }, ""},
 	{"stdout", &matcherForm, nil, func(m string) string { return "{run: {cmd: [x], stdout: " + m + "}}" }, ""},
 	{"any", &branchForm, [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: {any: [" + m + "]}}" }, ""},
 	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }, ""},

@@ -225,14 +225,16 @@ var schemaBad = map[string][]string{
 	"cmd_string":      {"steps/0"},
 	"control":         {"steps/1", "steps/2"},
 	"deep_nesting":    {"steps/0"},
+	"each_keys":       {"steps/0", "steps/1", "steps/2", "steps/3", "steps/4", "steps/5"},
 	"empty":           {""},
 	"empty_steps":     {"steps"},
 	"env":             {"env", "steps/0"}, // Not the undefined ${bindir}.
 	"exclusive":       {"steps/1", "steps/2", "steps/3", "steps/4"},
 	"exit":            {"steps/0", "steps/1", "steps/2", "steps/3"},
 	"fanout_keys":     {"locks", "steps/0", "steps/1"},
-	"matcher":         {"steps/0", "steps/1"}, // Not the bad regular expression.
-	"matrix":          {"matrix"},             // Not a name in both vars and matrix.
+	"if_keys":         {"steps/0", "steps/1", "steps/3", "steps/4", "steps/5", "steps/6", "steps/8", "steps/9", "steps/10", "steps/11"}, // Not var without a check, nor an undefined variable.
+	"matcher":         {"steps/0", "steps/1"},                                                                                           // Not the bad regular expression.
+	"matrix":          {"matrix"},                                                                                                       // Not a name in both vars and matrix.
 	"matrix_include":  {"matrix"},
 	"matrix_keys":     {"matrix"},
 	"merge_key":       {"steps/3"}, // Not size without a tty, nor <<: 3.
@@ -256,6 +258,7 @@ var schemaSemantic = map[string]string{
 	"bad_regex":         "a regular expression that does not compile",
 	"capture_order":     "a variable used before it is captured",
 	"duplicate_key":     "a key twice: JSON keeps one",
+	"each_files":        "data files missing or malformed, as: beside a csv, and ${each.index} outside an each",
 	"filter":            "an unknown filter in ${...|...}",
 	"matrix_csv":        "a CSV file with a ragged row",
 	"matrix_csv_header": "a CSV file whose header is not variable names",

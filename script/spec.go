@@ -52,6 +52,9 @@ const (
 	tMatcher   valueType = "output_check"   // text, or a mapping of matcherForm
 	tBranches  valueType = "any"            // a list of texts or mappings of branchForm
 	tRetrySpec valueType = "retry_options"  // a mapping of retrySpecForm
+	tItems     valueType = "each_items"     // a list of texts, or of mappings of texts
+	tDataFile  valueType = "data_file"      // a file read when the script is parsed
+	tVarRef    valueType = "var_ref"        // the name of a variable defined before
 )
 
 // field is a key of a mapping, the type of its value and what it means.
