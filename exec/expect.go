@@ -204,7 +204,7 @@ func (st *stream) matchUntil(scs []scanner, done <-chan struct{}) (*Match, bool)
 	best, bestRank, bestStart, bestEnd := -1, 0, 0, 0
 	var bestSub []int
 	for j := range scs {
-		start, end, sub, ok := scs[j].find(pending, st.base, st.eof, done)
+		start, end, sub, ok := scs[j].find(pending, st.base, st.sent, st.eof, done)
 		rank := start
 		if scs[j].pat.EOF {
 			rank = len(pending) + 1 // The end comes after any text still unconsumed.

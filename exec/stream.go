@@ -62,6 +62,7 @@ type stream struct {
 	tail     []byte // the last output, consumed or not
 	rawTail  []byte // the last bytes read, before cooking
 	received int64  // bytes read in all, before cooking
+	sent     int64  // offset in the whole (cooked) stream where output stood at the last Send
 	eof      bool
 	err      error // a read error other than the end of the stream
 	max      int
@@ -204,6 +205,14 @@ func (s *stream) consume(n int) {
 	s.updateTail(s.buf[s.off : s.off+n])
 	s.off += n
 	s.base += int64(n)
+}
+
+// markSent records that input is about to be sent: a Prompt pattern
+// looks only at output that arrives from here on.
+func (s *stream) markSent() {
+	s.mu.Lock()
+	s.sent = s.base + int64(len(s.buf)-s.off)
+	s.mu.Unlock()
 }
 
 func (s *stream) updateTail(b []byte) { s.tail = keepTail(s.tail, b) }
