@@ -57,6 +57,7 @@ var valueTypes = []valueType{
 	tDuration, tDuration0, tExit, tSignal, tVarName, tCaptures, tProcess,
 	tProcName, tSize, tStream, tPipe, tControl, tAddr, tLines, tAttempts,
 	tEnv, tVars, tMatrix, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
+	tSeen, tSeenList,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -165,6 +166,12 @@ func typeSchema(t valueType) object {
 			{"items", object{{"anyOf", []object{ref(tPattern), formSchema(&branchForm)}}}}}
 	case tRetrySpec:
 		return formSchema(&retrySpecForm)
+	case tSeen:
+		return object{{"description", "text, or a mapping with text or re"},
+			{"anyOf", []object{ref(tPattern), formSchema(&seenForm)}}}
+	case tSeenList:
+		return object{{"description", "a list of texts, or mappings with text or re"},
+			{"type", "array"}, {"minItems", 1}, {"items", ref(tSeen)}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }
