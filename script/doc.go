@@ -199,7 +199,8 @@
 // Variable names are letters, digits and _, not starting with a digit;
 // env and match are reserved. Variables come from vars (whose values may
 // use the environment, matrix names and the vars before them), matrix (a
-// name may not be in both), the capture and before of run and expect, and
+// name may not be in both), the capture of run and expect, the before of
+// expect, and
 // ${match.index}, which an expect with any: sets to the number of the
 // alternative that matched, from 0. Which fields are templates: the
 // arguments and shell line of run and spawn, stdin, dir, the values of

@@ -67,7 +67,7 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 	wanted := len(pats)
 	pats = append(pats, pr.failOn...)
 	prompt := -1
-	if pr.prompt != nil && s.Stream != "stderr" && !awaitsPrompt(pats[:wanted], *pr.prompt) {
+	if pr.prompt != nil && !awaitsPrompt(pats[:wanted], *pr.prompt) {
 		prompt = len(pats)
 		pats = append(pats, *pr.prompt)
 	}

@@ -155,6 +155,11 @@ steps:
       any:
         - never
         - {timeout: true, then: [{log: "silent at ${match.index}"}]}
+  - expect:
+      idle_timeout: 200ms
+      any:
+        - {timeout: true, then: [{log: "idle at ${match.index}"}]}
+        - never
   - spawn: {cmd: [python3, -q, -i], prompt: ">>> "}
   - expect: ">>> "
   - send: print('nothing here')
@@ -169,7 +174,7 @@ steps:
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	for _, want := range []string{"silent at 1", "back at the prompt: print('nothing here')\n      nothing here", "after"} {
+	for _, want := range []string{"silent at 1", "idle at 0", "back at the prompt: print('nothing here')\n      nothing here", "after"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("want %q in:\n%s", want, out)
 		}
