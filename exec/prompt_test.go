@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -88,4 +89,27 @@ func waitFor(t *testing.T, p *Process, want string) {
 	}
 	b, _ := p.Unconsumed(Stdout)
 	t.Fatalf("unconsumed output %q, want %q", b, want)
+}
+
+// TestExpectPromptSplit: a prompt that arrives in two reads is found once
+// its end arrives, and not before.
+func TestExpectPromptSplit(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	p := mustStart(t, ctx, helperCmd(t, "write", "answer\n>", "<sig>", " "))
+	prompt := Pattern{Regexp: regexp.MustCompile(`> `), Prompt: true}
+	waitFor(t, p, "answer\n>")
+	ectx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	m, err := p.Expect(ectx, Stdout, text("nope"), prompt)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("half a prompt was seen: %+v, %v", m, err)
+	}
+	if err := p.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
+	}
+	m, err = p.Expect(ctx, Stdout, text("nope"), prompt)
+	if err != nil || m.Index != 1 || m.Before != "answer\n" {
+		t.Fatalf("want the prompt once whole, got %+v, %v", m, err)
+	}
 }
