@@ -86,8 +86,10 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 	defer cancel()
 	began := time.Now()
 	m, err := pr.p.ExpectIdle(ectx, s.Idle, stream, pats...)
-	if st.plan.expects[s] {
-		defer st.log.release(pr.logs) // Its secrets are masked now.
+	release := func() {
+		if st.plan.expects[s] {
+			st.log.release(pr.logs) // Its secrets are masked now.
+		}
 	}
 	var ee *exec.ExpectError
 	if err != nil && errors.As(err, &ee) {
@@ -96,8 +98,9 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 	switch {
 	case err != nil && timeoutBranch >= 0 && ee != nil && ctx.Err() == nil &&
 		(errors.Is(ee.Err, context.DeadlineExceeded) || errors.Is(ee.Err, exec.ErrIdle)):
-		return s.runBranch(ctx, st, timeoutBranch, nil, s.unconsumed(pr, stream))
+		return s.runBranch(ctx, st, timeoutBranch, nil, s.unconsumed(pr, stream), release)
 	case err != nil:
+		release()
 		if ee != nil && errors.Is(ee.Err, context.DeadlineExceeded) && ctx.Err() == nil {
 			// The step's own timeout: say the wait asked for, not what
 			// remained of it once Expect began.
@@ -106,16 +109,18 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 		return st.withOther(s, &expectError{proc: pr.name, err: err})
 	case m.Index == prompt && timeoutBranch >= 0:
 		// The prompt is back: the answer will not come, as when time runs out.
-		return s.runBranch(ctx, st, timeoutBranch, nil, m.Before)
+		return s.runBranch(ctx, st, timeoutBranch, nil, m.Before, release)
 	case m.Index >= wanted:
+		release()
 		return cutShortBy(pr, m, pats[m.Index], pats[:wanted], stream, time.Since(began), m.Index == prompt)
 	}
-	return s.runBranch(ctx, st, index[m.Index], m, m.Before)
+	return s.runBranch(ctx, st, index[m.Index], m, m.Before, release)
 }
 
 // runBranch sets what the pattern at i of s.Patterns matched (m is nil for
-// the timeout branch) and before:, then runs the branch's steps.
-func (s *Expect) runBranch(ctx context.Context, st *state, i int, m *exec.Match, before string) error {
+// the timeout branch) and before:, calls release, then runs the branch's
+// steps.
+func (s *Expect) runBranch(ctx context.Context, st *state, i int, m *exec.Match, before string, release func()) error {
 	pat := s.Patterns[i]
 	if m != nil {
 		for g, name := range pat.Capture {
@@ -132,6 +137,7 @@ func (s *Expect) runBranch(ctx context.Context, st *state, i int, m *exec.Match,
 	if s.Before != "" {
 		st.setVar(s.Before, before)
 	}
+	release()
 	if s.Any {
 		st.vars["match.index"] = strconv.Itoa(i)
 		return st.runBlock(ctx, pat.Then)
