@@ -46,9 +46,10 @@ steps:
   - expect: {re: 'Address: (192\.0\.2\.\d+)\n', capture: [addr]}
   - expect: "> "
   - log: www is ${addr}
-  # Sent without waiting for the prompt first: it still passes.
+  # The expect of the prompt above is not tripped by the prompt.
   - send: api.example.test
   - expect: "Address: 192.0.2.11"
+  - expect: "> "
   - send: www.example.test
   - expect: "Address: 192.0.2.99"
 `
@@ -77,7 +78,7 @@ func TestPromptFailsFast(t *testing.T) {
 	if !strings.Contains(out, "www is 192.0.2.10") {
 		t.Errorf("the right answer did not pass:\n%s", out)
 	}
-	want := `t.yaml:28:5: expect: ns is waiting at its prompt "> " and printed no "Address: 192.0.2.99"`
+	want := `t.yaml:29:5: expect: ns is waiting at its prompt "> " and printed no "Address: 192.0.2.99"`
 	if !strings.Contains(out, want) {
 		t.Errorf("want %q in:\n%s", want, out)
 	}
