@@ -21,9 +21,11 @@ type Pattern struct {
 
 	// Prompt makes Text or Regexp match only where the output received so
 	// far ends with it, and only in output that arrived after the last
-	// Send: a program waiting at its prompt for the next input. A prompt
-	// printed before the last Send and left unconsumed is not seen, nor
-	// one that more output follows (the echo of a line typed ahead).
+	// Send, once no more output has arrived for 50ms: a program waiting
+	// at its prompt for the next input. A prompt printed before the last
+	// Send and left unconsumed is not seen, nor one that more output
+	// follows (the echo of a line typed ahead, read as soon as the prompt
+	// is printed).
 	Prompt bool
 }
 

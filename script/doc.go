@@ -73,8 +73,9 @@
 // prompt (text or a mapping with text or re) is the program's prompt: an
 // expect whose patterns have not matched when the program prints it again
 // and waits there fails at once. Only a prompt printed after the last
-// send, with nothing after it yet, counts: the prompt the program waited
-// at when the line was sent and the line's echo never do. An expect that
+// send, with nothing after it for 50ms, counts: the prompt the program
+// waited at when the line was sent never does, nor one that the echo of a
+// line typed ahead follows. An expect that
 // awaits the prompt itself (a text the prompt holds or its re matches, or
 // a re that matches the prompt's text) is not cut short by it; one with a
 // timeout branch takes that branch.

@@ -184,3 +184,31 @@ steps:
 		t.Errorf("took %v: the prompt did not end the wait", took)
 	}
 }
+
+// TestPromptTypedAhead: lines sent at once, without waiting for the prompt
+// between them, make bash print its prompts ("> ", and "> " again inside
+// a here-document) with the next line's echo right after: none of them
+// is the program waiting, and the expect passes.
+func TestPromptTypedAhead(t *testing.T) {
+	need(t, "bash")
+	t.Parallel()
+	code, out, _ := runScript(t, `name: typed ahead
+steps:
+  - spawn: {cmd: [bash, --norc, --noprofile], env: {PS1: "> ", PS2: "> "}, prompt: "> "}
+  - expect: "> "
+  - send: "cat <<EOF > /dev/null"
+  - send: "x > y"
+  - send: "EOF"
+  - send: "echo a > /dev/null; echo fine"
+  - expect: {re: '(?m)^fine'}
+  - send: "echo wrong"
+  - expect: {re: '(?m)^right', timeout: 20s}
+`)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, out)
+	}
+	want := `t.yaml:11:5: expect: bash is waiting at its prompt "> " and printed no /(?m)^right/`
+	if !strings.Contains(out, want) {
+		t.Errorf("want %q in:\n%s", want, out)
+	}
+}
