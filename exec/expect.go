@@ -68,15 +68,34 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 		defer idleT.Stop()
 		idleC = idleT.C
 	}
+	var settleT *time.Timer
+	defer func() {
+		if settleT != nil {
+			settleT.Stop()
+		}
+	}()
 	for {
 		allEOF := true
+		var settle time.Duration // the shortest wait for a prompt to settle
 		for i, st := range streams {
-			m, eof := st.matchUntil(scanners[i], ctx.Done())
+			m, eof, wait := st.matchSettled(scanners[i], ctx.Done(), true)
 			if m != nil {
 				m.Stream = names[i]
 				return m, nil
 			}
+			if wait > 0 && (settle == 0 || wait < settle) {
+				settle = wait
+			}
 			allEOF = allEOF && eof
+		}
+		var settleC <-chan time.Time
+		if settle > 0 {
+			if settleT == nil {
+				settleT = time.NewTimer(settle)
+			} else {
+				settleT.Reset(settle)
+			}
+			settleC = settleT.C
 		}
 		if allEOF {
 			if ctx.Err() != nil {
@@ -100,6 +119,7 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 		select {
 		case <-n1:
 		case <-n2:
+		case <-settleC:
 		case <-idleC:
 			if total(streams) == received {
 				e := p.expectError(ctx, s, pats, began, ErrIdle)
@@ -198,13 +218,26 @@ func (st *stream) match(scs []scanner) (*Match, bool) { return st.matchUntil(scs
 // matchUntil is match that cuts a heavy regexp's scan short once done is
 // closed: it then finds nothing in that scan.
 func (st *stream) matchUntil(scs []scanner, done <-chan struct{}) (*Match, bool) {
+	m, eof, _ := st.matchSettled(scs, done, false)
+	return m, eof
+}
+
+// promptSettle is how long a Prompt pattern's match must stay the last
+// output before it counts: a program that reads a line typed ahead
+// prints its prompt and then, at once, the line's echo or its answer.
+const promptSettle = 50 * time.Millisecond
+
+// matchSettled is matchUntil that, with settle, finds a Prompt pattern
+// only once no output has arrived for promptSettle: until then it finds
+// nothing and returns how long is left to wait.
+func (st *stream) matchSettled(scs []scanner, done <-chan struct{}, settle bool) (*Match, bool, time.Duration) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	pending := st.pending()
 	best, bestRank, bestStart, bestEnd := -1, 0, 0, 0
 	var bestSub []int
 	for j := range scs {
-		start, end, sub, ok := scs[j].find(pending, st.base, st.eof, done)
+		start, end, sub, ok := scs[j].find(pending, st.base, st.sent, st.eof, done)
 		rank := start
 		if scs[j].pat.EOF {
 			rank = len(pending) + 1 // The end comes after any text still unconsumed.
@@ -217,9 +250,14 @@ func (st *stream) matchUntil(scs []scanner, done <-chan struct{}) (*Match, bool)
 		if st.eof {
 			// The reader has stopped: nothing more will arrive. Scanners
 			// above saw everything, so no match is possible.
-			return nil, true
+			return nil, true, 0
 		}
-		return nil, false
+		return nil, false, 0
+	}
+	if settle && scs[best].pat.Prompt && !st.eof {
+		if wait := promptSettle - time.Since(st.arrived); wait > 0 {
+			return nil, false, wait
+		}
 	}
 	m := &Match{Index: best}
 	if bestSub != nil {
@@ -233,7 +271,7 @@ func (st *stream) matchUntil(scs []scanner, done <-chan struct{}) (*Match, bool)
 	m.Before = string(pending[:bestStart])
 	m.Text = string(pending[bestStart:bestEnd])
 	st.consume(bestEnd)
-	return m, false
+	return m, false, 0
 }
 
 func (p *Process) expectError(ctx context.Context, s Stream, pats []Pattern, began time.Time, err error) *ExpectError {

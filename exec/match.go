@@ -18,6 +18,15 @@ type Pattern struct {
 	Text   string         // a substring
 	Regexp *regexp.Regexp // a regular expression; its groups are captured
 	EOF    bool           // the end of the stream
+
+	// Prompt makes Text or Regexp match only where the output received so
+	// far ends with it, and only in output that arrived after the last
+	// Send, once no more output has arrived for 50ms: a program waiting
+	// at its prompt for the next input. A prompt printed before the last
+	// Send and left unconsumed is not seen, nor one that more output
+	// follows (the echo of a line typed ahead, read as soon as the prompt
+	// is printed).
+	Prompt bool
 }
 
 // String describes p for messages: a quoted text, /regexp/ or EOF.
@@ -46,11 +55,12 @@ type Match struct {
 // boundary needs: len(Text)-1 bytes for text, RegexpWindow for regexps.
 type scanner struct {
 	pat     Pattern
-	scanned int64 // stream offset up to which no match was found
-	anchor  int8  // for a regexp: 0 not yet known, 1 anchored, -1 not
-	bounds  int8  // the regexp looks before its start: boundLine, boundWord or 0
-	insts   int   // the size of the regexp's program, once known
-	tooLong int   // the longest match passed over for RegexpWindow
+	scanned int64          // stream offset up to which no match was found
+	anchor  int8           // for a regexp: 0 not yet known, 1 anchored, -1 not
+	bounds  int8           // the regexp looks before its start: boundLine, boundWord or 0
+	insts   int            // the size of the regexp's program, once known
+	tooLong int            // the longest match passed over for RegexpWindow
+	atEnd   *regexp.Regexp // for a Prompt regexp: it, matching only at the end
 }
 
 // The values of scanner.bounds.
@@ -64,7 +74,11 @@ const (
 // the unconsumed output, and the submatch indexes for a regexp. A regexp
 // scan stops early when done is closed: it then finds nothing and leaves
 // the scanned offset alone, for the next call to look again.
-func (sc *scanner) find(pending []byte, base int64, eof bool, done <-chan struct{}) (start, end int, sub []int, ok bool) {
+func (sc *scanner) find(pending []byte, base, sent int64, eof bool, done <-chan struct{}) (start, end int, sub []int, ok bool) {
+	if sc.pat.Prompt {
+		start, end, ok = sc.findPrompt(pending, base, sent)
+		return start, end, nil, ok
+	}
 	if sc.pat.EOF {
 		if eof {
 			return 0, len(pending), nil, true
@@ -116,6 +130,37 @@ func (sc *scanner) find(pending []byte, base int64, eof bool, done <-chan struct
 		}
 		return from + i, from + i + len(text), nil, true
 	}
+}
+
+// findPrompt looks for a Prompt pattern at the end of the unconsumed
+// output, which starts at stream offset base, in what arrived at or after
+// stream offset sent.
+func (sc *scanner) findPrompt(pending []byte, base, sent int64) (start, end int, ok bool) {
+	from := 0
+	if sent > base {
+		from = int(min(sent-base, int64(len(pending))))
+	}
+	if sc.pat.Regexp == nil {
+		text := sc.pat.Text
+		start = len(pending) - len(text)
+		if text == "" || start < from || !bytes.HasSuffix(pending, []byte(text)) {
+			return 0, 0, false
+		}
+		return start, len(pending), true
+	}
+	if sc.atEnd == nil {
+		re, err := regexp.Compile(`(?:` + sc.pat.Regexp.String() + `)\z`)
+		if err != nil {
+			return 0, 0, false // Cannot happen: it compiled alone.
+		}
+		sc.atEnd = re
+	}
+	from = max(from, len(pending)-RegexpWindow)
+	loc := sc.atEnd.FindIndex(pending[from:])
+	if loc == nil || loc[1] == loc[0] {
+		return 0, 0, false // Nothing, or only the empty string.
+	}
+	return from + loc[0], from + loc[1], true
 }
 
 // study learns what find needs to know of a regexp, once per scanner.

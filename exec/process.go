@@ -103,6 +103,11 @@ func (p *Process) Send(ctx context.Context, b []byte) error {
 	if err := ctx.Err(); err != nil {
 		return &Error{Op: "send", Name: p.name(), Err: err}
 	}
+	for _, st := range []*stream{p.out, p.errs} {
+		if st != nil {
+			st.markSent() // Before the echo of b can arrive.
+		}
+	}
 	// Most sends fit in the terminal's or the pipe's buffer at once: try
 	// that first, without arming anything to cut a blocked write short.
 	n, done := tryWrite(p.stdin, b)

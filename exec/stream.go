@@ -7,6 +7,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Stream names an output stream of a Process.
@@ -55,13 +56,15 @@ const (
 // cooked output to buf and signals notify; Expect scans and consumes it.
 type stream struct {
 	mu       sync.Mutex
-	buf      []byte // buf[off:] is the unconsumed output
-	off      int    // bytes of buf already consumed, compacted lazily
-	base     int64  // offset in the whole (cooked) stream of buf[off]
-	dropped  int64  // unconsumed bytes dropped to bound memory
-	tail     []byte // the last output, consumed or not
-	rawTail  []byte // the last bytes read, before cooking
-	received int64  // bytes read in all, before cooking
+	buf      []byte    // buf[off:] is the unconsumed output
+	off      int       // bytes of buf already consumed, compacted lazily
+	base     int64     // offset in the whole (cooked) stream of buf[off]
+	dropped  int64     // unconsumed bytes dropped to bound memory
+	tail     []byte    // the last output, consumed or not
+	rawTail  []byte    // the last bytes read, before cooking
+	received int64     // bytes read in all, before cooking
+	arrived  time.Time // when the last bytes were read
+	sent     int64     // offset in the whole (cooked) stream where output stood at the last Send
 	eof      bool
 	err      error // a read error other than the end of the stream
 	max      int
@@ -118,8 +121,10 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			if observe != nil {
 				observe(b[:n])
 			}
+			now := time.Now()
 			s.mu.Lock()
 			s.received += int64(n)
+			s.arrived = now
 			if c != nil {
 				s.rawTail = keepTail(s.rawTail, b[:n])
 				s.buf = c.cook(s.buf, b[:n])
@@ -204,6 +209,14 @@ func (s *stream) consume(n int) {
 	s.updateTail(s.buf[s.off : s.off+n])
 	s.off += n
 	s.base += int64(n)
+}
+
+// markSent records that input is about to be sent: a Prompt pattern
+// looks only at output that arrives from here on.
+func (s *stream) markSent() {
+	s.mu.Lock()
+	s.sent = s.base + int64(len(s.buf)-s.off)
+	s.mu.Unlock()
 }
 
 func (s *stream) updateTail(b []byte) { s.tail = keepTail(s.tail, b) }

@@ -90,15 +90,34 @@
 // 24x80, each 1 to 1000, only with a tty). The name defaults to the base
 // name of argv[0], or sh for a shell line; names are letters, digits, _, .
 // and -. Spawning a name again replaces the process under that name.
+// fail_on (Expect's expect_before) is a list of texts or mappings with
+// text or re: output that fails the job at once when an expect on the
+// process sees it, on any stream the expect reads, naming the pattern and
+// showing its line; a pattern of the expect starting at the same place or
+// earlier wins. Output no expect consumed stays for the next one to see.
+// prompt (text or a mapping with text or re) is the program's prompt: an
+// expect whose patterns have not matched when the program prints it again
+// and waits there fails at once. Only a prompt printed after the last
+// send, with nothing after it for 50ms, counts: the prompt the program
+// waited at when the line was sent never does, nor one that the echo of a
+// line typed ahead follows. An expect that
+// awaits the prompt itself (a text the prompt holds or its re matches, or
+// a re that matches the prompt's text) is not cut short by it; one with a
+// timeout branch takes that branch.
 //
 // expect waits until the process's output matches. Short form: text, a
 // substring. Long form: exactly one of text, re (a Go regular expression,
 // RE2 syntax), eof: true and any (a list of alternatives), plus stream
 // (stdout, the default, stderr or both), capture (with re: names for its
 // groups, in order; a single name may be written without a list), timeout
-// (default 10s) and on. Each alternative of any is text, or a mapping with
-// exactly one of text, re and eof, an optional capture, and then: steps run
-// only when that alternative matched first. A regular expression without
+// (default 10s), idle_timeout, before and on. before: NAME sets the
+// variable to the output consumed before the match (pexpect's .before);
+// beside eof: true it is an error. Each alternative of any is text, or a
+// mapping with exactly one of text, re, eof and timeout: true, an optional
+// capture, and then: steps run only when that alternative matched first.
+// The timeout alternative, at most one, runs when nothing matched by the
+// step's timeout or idle_timeout, instead of failing; before then holds
+// the output left unconsumed. Outside any, timeout is a duration. A regular expression without
 // ${...} is compiled when the script is parsed, so a bad one is reported
 // then, and so are more capture names than it has groups. Empty text is an
 // error: it would match at once.
@@ -242,7 +261,8 @@
 // Variable names are letters, digits and _, not starting with a digit;
 // env and match are reserved. Variables come from vars (whose values may
 // use the environment, matrix names and the vars before them), matrix (its
-// axes, csv columns and include keys; a name may not be in vars too), the capture of run and expect, and
+// axes, csv columns and include keys; a name may not be in vars too), the
+// capture of run and expect, the before of expect, and
 // ${match.index}, which an expect with any: sets to the number of the
 // alternative that matched, from 0. Which fields are templates: the
 // arguments and shell line of run and spawn, stdin, dir, the values of

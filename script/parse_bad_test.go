@@ -54,11 +54,22 @@ testdata/bad/bad_duration.yaml:5:12: sleep: want a duration greater than 0, got 
 		"bad_expect": `testdata/bad/bad_expect.yaml:3:13: expect: empty text matches at once; want some text to wait for
 testdata/bad/bad_expect.yaml:4:19: expect: eof: only true means something here; remove the key or write eof: true
 testdata/bad/bad_expect.yaml:5:31: expect: stream: want stdout, stderr or both, got "stdin"
-testdata/bad/bad_expect.yaml:6:19: expect: any: want a non-empty list of texts or mappings with text, re or eof; got an empty list
-testdata/bad/bad_expect.yaml:7:20: expect: want one of text, re or eof
-testdata/bad/bad_expect.yaml:7:42: expect: unknown key "thne" in any; want one of: text, re, eof, capture, then
+testdata/bad/bad_expect.yaml:6:19: expect: any: want a non-empty list of texts or mappings with text, re, eof or timeout; got an empty list
+testdata/bad/bad_expect.yaml:7:20: expect: want one of text, re, eof or timeout
+testdata/bad/bad_expect.yaml:7:42: expect: unknown key "thne" in any; want one of: text, re, eof, timeout, capture, then
 testdata/bad/bad_expect.yaml:8:24: expect: capture goes in each branch of any:, beside its re:
 testdata/bad/bad_expect.yaml:9:12: expect: want text to wait for, or a mapping with text, re, eof or any; got nothing`,
+		"expect_v2": `testdata/bad/expect_v2.yaml:2:34: spawn: fail_on: want a list of texts or mappings with text or re, such as [Traceback, {re: 'Permission denied'}]; got "Traceback"
+testdata/bad/expect_v2.yaml:2:58: spawn: prompt.re: invalid regular expression: missing closing ): ` + "`" + `(> ` + "`" + `
+testdata/bad/expect_v2.yaml:3:40: spawn: fail_on.re: invalid regular expression: missing closing ]: ` + "`" + `[a-` + "`" + `
+testdata/bad/expect_v2.yaml:3:48: spawn: want one of text or re
+testdata/bad/expect_v2.yaml:3:49: spawn: unknown key "eof" in fail_on; want one of: text, re
+testdata/bad/expect_v2.yaml:3:61: spawn: fail_on: want text, or a mapping with text or re; got nothing
+testdata/bad/expect_v2.yaml:3:73: spawn: prompt: want text, or a mapping with text or re; got a list
+testdata/bad/expect_v2.yaml:4:23: expect: timeout: want a duration such as 10s, got true; {timeout: true, then: [...]} is a branch of any: (taken when nothing matched in time), not a pattern
+testdata/bad/expect_v2.yaml:5:41: expect: a second timeout branch; any: takes at most one (the first is at 5:33)
+testdata/bad/expect_v2.yaml:6:25: expect: before: with eof: true: eof matches all the output left, so nothing comes before it; the output is in the job's log
+testdata/bad/expect_v2.yaml:7:31: expect: before: invalid variable name "1st": want letters, digits and _, not starting with a digit`,
 		"bad_indent": "testdata/bad/bad_indent.yaml:2:1: invalid YAML: did not find expected '-' indicator; check the indentation of the list's items",
 		"bad_regex": "testdata/bad/bad_regex.yaml:4:11: expect: re: invalid regular expression: missing closing ): `Address: (\\d+`\n" +
 			"testdata/bad/bad_regex.yaml:5:37: run: stdout.re: invalid regular expression: missing closing ]: `[0-9`",
@@ -174,7 +185,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"too_many":        tooManyWant(),
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
-		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, idle_timeout, on`,
+		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on`,
 		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, each, if, assert, fail, sleep, log",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit

@@ -58,6 +58,7 @@ var valueTypes = []valueType{
 	tProcName, tSize, tStream, tPipe, tControl, tAddr, tLines, tAttempts,
 	tEnv, tVars, tMatrix, tEntries, tCSVFile, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
 	tItems, tDataFile, tVarRef,
+	tSeen, tSeenList,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -189,6 +190,12 @@ func typeSchema(t valueType) object {
 			{"additionalProperties", ref(tText)}}
 		return object{{"description", "a list of texts, or of mappings (each with the same keys) that set one variable per key"},
 			{"anyOf", []object{{{"type", "array"}, {"items", ref(tText)}}, {{"type", "array"}, {"items", item}}}}}
+	case tSeen:
+		return object{{"description", "text, or a mapping with text or re"},
+			{"anyOf", []object{ref(tPattern), formSchema(&seenForm)}}}
+	case tSeenList:
+		return object{{"description", "a list of texts, or mappings with text or re"},
+			{"type", "array"}, {"minItems", 1}, {"items", ref(tSeen)}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }

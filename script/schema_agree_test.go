@@ -46,12 +46,14 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tSteps:    {good: []string{`[{log: hi}]`, `[{log: hi}, {sleep: 0s}]`}, bad: []string{`[]`, `~`, `{log: hi}`, `[hi]`, `[{nope: x}]`, `[{log: a, sleep: 1s}]`, `[{}]`, `[[]]`}},
 	tStepList: {good: []string{`~`, `[]`, `[{log: hi}]`}, bad: []string{`[hi]`, `{log: hi}`, `x`, `[{}]`}},
 	tMatcher:  {good: []string{`ok`, `42`, `""`, `{contains: ok}`, `{lines: 0, empty: false}`}, bad: []string{`{}`, `~`, `[ok]`, `{contain: ok}`}},
-	tBranches: {good: []string{`[x]`, `[x, {text: y, then: [{log: hi}]}, {re: "(a)", capture: [v]}, {eof: true}]`},
-		bad: []string{`[]`, `x`, `[~]`, `[{}]`, `[""]`, `[{text: x, re: y}]`, `[{capture: [v], text: x}]`, `[[x]]`}},
 	tItems: {good: []string{`[]`, `[a, 1, "${port}"]`, `[{h: a, n: 1}, {h: b, n: 2}]`},
 		bad: []string{`a`, `~`, `[~]`, `[[a]]`, `[{}]`, `[{1h: a}]`, `[{h: ~}]`, `{h: a}`}},
-	tDataFile:  {good: []string{`testdata/each/hosts.csv`}, bad: []string{`""`, `"  "`, `~`, `[a]`}},
-	tVarRef:    {good: []string{`port`, `env.HOME`}, bad: []string{`~`, `[port]`, `"a b"`, `1a`, `{a: b}`, `env.`, `a..b`}},
+	tDataFile: {good: []string{`testdata/each/hosts.csv`}, bad: []string{`""`, `"  "`, `~`, `[a]`}},
+	tVarRef:   {good: []string{`port`, `env.HOME`}, bad: []string{`~`, `[port]`, `"a b"`, `1a`, `{a: b}`, `env.`, `a..b`}},
+	tBranches: {good: []string{`[x]`, `[x, {text: y, then: [{log: hi}]}, {re: "(a)", capture: [v]}, {eof: true}, {timeout: true, then: [{log: hi}]}]`},
+		bad: []string{`[{timeout: false}]`, `[]`, `x`, `[~]`, `[{}]`, `[""]`, `[{text: x, re: y}]`, `[{capture: [v], text: x}]`, `[[x]]`}},
+	tSeen:      {good: []string{`Traceback`, `{text: x}`, `{re: "denied$"}`}, bad: []string{`""`, `~`, `[x]`, `{}`, `{text: x, re: y}`, `{eof: true}`}},
+	tSeenList:  {good: []string{`[x]`, `[x, {re: "(a)"}, {text: y}]`}, bad: []string{`[]`, `x`, `[~]`, `[{}]`, `[""]`, `[[x]]`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 }
 
@@ -80,6 +82,7 @@ var formBases = []struct {
 	{"assert", &condForm, [][2]string{{"var", "port"}, {"equals", `"1"`}}, func(m string) string { return "{assert: " + m + "}" }, ""},
 	{"stdout", &matcherForm, nil, func(m string) string { return "{run: {cmd: [x], stdout: " + m + "}}" }, ""},
 	{"any", &branchForm, [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: {any: [" + m + "]}}" }, ""},
+	{"fail_on", &seenForm, [][2]string{{"text", "x"}}, func(m string) string { return "{spawn: {cmd: [x], fail_on: [" + m + "]}}" }, ""},
 	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }, ""},
 }
 

@@ -218,6 +218,7 @@ func TestSchemaAcceptsScripts(t *testing.T) {
 var schemaBad = map[string][]string{
 	"bad_duration":    {"timeout", "steps/0", "steps/2"}, // Not timeout: 0s, greater than 0.
 	"bad_expect":      {"steps/1", "steps/2", "steps/3", "steps/4", "steps/5", "steps/6", "steps/7"},
+	"expect_v2":       {"steps/0", "steps/1", "steps/2", "steps/5"}, // Not a bad re, two timeout branches, nor before with eof.
 	"bad_signal":      {"steps/1", "steps/2"},
 	"bad_size":        {"steps/0"}, // Not 0x80 or 24x2000 (ranges), nor size without a tty.
 	"bad_steps":       {"steps/0", "steps/1", "steps/2", "steps/3", "steps/4", "steps/5", "steps/6"},

@@ -55,6 +55,8 @@ const (
 	tItems     valueType = "each_items"     // a list of texts, or of mappings of texts
 	tDataFile  valueType = "data_file"      // a file read when the script is parsed
 	tVarRef    valueType = "var_ref"        // the name of a variable defined before
+	tSeen      valueType = "seen"           // text, or a mapping of seenForm: one pattern
+	tSeenList  valueType = "seen_list"      // a non-empty list of tSeen
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -161,11 +163,21 @@ var branchForm = form{
 		{"text", tPattern, "a substring to wait for"},
 		{"re", tPattern, "a regular expression to wait for (RE2 syntax)"},
 		{"eof", tTrue, "wait for the end of the output"},
+		{"timeout", tTrue, "the branch taken when nothing matched by the expect's timeout; at most one"},
 		{"capture", tCaptures, "variables for the groups of re, in order"},
 		{"then", tStepList, "steps run only when this alternative matched first"},
 	},
-	oneOf: []string{"text", "re", "eof"},
+	oneOf: []string{"text", "re", "eof", "timeout"},
 	needs: map[string]string{"capture": "re"},
+}
+
+// seenForm is a pattern of spawn's fail_on: and prompt: in its long form.
+var seenForm = form{
+	fields: []field{
+		{"text", tPattern, "a substring"},
+		{"re", tPattern, "a regular expression (RE2 syntax)"},
+	},
+	oneOf: []string{"text", "re"},
 }
 
 // retrySpecForm is the retry: key of a run step.

@@ -37,6 +37,10 @@ type proc struct {
 	tty  bool
 	cast *castWriter  // the terminal's recording, or nil
 	logs []*logStream // its output as the job's log shows it, or nil
+	// From spawn: output that fails an expect at once, and the prompt
+	// (nil: none), their variables expanded.
+	failOn []exec.Pattern
+	prompt *exec.Pattern
 }
 
 func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error) {

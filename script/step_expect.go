@@ -1,13 +1,11 @@
 package script
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,14 +13,15 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Pattern is one thing an expect step waits for: exactly one of Text, Re
-// and EOF is set.
+// Pattern is one thing an expect step waits for: exactly one of Text, Re,
+// EOF and Timeout is set.
 type Pattern struct {
 	Pos     Pos
 	Text    string         // template, a substring
 	Re      string         // template of a regular expression
 	Regexp  *regexp.Regexp // Re compiled at parse time when it holds no ${...}
 	EOF     bool
+	Timeout bool     // any: only: the branch taken when nothing matched in time
 	Capture []string // variable names for Re's groups, in order
 	Then    []Step   // steps run only when this pattern matched (any: only)
 }
@@ -38,6 +37,7 @@ type Expect struct {
 	Timeout  time.Duration
 	Idle     time.Duration // idle_timeout: fail when no output arrives for this long
 	On       string
+	Before   string // a variable for the output consumed before the match, or ""
 }
 
 // Position and Kind implement Step.
@@ -56,6 +56,7 @@ var expectKind = &stepKind{
 				{"any", tBranches, "wait for the first of several to match"},
 				{"stream", tStream, "the output to read on pipes: stdout (default), stderr or both"},
 				{"capture", tCaptures, "variables for the groups of re, in order"},
+				{"before", tVarName, "a variable for the output consumed before the match"},
 				fTimeout,
 				{"idle_timeout", tDuration, "fail when no output at all arrives for this long"},
 				fOn,
@@ -83,13 +84,33 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 				c.errorf(v, "stream", "want stdout, stderr or both, got %s", describe(v))
 			}
 		}
+		timeoutTrue := false
 		if e, ok := f["timeout"]; ok {
-			s.Timeout, _ = c.duration(e.val, "timeout", false)
+			if v := e.val; v.Kind == yaml.ScalarNode && v.Tag == "!!bool" {
+				// timeout: true is a branch of any:, not a pattern.
+				timeoutTrue = true
+				c.errorf(v, "timeout", "want a duration such as 10s, got %s; {timeout: true, then: [...]} is a branch of any: (taken when nothing matched in time), not a pattern", v.Value)
+			} else {
+				s.Timeout, _ = c.duration(e.val, "timeout", false)
+			}
 		}
 		if e, ok := f["idle_timeout"]; ok {
 			s.Idle, _ = c.duration(e.val, "idle_timeout", false)
 		}
-		switch which := c.oneOf(f, key, c.k.long.oneOf...); which {
+		var which string
+		if !timeoutTrue || hasAny(f, c.k.long.oneOf) {
+			which = c.oneOf(f, key, c.k.long.oneOf...)
+		}
+		if e, ok := f["before"]; ok {
+			switch {
+			case which == "eof":
+				c.errorf(e.key, "", "before: with eof: true: eof matches all the output left, so nothing comes before it; the output is in the job's log")
+			case c.varName(e.val, "before"):
+				s.Before = e.val.Value
+				c.sc.defineVar(s.Before)
+			}
+		}
+		switch which {
 		case "":
 		case "any":
 			s.Any = true
@@ -110,6 +131,16 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 	return s
 }
 
+// hasAny reports whether f holds one of names.
+func hasAny(f map[string]entry, names []string) bool {
+	for _, name := range names {
+		if _, ok := f[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // text reads the text of a pattern: a template that is not empty.
 func (c *stepCtx) text(n *yaml.Node, key string) string {
 	s, ok := c.tmpl(n, key)
@@ -119,8 +150,8 @@ func (c *stepCtx) text(n *yaml.Node, key string) string {
 	return s
 }
 
-// pattern reads the pattern of kind which (text, re or eof) and its
-// capture from f.
+// pattern reads the pattern of kind which (text, re, eof or timeout) and
+// its capture from f.
 func (c *stepCtx) pattern(f map[string]entry, which string) Pattern {
 	e := f[which]
 	pat := Pattern{Pos: c.p.pos(e.val)}
@@ -133,6 +164,9 @@ func (c *stepCtx) pattern(f map[string]entry, which string) Pattern {
 	case "eof":
 		c.mustBeTrue(e.val, "eof")
 		pat.EOF = true
+	case "timeout":
+		c.mustBeTrue(e.val, "timeout")
+		pat.Timeout = true
 	}
 	if ce, ok := f["capture"]; ok {
 		if which != "re" {
@@ -186,11 +220,12 @@ func (c *stepCtx) captures(n *yaml.Node, rx *regexp.Regexp) []string {
 // count as made.
 func (c *stepCtx) branches(n *yaml.Node) []Pattern {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		c.errorf(n, "any", "want a non-empty list of texts or mappings with text, re or eof; got %s", describe(n))
+		c.errorf(n, "any", "want a non-empty list of texts or mappings with text, re, eof or timeout; got %s", describe(n))
 		return nil
 	}
 	pats := make([]Pattern, 0, len(n.Content))
 	branches := make([]*stepCtx, 0, len(n.Content))
+	var timeoutAt *Pattern
 	for _, item := range n.Content {
 		item = deref(item)
 		switch {
@@ -204,6 +239,13 @@ func (c *stepCtx) branches(n *yaml.Node) []Pattern {
 			} else {
 				pat.Pos = c.p.pos(item)
 			}
+			if pat.Timeout {
+				if timeoutAt != nil {
+					c.errorf(f["timeout"].key, "", "a second timeout branch; any: takes at most one (the first is at %d:%d)", timeoutAt.Pos.Line, timeoutAt.Pos.Col)
+				} else {
+					timeoutAt = &pat
+				}
+			}
 			b := c.branch()
 			b.sc.anyDone = true
 			for _, name := range pat.Capture {
@@ -215,88 +257,12 @@ func (c *stepCtx) branches(n *yaml.Node) []Pattern {
 			branches = append(branches, b)
 			pats = append(pats, pat)
 		default:
-			c.errorf(item, "any", "want text, or a mapping with text, re or eof and then; got %s", describe(item))
+			c.errorf(item, "any", "want text, or a mapping with text, re, eof or timeout and then; got %s", describe(item))
 		}
 	}
 	c.join(branches...)
 	c.sc.anyDone = true
 	return pats
-}
-
-// run waits for output matching one of the step's patterns, captures
-// groups, and runs the matched branch's steps.
-func (s *Expect) run(ctx context.Context, st *state) error {
-	pr, err := st.proc(s.On)
-	if err != nil {
-		return err
-	}
-	pats := make([]exec.Pattern, len(s.Patterns))
-	for i, p := range s.Patterns {
-		switch {
-		case p.EOF:
-			pats[i].EOF = true
-		case p.Regexp != nil:
-			pats[i].Regexp = p.Regexp
-		case p.Re != "":
-			src, err := st.expand(p.Re)
-			if err != nil {
-				return err
-			}
-			re, err := regexp.Compile(src)
-			if err != nil {
-				return fmt.Errorf("bad regular expression after expanding variables: %v", err)
-			}
-			pats[i].Regexp = re
-		default:
-			text, err := st.expand(p.Text)
-			if err != nil {
-				return err
-			}
-			pats[i].Text = text
-		}
-	}
-	stream := exec.Stdout
-	switch s.Stream {
-	case "stderr":
-		stream = exec.Stderr
-	case "both":
-		stream = exec.Both
-	}
-	timeout := s.Timeout
-	if timeout <= 0 {
-		timeout = defaultStepTimeout
-	}
-	ectx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	m, err := pr.p.ExpectIdle(ectx, s.Idle, stream, pats...)
-	if err != nil {
-		var ee *exec.ExpectError
-		if errors.As(err, &ee) && errors.Is(ee.Err, context.DeadlineExceeded) && ctx.Err() == nil {
-			// The step's own timeout: say the wait asked for, not what
-			// remained of it once Expect began.
-			ee.Waited = timeout
-		}
-		if st.plan.expects[s] {
-			st.log.release(pr.logs)
-		}
-		return st.withOther(s, &expectError{proc: pr.name, err: err})
-	}
-	pat := s.Patterns[m.Index]
-	for i, name := range pat.Capture {
-		if i+1 < len(m.Groups) {
-			st.setVar(name, m.Groups[i+1])
-		} else {
-			st.setVar(name, "")
-		}
-	}
-	if st.plan.expects[s] {
-		st.log.release(pr.logs) // Its secrets are masked now.
-	}
-	if s.Any {
-		st.vars["match.index"] = strconv.Itoa(m.Index)
-		return st.runBlock(ctx, pat.Then)
-	}
-	return nil
 }
 
 // expectError is a failed expect, naming the process.
@@ -438,9 +404,12 @@ func (s *Expect) templates() []string {
 	return ts
 }
 
-// defines implements definer: the captures of every pattern.
+// defines implements definer: the captures of every pattern, and before:.
 func (s *Expect) defines() []string {
 	var names []string
+	if s.Before != "" {
+		names = append(names, s.Before)
+	}
 	for _, p := range s.Patterns {
 		names = append(names, p.Capture...)
 	}

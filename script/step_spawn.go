@@ -22,11 +22,13 @@ type Spawn struct {
 	NameFromArgs bool
 	Cmd          Command
 	Env          []KV
-	Dir          string // template
-	TTY          bool   // default true
-	StderrPipe   bool   // stderr: pipe
-	StdinFrom    string // name of a process whose stdout feeds this one's stdin
-	Rows, Cols   int    // size: RowsxCols; zero means 24x80
+	Dir          string    // template
+	TTY          bool      // default true
+	StderrPipe   bool      // stderr: pipe
+	StdinFrom    string    // name of a process whose stdout feeds this one's stdin
+	Rows, Cols   int       // size: RowsxCols; zero means 24x80
+	FailOn       []Pattern // output that fails any expect on it at once
+	Prompt       *Pattern  // the prompt: its return fails an expect at once
 }
 
 // Position and Kind implement Step.
@@ -45,6 +47,8 @@ var spawnKind = &stepKind{
 				{"stderr", tPipe, "pipe: under a tty, keep stderr apart on its own pipe"},
 				{"stdin_from", tProcess, "a process whose stdout feeds this one's stdin"},
 				{"size", tSize, "the terminal's size, ROWSxCOLS; default 24x80"},
+				{"fail_on", tSeenList, "output that fails the job at once when an expect on this process sees it"},
+				{"prompt", tSeen, "the program's prompt: an expect that sees it come back before its own pattern fails at once"},
 			},
 			oneOf: []string{"cmd", "shell"},
 		}},
@@ -89,6 +93,22 @@ func parseSpawn(c *stepCtx, key, val *yaml.Node) Step {
 			sizeKey = e.key
 			s.Rows, s.Cols = c.size(e.val)
 		}
+		if e, ok := f["fail_on"]; ok {
+			if v := e.val; v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
+				for _, item := range v.Content {
+					if pat, ok := c.seen(deref(item), "fail_on"); ok {
+						s.FailOn = append(s.FailOn, pat)
+					}
+				}
+			} else {
+				c.errorf(v, "fail_on", "want a list of texts or mappings with text or re, such as [Traceback, {re: 'Permission denied'}]; got %s", describe(v))
+			}
+		}
+		if e, ok := f["prompt"]; ok {
+			if pat, ok := c.seen(e.val, "prompt"); ok {
+				s.Prompt = &pat
+			}
+		}
 	default:
 		c.errorf(val, "", "want a command: a list such as [cat], a shell command line, or a mapping with cmd: or shell:; got %s", describe(val))
 	}
@@ -106,6 +126,32 @@ func parseSpawn(c *stepCtx, key, val *yaml.Node) Step {
 	}
 	c.sc.defineProc(s.Name)
 	return s
+}
+
+// seen reads a pattern of fail_on: or prompt:, text or a mapping with
+// text or re.
+func (c *stepCtx) seen(n *yaml.Node, key string) (Pattern, bool) {
+	switch {
+	case n.Kind == yaml.ScalarNode && !isNull(n):
+		return Pattern{Pos: c.p.pos(n), Text: c.text(n, key)}, true
+	case n.Kind == yaml.MappingNode:
+		f := c.fieldsOf(n, &seenForm, key, key, n)
+		which := c.oneOf(f, n, seenForm.oneOf...)
+		if which == "" {
+			return Pattern{}, false
+		}
+		e := f[which]
+		pat := Pattern{Pos: c.p.pos(e.val)}
+		if which == "text" {
+			pat.Text = c.text(e.val, key+".text")
+		} else {
+			pat.Re = c.text(e.val, key+".re")
+			pat.Regexp = c.regex(e.val, key+".re", pat.Re)
+		}
+		return pat, true
+	}
+	c.errorf(n, key, "want text, or a mapping with text or re; got %s", describe(n))
+	return Pattern{}, false
 }
 
 var procNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
@@ -154,6 +200,21 @@ func (s *Spawn) run(ctx context.Context, st *state) error {
 		// spawn: ["${bin}"] is named by what it runs: bc, not ${bin}.
 		name = filepath.Base(args[0])
 	}
+	failOn := make([]exec.Pattern, len(s.FailOn))
+	for i, pat := range s.FailOn {
+		if failOn[i], err = st.pattern(pat); err != nil {
+			return fmt.Errorf("fail_on: %w", err)
+		}
+	}
+	var prompt *exec.Pattern
+	if s.Prompt != nil {
+		pat, err := st.pattern(*s.Prompt)
+		if err != nil {
+			return fmt.Errorf("prompt: %w", err)
+		}
+		pat.Prompt = true
+		prompt = &pat
+	}
 	var cast *castWriter
 	if s.TTY {
 		if cast, err = st.cast(name, s.Rows, s.Cols, env); err != nil {
@@ -195,7 +256,7 @@ func (s *Spawn) run(ctx context.Context, st *state) error {
 	if err != nil {
 		return startError(err, args[0], dir)
 	}
-	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast, logs: logs}
+	pr := &proc{name: name, p: p, tty: s.TTY, cast: cast, logs: logs, failOn: failOn, prompt: prompt}
 	st.procs[s.Name] = pr // The name the script's steps were checked against,
 	st.procs[name] = pr   // and the one it is shown by.
 	st.order = append(st.order, pr)
@@ -213,7 +274,14 @@ func (s *Spawn) lint(_ *linter, f *facts) (string, bool) {
 
 // templates implements templater.
 func (s *Spawn) templates() []string {
-	return append(append(s.Cmd.templates(), s.Dir), kvTemplates(s.Env)...)
+	ts := append(append(s.Cmd.templates(), s.Dir), kvTemplates(s.Env)...)
+	for _, p := range s.FailOn {
+		ts = append(ts, p.Text, p.Re)
+	}
+	if s.Prompt != nil {
+		ts = append(ts, s.Prompt.Text, s.Prompt.Re)
+	}
+	return ts
 }
 
 // command implements commander.
