@@ -5,7 +5,7 @@ GO ?= go
 DROVER := bin/drover
 
 # Programs the examples drive, installed by `make demo` where apt-get exists.
-NEEDS := nslookup dnsmasq bc sqlite3
+NEEDS := nslookup dnsmasq bc sqlite3 socat
 
 # dnsmasq lives in /usr/sbin, which is not on every user's PATH.
 export PATH := $(PATH):/usr/local/sbin:/usr/sbin:/sbin

@@ -5,7 +5,7 @@
 # Debian and Ubuntu. Elsewhere it prints what to install and exits 1, so that
 # `make demo` stops before running a script that cannot work.
 #
-# Known programs: nslookup dnsmasq bc sqlite3 expect. Go is checked, never
+# Known programs: nslookup dnsmasq bc sqlite3 socat expect. Go is checked, never
 # installed: distribution packages of Go are usually too old.
 set -eu
 

@@ -82,6 +82,7 @@ var exampleNeeds = map[string][]string{
 	"nslookup-matrix.yaml": {"nslookup", "dnsmasq"},
 	"nslookup-table.yaml":  {"nslookup", "dnsmasq"},
 	"bc.yaml":              {"bc"},
+	"ipc.yaml":             {"socat", "bc"},
 	"sqlite3.yaml":         {"sqlite3"},
 }
 
