@@ -31,8 +31,13 @@ type Script struct {
 	Vars    []KV          // default values of variables, in file order
 	Matrix  []Axis        // one job per combination of values, in file order
 	Locks   []string      // templates: jobs sharing a lock never run at once
+	Setup   []Step        // run once before all the jobs; see Setup
 	Steps   []Step        // the steps, in order
 	Finally []Step        // steps that run even when a step failed
+
+	// matrixVars are the matrix's names and the vars made of them, which
+	// setup: does not see.
+	matrixVars map[string]bool
 }
 
 // KV is a key and a value template from a mapping, with the position of

@@ -72,6 +72,10 @@ type parser struct {
 	// vars: value from literals, a matrix: axis of one value), which a
 	// spawn's default name may use.
 	known map[string]string
+	// setupProcs are the processes setup: spawns, which no job may drive;
+	// inSetup, while setup: is read, the variables it cannot see.
+	setupProcs map[string]Pos
+	inSetup    map[string]bool
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -339,6 +343,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["locks"]; ok && !isNull(e.val) {
 		s.Locks = c.list(e.val, "locks")
 	}
+	p.setup(f, s, sc)
 	if e, ok := f["steps"]; !ok {
 		if len(f) == len(root.Content)/2 { // Else a misspelt steps: was reported.
 			c.errorf(root, "", `missing key "steps": a script needs at least one step`)

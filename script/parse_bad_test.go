@@ -51,6 +51,10 @@ testdata/bad/bad_steps.yaml:8:36: spawn: cmd: the program name is empty`,
 testdata/bad/capture_count.yaml:4:29: expect: capture needs re: it names the groups of a regular expression
 testdata/bad/capture_count.yaml:5:35: expect: capture: 2 names for 1 group in the regular expression; each name takes the text of one (...) group
 testdata/bad/capture_count.yaml:5:39: expect: capture: "a" appears twice`,
+		"setup_type": `testdata/bad/setup_type.yaml:1:8: setup: want a list of steps, got a mapping`,
+		"setup_drive": `testdata/bad/setup_drive.yaml:8:27: send: text: ${host} is a matrix value, or made of one, and setup: runs once for every job: it sees vars: and --var only
+testdata/bad/setup_drive.yaml:11:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it
+testdata/bad/setup_drive.yaml:12:16: terminate: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it`,
 		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
 		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
 		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,
@@ -133,7 +137,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, timeout, idle_timeout, on`,
 		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, sleep, log",
-		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
+		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, steps, finally`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
 testdata/bad/var_names.yaml:6:33: run: capture: invalid variable name "the date": want letters, digits and _, not starting with a digit

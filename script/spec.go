@@ -121,6 +121,7 @@ var scriptForm = form{
 		{"vars", tVars, "variables and their default values, as ${name}; --var name=value overrides"},
 		{"matrix", tMatrix, "one job per combination of values; each key is a variable"},
 		{"locks", tLocks, "names of locks: jobs that share a lock never run at once"},
+		{"setup", tSteps, "steps run once before all the jobs; their processes live until the last job ends, their variables are every job's"},
 		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
 	},

@@ -164,7 +164,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	began := time.Now()
 	out := newPrinter(stdout, len(all), began)
 	defer out.stop()
-	fo := &fanout{jobs: all, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
+	// One setup: run per script among the jobs selected, by the first of
+	// them to start; its processes end after the last.
+	setups := script.ShareSetups(all)
+	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
 	// The reports are written once: by the end of the run, or by a second
 	// interrupt that cannot wait for it, whichever comes first.
 	var reportMu sync.Mutex
@@ -208,6 +211,7 @@ var errFailFast = errors.New("stopped by --fail-fast after a failure")
 // fanout is one run of jobs on a pool; its results fill in as jobs end.
 type fanout struct {
 	jobs     []script.Job
+	setups   []*script.Setup // closed at the end: some of their jobs may never start
 	tasks    []exec.Task
 	workers  int
 	failFast bool
@@ -242,6 +246,9 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 		}
 	}
 	started := exec.Pool{Workers: f.workers}.Run(ctx, f.tasks)
+	for _, su := range f.setups {
+		su.Close()
+	}
 	reason := "interrupted before it started"
 	if errors.Is(context.Cause(ctx), errFailFast) {
 		reason = "not started: --fail-fast, after a failure"
