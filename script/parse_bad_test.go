@@ -51,6 +51,10 @@ testdata/bad/bad_steps.yaml:8:36: spawn: cmd: the program name is empty`,
 testdata/bad/capture_count.yaml:4:29: expect: capture needs re: it names the groups of a regular expression
 testdata/bad/capture_count.yaml:5:35: expect: capture: 2 names for 1 group in the regular expression; each name takes the text of one (...) group
 testdata/bad/capture_count.yaml:5:39: expect: capture: "a" appears twice`,
+		"retry_when": `testdata/bad/retry_when.yaml:2:32: retry: when: want a mapping with exit, stdout, stderr or error, such as {stderr: {contains: refused}}; got "refused"
+testdata/bad/retry_when.yaml:3:33: retry: unknown key "stdin" in when; want one of: exit, stdout, stderr, error
+testdata/bad/retry_when.yaml:4:58: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "3x"
+testdata/bad/retry_when.yaml:4:71: run: when.error: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines; got an empty mapping`,
 		"setup_type": `testdata/bad/setup_type.yaml:1:8: setup: want a list of steps, got a mapping`,
 		"setup_drive": `testdata/bad/setup_drive.yaml:8:27: send: text: ${host} is a matrix value, or made of one, and setup: runs once for every job: it sees vars: and --var only
 testdata/bad/setup_drive.yaml:11:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it

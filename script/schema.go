@@ -57,6 +57,7 @@ var valueTypes = []valueType{
 	tDuration, tDuration0, tExit, tSignal, tVarName, tCaptures, tProcess,
 	tProcName, tSize, tStream, tPipe, tControl, tAddr, tLines, tAttempts,
 	tEnv, tVars, tMatrix, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
+	tRetryWhen,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -165,6 +166,8 @@ func typeSchema(t valueType) object {
 			{"items", object{{"anyOf", []object{ref(tPattern), formSchema(&branchForm)}}}}}
 	case tRetrySpec:
 		return formSchema(&retrySpecForm)
+	case tRetryWhen:
+		return formSchema(&retryWhenForm)
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }

@@ -45,6 +45,7 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tMatcher:   {good: []string{`ok`, `42`, `""`, `{contains: ok}`, `{lines: 0, empty: false}`}, bad: []string{`{}`, `~`, `[ok]`, `{contain: ok}`}},
 	tBranches: {good: []string{`[x]`, `[x, {text: y, then: [{log: hi}]}, {re: "(a)", capture: [v]}, {eof: true}]`},
 		bad: []string{`[]`, `x`, `[~]`, `[{}]`, `[""]`, `[{text: x, re: y}]`, `[{capture: [v], text: x}]`, `[[x]]`}},
+	tRetryWhen: {good: []string{`{exit: 3}`, `{stderr: refused, exit: nonzero}`, `{error: {re: "time(d)? out"}}`}, bad: []string{`{}`, `~`, `refused`, `{exit: "3x"}`, `{stdin: x}`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 }
 

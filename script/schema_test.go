@@ -239,6 +239,7 @@ var schemaBad = map[string][]string{
 	"not_mapping":     {""},
 	"runbook_keys":    {"steps/0", "steps/1", "steps/2", "steps/3"},
 	"setup_type":      {"setup"},
+	"retry_when":      {"steps/0", "steps/1", "steps/2"},
 	"send_null":       {"steps/1", "steps/2"},
 	"too_many":        {"steps/0", "steps/24"},
 	"unknown_key":     {"steps/1"},

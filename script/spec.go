@@ -50,6 +50,7 @@ const (
 	tMatcher   valueType = "output_check"  // text, or a mapping of matcherForm
 	tBranches  valueType = "any"           // a list of texts or mappings of branchForm
 	tRetrySpec valueType = "retry_options" // a mapping of retrySpecForm
+	tRetryWhen valueType = "retry_when"    // a mapping of retryWhenForm
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -156,7 +157,7 @@ var branchForm = form{
 
 // retrySpecForm is the retry: key of a run step.
 var retrySpecForm = form{
-	fields:   []field{fAttempt, fDelay},
+	fields:   []field{fAttempt, fDelay, fWhen},
 	required: []string{"attempts"},
 	missing:  map[string]string{"attempts": "how many times to try in all"},
 }
