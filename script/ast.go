@@ -38,6 +38,8 @@ type Script struct {
 	// matrixVars are the matrix's names and the vars made of them, which
 	// setup: does not see.
 	matrixVars map[string]bool
+	// uncalled are the groups of define: no call runs.
+	uncalled []*definition
 }
 
 // KV is a key and a value template from a mapping, with the position of

@@ -76,6 +76,8 @@ type parser struct {
 	// inSetup, while setup: is read, the variables it cannot see.
 	setupProcs map[string]Pos
 	inSetup    map[string]bool
+	reuse      *reuse // define: and import:, shared with the parsers of both
+	absFile    string // file's absolute path, once known
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -343,6 +345,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["locks"]; ok && !isNull(e.val) {
 		s.Locks = c.list(e.val, "locks")
 	}
+	p.reuses(f, nil)
 	p.setup(f, s, sc)
 	if e, ok := f["steps"]; !ok {
 		if len(f) == len(root.Content)/2 { // Else a misspelt steps: was reported.
@@ -357,6 +360,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 		// finally: runs after any step, so it sees all their definitions.
 		s.Finally = p.steps(e.val, "finally", sc)
 	}
+	s.uncalled = p.reuse.uncalled()
 	return s
 }
 

@@ -115,6 +115,7 @@ func builtinKinds() []*stepKind {
 		waitPortKind,
 		freePortKind,
 		retryKind,
+		callKind,
 		sleepKind,
 		logKind,
 	}

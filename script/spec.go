@@ -51,6 +51,9 @@ const (
 	tBranches  valueType = "any"           // a list of texts or mappings of branchForm
 	tRetrySpec valueType = "retry_options" // a mapping of retrySpecForm
 	tRetryWhen valueType = "retry_when"    // a mapping of retryWhenForm
+	tDefines   valueType = "define"        // group names and their defineForm
+	tImports   valueType = "import"        // a file or a list of files, or nothing
+	tGroup     valueType = "group"         // the name of a group of define:
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -123,6 +126,8 @@ var scriptForm = form{
 		{"matrix", tMatrix, "one job per combination of values; each key is a variable"},
 		{"locks", tLocks, "names of locks: jobs that share a lock never run at once"},
 		{"setup", tSteps, "steps run once before all the jobs; their processes live until the last job ends, their variables are every job's"},
+		{"import", tImports, "files whose define: groups this script may call, relative to it"},
+		{"define", tDefines, "named groups of steps with params, run by call"},
 		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
 	},
