@@ -92,6 +92,7 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	st.piped = stdinSources(s.Setup)
+	st.planSecrets()
 	if opts.Transcripts != "" {
 		if st.rec, err = newRecorder(opts.Transcripts, fileName(setupName(s))); err != nil {
 			return err

@@ -225,3 +225,19 @@ steps:
 		t.Errorf("the setup's server was not terminated after the last job: %q, %v", b, err)
 	}
 }
+
+// A program setup: needs that is not installed stops the run before
+// anything starts, as one a job needs does.
+func TestSetupPreflight(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "missing.yaml", `setup:
+  - spawn: {cmd: [no-such-server-drover], tty: false}
+steps:
+  - run: {shell: "true"}
+`)
+	code, out, errs := droverRun(t, dir, "run", path)
+	if code != 2 || !strings.Contains(errs, path+`:2:5: spawn: program "no-such-server-drover" is not installed`) {
+		t.Errorf("exit %d, want 2 naming the program\n%s%s", code, out, errs)
+	}
+}
