@@ -90,11 +90,7 @@ func (p *parser) importFile(n *yaml.Node, name string, chain []string) {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(filepath.Dir(p.file), name)
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		c.fail(n, "import", err)
-		return
-	}
+	abs := realPath(path)
 	chain = append(slices.Clone(chain), p.abs())
 	if i := slices.Index(chain, abs); i >= 0 {
 		files := make([]string, 0, len(chain)-i+1)
@@ -127,12 +123,25 @@ func (p *parser) importFile(n *yaml.Node, name string, chain []string) {
 	p.adopt(lp, p.pos(n), "import")
 }
 
-// abs is the absolute path of p's file, for import cycles.
+// abs is the real path of p's file, for import cycles.
 func (p *parser) abs() string {
 	if p.absFile == "" {
-		p.absFile, _ = filepath.Abs(p.file)
+		p.absFile = realPath(p.file)
 	}
 	return p.absFile
+}
+
+// realPath is path absolute, its symbolic links resolved where they can
+// be: a file reached by two names, or through a link to a directory
+// above it, is one file of an import cycle.
+func realPath(path string) string {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		path = r
+	}
+	if a, err := filepath.Abs(path); err == nil {
+		path = a
+	}
+	return path
 }
 
 // adopt reports the errors of sub, a parser of another file or of a

@@ -241,3 +241,30 @@ steps:
 		t.Errorf("exit %d, want 2 naming the program\n%s%s", code, out, errs)
 	}
 }
+
+// The setup's interaction goes to -v and to a transcript of its own,
+// under the script's name and "(setup)".
+func TestSetupTranscript(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "tr.yaml", `name: tr
+matrix:
+  n: [1, 2]
+setup:
+  - run: {shell: "echo preparing", capture: word}
+steps:
+  - log: ${word} ${n}
+`)
+	trans := filepath.Join(dir, "t")
+	code, out, errs := droverRun(t, dir, "run", "-v", "--transcripts", trans, path)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "tr (setup) | -- setup done") || !strings.Contains(out, "preparing 2") {
+		t.Errorf("-v lacks the setup, or a job its capture:\n%s%s", out, errs)
+	}
+	b, err := os.ReadFile(filepath.Join(trans, "tr__setup.log"))
+	if err != nil || !strings.Contains(string(b), "-- setup of tr") || !strings.Contains(string(b), "preparing") {
+		t.Errorf("setup transcript: %q, %v", b, err)
+	}
+}

@@ -1,0 +1,77 @@
+package script
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// A directory that links to itself gives a file endless names; the
+// import cycle is still found, and parsing ends.
+func TestImportSymlinkCycle(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "lib"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(".", filepath.Join(dir, "lib", "self")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	write := func(name, src string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("lib/x.yaml", "import: [self/x.yaml]\ndefine: {a: {steps: [{log: a}]}}\n")
+	main := write("main.yaml", "import: [lib/x.yaml]\nsteps: [{call: a}]\n")
+	_, err := ParseFile(main)
+	if err == nil || !strings.Contains(err.Error(), "import cycle: x.yaml imports x.yaml") {
+		t.Errorf("ParseFile: %v; want the import cycle", err)
+	}
+}
+
+// A group's captures are the caller's after the call; its params are
+// not, unless the caller had the name already.
+func TestCallScope(t *testing.T) {
+	t.Parallel()
+	const head = `vars: {who: outer}
+define:
+  greet:
+    params: [who, greeting]
+    steps:
+      - run: {shell: "echo ${greeting} ${who}", capture: said}
+steps:
+  - call: {name: greet, with: {who: bob, greeting: hi}}
+`
+	if _, err := Parse("ok.yaml", []byte(head+"  - log: ${said} ${who}\n")); err != nil {
+		t.Errorf("a capture of the group, or a var a param shadowed, after the call: %v", err)
+	}
+	_, err := Parse("bad.yaml", []byte(head+"  - log: ${greeting}\n"))
+	if err == nil || !strings.Contains(err.Error(), `bad.yaml:9:10: log: undefined variable "greeting"`) {
+		t.Errorf("a param after the call: %v; want it undefined", err)
+	}
+}
+
+// Warnings name each group no call runs, and only those.
+func TestUncalledWarning(t *testing.T) {
+	t.Parallel()
+	s, err := Parse("w.yaml", []byte(`define:
+  used: {steps: [{log: a}]}
+  spare: {steps: [{log: b}]}
+steps:
+  - call: used
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range s.Warnings() {
+		got = append(got, w.Error())
+	}
+	if want := `w.yaml:3:3: define: group "spare" is never called`; len(got) != 1 || got[0] != want {
+		t.Errorf("warnings %q, want [%q]", got, want)
+	}
+}
