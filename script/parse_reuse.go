@@ -3,6 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,13 +102,13 @@ func (p *parser) importFile(n *yaml.Node, name string, chain []string) {
 		c.errorf(n, "import", "import cycle: %s", strings.Join(files, " imports "))
 		return
 	}
-	src, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			c.errorf(n, "import", "no file %s (imports are relative to the importing script's directory)", path)
-		} else {
-			c.errorf(n, "import", "cannot read %s: %v", path, errors.Unwrap(err))
-		}
+	src, err := readImport(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		c.errorf(n, "import", "no file %s (imports are relative to the importing script's directory)", path)
+		return
+	case err != nil:
+		c.errorf(n, "import", "cannot read %s: %v", path, err)
 		return
 	}
 	lp := &parser{file: path, reuse: p.reuse, absFile: abs}
@@ -121,6 +122,45 @@ func (p *parser) importFile(n *yaml.Node, name string, chain []string) {
 		}
 	}
 	p.adopt(lp, p.pos(n), "import")
+}
+
+// maxImport is the largest file import: reads.
+const maxImport = 16 << 20
+
+// readImport reads the regular file at path, of at most maxImport bytes:
+// a FIFO or a device (import: [/dev/zero]) would never end.
+func readImport(path string) ([]byte, error) {
+	// Stat before opening: opening a FIFO waits for a writer.
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return nil, bare(err)
+	case fi.IsDir():
+		return nil, errors.New("it is a directory")
+	case !fi.Mode().IsRegular():
+		return nil, errors.New("not a regular file")
+	case fi.Size() > maxImport:
+		return nil, fmt.Errorf("larger than %d MiB", maxImport>>20)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, bare(err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, maxImport+1))
+	if err == nil && len(src) > maxImport {
+		err = fmt.Errorf("larger than %d MiB", maxImport>>20)
+	}
+	return src, err
+}
+
+// bare is err without the path an *os.PathError repeats, unless the
+// file does not exist, which callers test for.
+func bare(err error) error {
+	if pe, ok := errors.AsType[*os.PathError](err); ok && !errors.Is(err, os.ErrNotExist) {
+		return pe.Err
+	}
+	return err
 }
 
 // abs is the real path of p's file, for import cycles.

@@ -75,3 +75,29 @@ steps:
 		t.Errorf("warnings %q, want [%q]", got, want)
 	}
 }
+
+// An import of a FIFO or a device is refused before it is opened: reading
+// one would never end.
+func TestImportNotRegular(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	src := "import: [fifo.yaml, /dev/zero, .]\nsteps: [{log: a}]\n"
+	path := filepath.Join(dir, "main.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ParseFile(path)
+	for _, want := range []string{
+		":1:10: import: cannot read " + fifo + ": not a regular file",
+		":1:21: import: cannot read /dev/zero: not a regular file",
+		":1:32: import: cannot read " + dir + ": it is a directory",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseFile: %v\nwant %q", err, want)
+		}
+	}
+}
