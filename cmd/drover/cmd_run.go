@@ -26,6 +26,9 @@ matches ("tests/*.yaml"). A script with a matrix: is one job per
 combination of its values, named "name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
+A script's setup: runs once, when the first of its selected jobs starts,
+and what it started ends after the last; if it fails, each of its jobs
+fails with its error.
 
 SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
 run: running jobs are terminated with their whole trees and the reports
