@@ -69,8 +69,9 @@ testdata/bad/call_inside.yaml:4:5: call login: testdata/lib/broken.yaml:7:14: lo
 		"call_recursive": `testdata/bad/call_recursive.yaml:7:5: call ping: testdata/bad/call_recursive.yaml:3:14: call pong: testdata/bad/call_recursive.yaml:5:14: call: group "ping" calls itself (ping calls pong calls ping): a call is read as if its steps were written in its place, which would never end`,
 		"setup_type":     `testdata/bad/setup_type.yaml:1:8: setup: want a list of steps, got a mapping`,
 		"setup_drive": `testdata/bad/setup_drive.yaml:8:27: send: text: ${host} is a matrix value, or made of one, and setup: runs once for every job: it sees vars: and --var only
-testdata/bad/setup_drive.yaml:11:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it
-testdata/bad/setup_drive.yaml:12:16: terminate: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it`,
+testdata/bad/setup_drive.yaml:9:5: free_port: setup: defines "n", a matrix name (line 2): choose another name
+testdata/bad/setup_drive.yaml:12:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it
+testdata/bad/setup_drive.yaml:13:16: terminate: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it`,
 		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
 		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
 		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,

@@ -40,6 +40,16 @@ func (p *parser) setup(f map[string]entry, s *Script, sc *scope) {
 		if sp, ok := step.(*Spawn); ok {
 			p.setupProcs[sp.Name] = sp.Pos
 		}
+		if d, ok := step.(definer); ok {
+			for _, name := range d.defines() {
+				for _, a := range s.Matrix {
+					if a.Name == name {
+						// Every job would get setup's value, not its own.
+						p.add(step.Position(), step.Kind(), fmt.Errorf("setup: defines %q, a matrix name (line %d): choose another name", name, a.Pos.Line))
+					}
+				}
+			}
+		}
 	})
 }
 

@@ -262,7 +262,7 @@ var schemaSemantic = map[string]string{
 	"no_process":      "a step that acts on a process before any spawn",
 	"on_unknown":      "a process name never spawned",
 	"run_tty_stderr":  "stderr: with tty: true, a value of another key",
-	"setup_drive":     "a job driving a setup process, a matrix value in setup",
+	"setup_drive":     "a job driving a setup process, a matrix value in setup, setup defining a matrix name",
 	"import_cycle":    "an import cycle, a missing file",
 	"call_inside":     "errors in a group's steps, read at its call",
 	"call_recursive":  "groups that call each other",
