@@ -81,7 +81,7 @@ import (
 
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
-// *Terminate, *WaitPort, *FreePort, *Retry, *Sleep and *Log.
+// *Terminate, *WaitPort, *FreePort, *Retry, *Call, *Sleep and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
