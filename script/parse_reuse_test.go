@@ -1,6 +1,7 @@
 package script
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,5 +100,21 @@ func TestImportNotRegular(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseFile: %v\nwant %q", err, want)
 		}
+	}
+}
+
+// Groups that each call the next twice, twenty deep, would be read a
+// million times: the parse stops at maxExpansions calls, saying so.
+func TestCallExpansionBound(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("define:\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "  g%d:\n    steps: [{call: g%d}, {call: g%d}]\n", i, i+1, i+1)
+	}
+	b.WriteString("  g20:\n    steps: [{log: x}]\nsteps:\n  - call: g0\n")
+	_, err := Parse("blow.yaml", []byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "calls within calls read more than 10000 groups") {
+		t.Errorf("Parse: %v", err)
 	}
 }
