@@ -80,6 +80,7 @@ func droverRun(t *testing.T, dir string, args ...string) (code int, stdout, stde
 var exampleNeeds = map[string][]string{
 	"nslookup.yaml":        {"nslookup", "dnsmasq"},
 	"nslookup-matrix.yaml": {"nslookup", "dnsmasq"},
+	"nslookup-setup.yaml":  {"nslookup", "dnsmasq"},
 	"bc.yaml":              {"bc"},
 	"sqlite3.yaml":         {"sqlite3"},
 }
