@@ -112,21 +112,25 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		st.cleanup()
 		log.trace(lineStep, "-- setup failed: %v\n", err)
-	} else {
-		log.trace(lineStep, "-- setup done\n")
-	}
-	log.finish()
-	if st.rec != nil {
-		log.endTranscript()
-		if rerr := st.rec.close(); rerr != nil && err == nil {
-			err = rerr
-		}
-	}
-	if err != nil {
+		st.end()
 		return &setupFailed{err}
 	}
+	// Its transcript goes on, with what its processes print while the
+	// jobs run, until Close.
+	log.trace(lineStep, "-- setup done\n")
 	su.st, su.vars, su.secrets = st, st.vars, st.secrets
 	return nil
+}
+
+// end closes the log and the transcript of a setup whose processes have
+// ended.
+func (st *state) end() {
+	st.log.finish()
+	if st.rec != nil {
+		st.log.trace(lineStep, "-- setup ended\n")
+		st.log.endTranscript()
+		_ = st.rec.close() // Best effort: the jobs' results are out.
+	}
 }
 
 // done says one job sharing the setup has ended; after the last, the
@@ -149,6 +153,7 @@ func (su *Setup) Close() {
 	su.closed = true
 	if su.st != nil {
 		su.st.cleanup()
+		su.st.end()
 		su.st = nil
 	}
 }

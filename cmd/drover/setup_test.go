@@ -243,7 +243,8 @@ steps:
 }
 
 // The setup's interaction goes to -v and to a transcript of its own,
-// under the script's name and "(setup)".
+// under the script's name and "(setup)", which goes on until the setup's
+// processes end, after the last job.
 func TestSetupTranscript(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -264,7 +265,8 @@ steps:
 		t.Errorf("-v lacks the setup, or a job its capture:\n%s%s", out, errs)
 	}
 	b, err := os.ReadFile(filepath.Join(trans, "tr__setup.log"))
-	if err != nil || !strings.Contains(string(b), "-- setup of tr") || !strings.Contains(string(b), "preparing") {
+	if err != nil || !strings.Contains(string(b), "-- setup of tr") || !strings.Contains(string(b), "preparing") ||
+		!strings.Contains(string(b), "-- setup ended") {
 		t.Errorf("setup transcript: %q, %v", b, err)
 	}
 }
