@@ -348,7 +348,12 @@ func (p *parser) script(root *yaml.Node) *Script {
 	p.reuses(f, nil)
 	p.setup(f, s, sc)
 	if e, ok := f["steps"]; !ok {
-		if len(f) == len(root.Content)/2 { // Else a misspelt steps: was reported.
+		_, lib := f["define"]
+		switch {
+		case len(f) != len(root.Content)/2: // A misspelt steps: was reported.
+		case lib:
+			c.errorf(root, "", `missing key "steps": a script needs at least one step; a file of define: groups alone is a library, for scripts to import: (keep it apart, say in lib/)`)
+		default:
 			c.errorf(root, "", `missing key "steps": a script needs at least one step`)
 		}
 	} else if v := e.val; v.Kind == yaml.SequenceNode && len(v.Content) == 0 || isNull(v) {

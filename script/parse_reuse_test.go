@@ -118,3 +118,12 @@ func TestCallExpansionBound(t *testing.T) {
 		t.Errorf("Parse: %v", err)
 	}
 }
+
+// A library checked as a script says what it is.
+func TestLibraryAsScript(t *testing.T) {
+	t.Parallel()
+	_, err := ParseFile("testdata/lib/greet.yaml")
+	if err == nil || !strings.Contains(err.Error(), `testdata/lib/greet.yaml:2:1: missing key "steps": a script needs at least one step; a file of define: groups alone is a library`) {
+		t.Errorf("ParseFile: %v", err)
+	}
+}
