@@ -38,6 +38,13 @@ type Script struct {
 	Locks         []string // templates: jobs sharing a lock never run at once
 	Steps         []Step   // the steps, in order
 	Finally       []Step   // steps that run even when a step failed
+	Setup         []Step   // run once before all the jobs; see Setup
+
+	// matrixVars are the matrix's names and the vars made of them, which
+	// setup: does not see.
+	matrixVars map[string]bool
+	// uncalled are the groups of define: no call runs.
+	uncalled []*definition
 }
 
 // KV is a key and a value template from a mapping, with the position of

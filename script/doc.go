@@ -17,6 +17,9 @@
 //	  exclude: [{host: b.example.test, name: www}]
 //	  include: [{host: c.example.test, name: mail}]
 //	locks: [dns-port]          # jobs sharing a lock never run at once
+//	setup: [...]               # run once before the jobs, shared by them
+//	import: [lib/login.yaml]   # files whose define: groups call may run
+//	define: {NAME: {params: [...], steps: [...]}}
 //	steps: [...]               # required, at least one step
 //	finally: [...]             # steps run even when a step failed
 //
@@ -167,6 +170,28 @@
 // sleep pauses for a duration (0s or more). log prints its text for the
 // reader of a runbook.
 //
+// retry runs its steps again, from the first, when one fails: attempts
+// (in all, 2 to 1000), delay, steps; run's retry: takes attempts and
+// delay. Both take when:, which retries only the failures it matches,
+// every key given holding: exit (the failed program's exit status, as
+// run's exit:), stdout and stderr (output checks on what the failed
+// step's program last printed; for an expect, stdout is what it read) and
+// error (an output check on the failure's message). A failure it does
+// not match fails at once.
+//
+// call runs a group of define: as if its steps were written in its
+// place: short form, the group's name; long form, name and with (a value
+// for each of the group's params, each a template of the caller). The
+// group's steps act on the caller's processes and what they capture is
+// the caller's after the call; the params are variables within the group
+// only. A call is checked where it is, the group's steps with the
+// caller's variables and processes and its params: a param missing or
+// unknown, an undefined group and a group calling itself are errors, and
+// an error inside a group is reported at the call, naming the step in
+// the group at its own file:line:col. import: names files, relative to
+// the importing one, holding define: (and import:) only; an import cycle
+// or a missing file is an error.
+//
 // each runs its steps (required) once per item, in order, in the same
 // job. The items come from exactly one of in (a list of texts, or of
 // mappings with the same keys), lines (a file, one item per line that is
@@ -191,6 +216,17 @@
 // and what either defines is defined after the step. assert takes the same
 // condition and fails unless it holds, with the value (masked if secret)
 // and what was wanted. fail fails the job with its text, a template.
+//
+// # Setup
+//
+// setup: runs once for all the jobs of a script (those selected), before
+// the first of them, with vars:, --var and the environment but not the
+// matrix (a matrix value there is an error). What it defines (captures,
+// free_port) is a variable of every job; the processes it spawns live
+// until the last of those jobs ends, when they are terminated with their
+// trees, and a job may not act on them (an error naming the process). If
+// setup fails, every job fails with its error and none runs. [Job.Setup],
+// from [ShareSetups], says which setup a job shares.
 //
 // Steps that act on a process (expect, send, wait, signal, terminate) take
 // the last process spawned unless on names one; either way a spawn must

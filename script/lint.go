@@ -47,15 +47,23 @@ import (
 // variable's value in vars: or matrix:): masking text that short wherever
 // it appears gives the secret away.
 //
+// Fourth, a group of define: (the script's own or an imported file's)
+// that no call runs.
+//
 // Warnings is safe for concurrent use.
 func (s *Script) Warnings() []*Error {
 	l := &linter{script: s, piped: stdinSources(s.Steps), never: map[Step]bool{}}
 	l.budget = s.Timeout
+	// setup: runs apart, before the jobs, with processes of its own.
+	l.steps(s.Setup, &facts{procs: map[string]*procFacts{}}, false)
 	l.steps(s.Steps, &facts{procs: map[string]*procFacts{}}, true)
 	// finally: runs after a failure anywhere: nothing is known of what ran.
 	l.steps(s.Finally, &facts{procs: map[string]*procFacts{}}, false)
 	l.unusedCaptures()
 	l.shortSecrets()
+	for _, d := range s.uncalled {
+		l.warns = append(l.warns, errUncalled(d))
+	}
 	slices.SortStableFunc(l.warns, func(a, b *Error) int {
 		return cmp.Or(cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
 	})
@@ -239,6 +247,7 @@ func (l *linter) unusedCaptures() {
 			}
 		}
 	}
+	walk(l.script.Setup, false) // Its variables are every job's.
 	walk(l.script.Steps, false)
 	walk(l.script.Finally, false)
 	used := make([]map[string]bool, len(all))

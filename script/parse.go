@@ -75,6 +75,12 @@ type parser struct {
 	// csvUnread says the matrix's csv: could not be read: its columns,
 	// which a reference may name, are unknown.
 	csvUnread bool
+	// setupProcs are the processes setup: spawns, which no job may drive;
+	// inSetup, while setup: is read, the variables it cannot see.
+	setupProcs map[string]Pos
+	inSetup    map[string]bool
+	reuse      *reuse // define: and import:, shared with the parsers of both
+	absFile    string // file's absolute path, once known
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -341,8 +347,15 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["locks"]; ok && !isNull(e.val) {
 		s.Locks = c.list(e.val, "locks")
 	}
+	p.reuses(f, nil)
+	p.setup(f, s, sc)
 	if e, ok := f["steps"]; !ok {
-		if len(f) == len(root.Content)/2 { // Else a misspelt steps: was reported.
+		_, lib := f["define"]
+		switch {
+		case len(f) != len(root.Content)/2: // A misspelt steps: was reported.
+		case lib:
+			c.errorf(root, "", `missing key "steps": a script needs at least one step; a file of define: groups alone is a library, for scripts to import: (keep it apart, say in lib/)`)
+		default:
 			c.errorf(root, "", `missing key "steps": a script needs at least one step`)
 		}
 	} else if v := e.val; v.Kind == yaml.SequenceNode && len(v.Content) == 0 || isNull(v) {
@@ -354,6 +367,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 		// finally: runs after any step, so it sees all their definitions.
 		s.Finally = p.steps(e.val, "finally", sc)
 	}
+	s.uncalled = p.reuse.uncalled()
 	return s
 }
 

@@ -91,6 +91,27 @@ testdata/bad/bad_steps.yaml:8:36: spawn: cmd: the program name is empty`,
 testdata/bad/capture_count.yaml:4:29: expect: capture needs re: it names the groups of a regular expression
 testdata/bad/capture_count.yaml:5:35: expect: capture: 2 names for 1 group in the regular expression; each name takes the text of one (...) group
 testdata/bad/capture_count.yaml:5:39: expect: capture: "a" appears twice`,
+		"retry_when": `testdata/bad/retry_when.yaml:2:32: retry: when: want a mapping with exit, stdout, stderr or error, such as {stderr: {contains: refused}}; got "refused"
+testdata/bad/retry_when.yaml:3:33: retry: unknown key "stdin" in when; want one of: exit, stdout, stderr, error
+testdata/bad/retry_when.yaml:4:58: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "3x"
+testdata/bad/retry_when.yaml:4:71: run: when.error: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines; got an empty mapping`,
+		"import_cycle": `testdata/bad/import_cycle.yaml:2:5: import: testdata/lib/cycle_a.yaml:1:10: import: testdata/lib/cycle_b.yaml:1:10: import: import cycle: cycle_a.yaml imports cycle_b.yaml imports cycle_a.yaml
+testdata/bad/import_cycle.yaml:3:5: import: no file testdata/lib/missing.yaml (imports are relative to the importing script's directory)`,
+		"call_params": `testdata/bad/call_params.yaml:9:5: call: group "login" (testdata/bad/call_params.yaml:2:3) needs a value for user, password: give it in with:
+testdata/bad/call_params.yaml:10:5: call: group "login" (testdata/bad/call_params.yaml:2:3) needs a value for password: give it in with:
+testdata/bad/call_params.yaml:10:43: call: with: "pasword" is not a param of group "login" (testdata/bad/call_params.yaml:2:3); its params: user, password
+testdata/bad/call_params.yaml:11:11: call: no group "logn" in define:; did you mean "login"?
+testdata/bad/call_params.yaml:12:18: call: no group "nobody" in define:; defined: login
+testdata/bad/call_params.yaml:13:5: call: missing key name: the group to run
+testdata/bad/call_params.yaml:14:11: call: want the name of a group of define:, or a mapping with name and with; got a list`,
+		"call_inside": `testdata/bad/call_inside.yaml:4:5: call login: testdata/lib/broken.yaml:6:30: expect: capture needs re: it names the groups of a regular expression
+testdata/bad/call_inside.yaml:4:5: call login: testdata/lib/broken.yaml:7:14: log: undefined variable "password" (defined: user)`,
+		"call_recursive": `testdata/bad/call_recursive.yaml:7:5: call ping: testdata/bad/call_recursive.yaml:3:14: call pong: testdata/bad/call_recursive.yaml:5:14: call: group "ping" calls itself (ping calls pong calls ping): a call is read as if its steps were written in its place, which would never end`,
+		"setup_type":     `testdata/bad/setup_type.yaml:1:8: setup: want a list of steps, got a mapping`,
+		"setup_drive": `testdata/bad/setup_drive.yaml:8:27: send: text: ${host} is a matrix value, or made of one, and setup: runs once for every job: it sees vars: and --var only
+testdata/bad/setup_drive.yaml:9:5: free_port: setup: defines "n", a matrix name (line 2): choose another name
+testdata/bad/setup_drive.yaml:12:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it
+testdata/bad/setup_drive.yaml:13:16: terminate: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it`,
 		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
 		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
 		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,
@@ -186,8 +207,8 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, each, if, assert, fail, sleep, log",
-		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, steps, finally`,
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log",
+		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
 testdata/bad/var_names.yaml:6:33: run: capture: invalid variable name "the date": want letters, digits and _, not starting with a digit

@@ -159,6 +159,9 @@ func (c *stepCtx) checkRef(name string) error {
 	if c.sc.hasVar(name) || c.p.csvUnread {
 		return nil // Or the variable may be a column of the csv: unread.
 	}
+	if err := c.p.setupRef(name); err != nil {
+		return err
+	}
 	return &UndefinedError{Name: name, Defined: c.sc.names(func(s *scope) map[string]bool { return s.vars })}
 }
 
@@ -188,6 +191,10 @@ func (c *stepCtx) process(n *yaml.Node, key string) string {
 	if !ok || c.sc.hasProc(name) {
 		return name
 	}
+	if err := c.p.setupProc(name); err != nil {
+		c.fail(n, key, err)
+		return name
+	}
 	procs := c.sc.names(func(s *scope) map[string]bool { return s.procs })
 	switch {
 	case len(procs) == 0 && c.sc.spawned():
@@ -212,6 +219,10 @@ func (c *stepCtx) on(f map[string]entry, key *yaml.Node) string {
 
 func (c *stepCtx) needProcess(key *yaml.Node) {
 	if !c.sc.spawned() {
-		c.errorf(key, "", "no process to act on: %s acts on the last process spawned, and no spawn comes before it", c.kind)
+		hint := ""
+		if len(c.p.setupProcs) > 0 {
+			hint = " (setup:'s processes are shared by every job, which may not drive them)"
+		}
+		c.errorf(key, "", "no process to act on: %s acts on the last process spawned, and no spawn comes before it%s", c.kind, hint)
 	}
 }

@@ -77,6 +77,7 @@ func (s *Script) Preflight(env []string) error {
 			check(step, cmd, env)
 		}
 	}
+	walkSteps(s.Setup, visit)
 	walkSteps(s.Steps, visit)
 	walkSteps(s.Finally, visit)
 	if len(errs) > 0 {

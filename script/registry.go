@@ -86,8 +86,8 @@ import (
 
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
-// *Terminate, *WaitPort, *FreePort, *Retry, *Each, *If, *Assert, *Fail,
-// *Sleep and *Log.
+// *Terminate, *WaitPort, *FreePort, *Retry, *Call, *Each, *If, *Assert,
+// *Fail, *Sleep and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -125,6 +125,7 @@ func builtinKinds() []*stepKind {
 		waitPortKind,
 		freePortKind,
 		retryKind,
+		callKind,
 		eachKind,
 		ifKind,
 		assertKind,

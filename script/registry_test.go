@@ -11,7 +11,8 @@ import (
 
 // everyKind has one step of each kind, in builtinKinds' order, so that a
 // kind added to the registry without an example here fails the test.
-const everyKind = `steps:
+const everyKind = `define: {hello: {steps: [{log: hello}]}}
+steps:
   - run: [true]
   - spawn: {name: p, cmd: [cat], tty: false}
   - expect: x
@@ -22,6 +23,7 @@ const everyKind = `steps:
   - wait_port: 127.0.0.1:1
   - free_port: port
   - retry: {attempts: 2, steps: [{log: "${port}"}]}
+  - call: hello
   - each: {in: [a], steps: [{log: "${item}"}]}
   - if: {var: port, equals: "1"}
     then: [{log: one}]

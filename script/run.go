@@ -52,6 +52,9 @@ type Job struct {
 	// Transcript names the job's files in Options.Transcripts; "" names
 	// them after the job. NameTranscripts gives each job of a run its own.
 	Transcript string
+	// Setup is the run of the script's setup: this job shares, from
+	// ShareSetups; nil runs none.
+	Setup *Setup
 }
 
 // Name is the script's name followed by the matrix values:
@@ -147,8 +150,31 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		}
 	}
 	res := &Result{Job: job, Status: Passed}
+	var shared map[string]string
+	var sharedSecrets map[string]bool
+	if job.Setup != nil {
+		defer job.Setup.done()
+		var err error
+		if shared, sharedSecrets, err = job.Setup.start(ctx, opts); err != nil {
+			// Every job of the script fails with it; none of them runs.
+			res.Status, res.Err = Failed, err
+			if ctx.Err() != nil {
+				res.Status = Interrupted
+			}
+			res.setReceived(err, log)
+			res.Duration = time.Since(began)
+			return res
+		}
+	}
 	st, err := newState(job.Script, opts, job.Matrix, log)
 	if err == nil {
+		for k, v := range shared {
+			st.vars[k] = v
+		}
+		for k := range sharedSecrets {
+			st.secrets[k] = true
+			log.addSecret(shared[k])
+		}
 		st.planSecrets()
 	}
 	if err == nil && opts.Transcripts != "" {

@@ -59,6 +59,7 @@ var valueTypes = []valueType{
 	tEnv, tVars, tMatrix, tEntries, tCSVFile, tSteps, tStepList, tMatcher, tBranches, tRetrySpec,
 	tItems, tDataFile, tVarRef,
 	tSeen, tSeenList,
+	tRetryWhen, tDefines, tImports, tGroup,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -196,6 +197,19 @@ func typeSchema(t valueType) object {
 	case tSeenList:
 		return object{{"description", "a list of texts, or mappings with text or re"},
 			{"type", "array"}, {"minItems", 1}, {"items", ref(tSeen)}}
+	case tRetryWhen:
+		return formSchema(&retryWhenForm)
+	case tGroup:
+		return object{{"description", "the name of a group of define:, the script's own or an imported file's"},
+			{"type", "string"}, {"pattern", `^[A-Za-z_][A-Za-z0-9_]*$`}}
+	case tImports:
+		file := object{{"type", scalar}, {"minLength", 1}}
+		return object{{"description", "a file, or a list of files, relative to the importing one"},
+			{"anyOf", []object{{{"type", "null"}}, file, {{"type", "array"}, {"items", file}}}}}
+	case tDefines:
+		return object{{"description", "named groups of steps, run by call"},
+			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)},
+			{"additionalProperties", formSchema(&defineForm)}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }

@@ -54,6 +54,10 @@ var samples = map[valueType]struct{ good, bad []string }{
 		bad: []string{`[{timeout: false}]`, `[]`, `x`, `[~]`, `[{}]`, `[""]`, `[{text: x, re: y}]`, `[{capture: [v], text: x}]`, `[[x]]`}},
 	tSeen:      {good: []string{`Traceback`, `{text: x}`, `{re: "denied$"}`}, bad: []string{`""`, `~`, `[x]`, `{}`, `{text: x, re: y}`, `{eof: true}`}},
 	tSeenList:  {good: []string{`[x]`, `[x, {re: "(a)"}, {text: y}]`}, bad: []string{`[]`, `x`, `[~]`, `[{}]`, `[""]`, `[[x]]`}},
+	tDefines:   {good: []string{`~`, `{login: {params: [user], steps: [{send: hi}]}}`, `{a: {steps: [{log: x}]}}`}, bad: []string{`{a: {params: [u]}}`, `[a]`, `{a: {steps: []}}`, `{a: {steps: [{log: x}], with: 1}}`, `{1a: {steps: [{log: x}]}}`}},
+	tImports:   {good: []string{`~`, `testdata/lib/greet.yaml`, `[testdata/lib/greet.yaml]`, `[]`}, bad: []string{`""`, `{a: b}`, `[[testdata/lib/greet.yaml]]`}},
+	tGroup:     {good: []string{`g`, `"g"`}, bad: []string{`~`, `[g]`, `""`, `{name: g}`}},
+	tRetryWhen: {good: []string{`{exit: 3}`, `{stderr: refused, exit: nonzero}`, `{error: {re: "time(d)? out"}}`}, bad: []string{`{}`, `~`, `refused`, `{exit: "3x"}`, `{stdin: x}`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 }
 
@@ -97,7 +101,7 @@ type sampleCase struct {
 // sampleScript puts step (YAML flow) after the spawn of a process p, in a
 // script with a variable port. top, if not empty, replaces a top-level key.
 func sampleScript(step, topKey, topVal string) string {
-	top := [][2]string{{"vars", `{port: "1"}`}, {"steps", "[{spawn: {name: p, cmd: [cat]}}, " + step + "]"}}
+	top := [][2]string{{"vars", `{port: "1"}`}, {"define", "{g: {steps: [{log: hi}]}}"}, {"steps", "[{spawn: {name: p, cmd: [cat]}}, " + step + "]"}}
 	var b strings.Builder
 	found := false
 	for _, kv := range top {

@@ -243,6 +243,9 @@ var schemaBad = map[string][]string{
 	"multi_key_step":  {"steps/1", "steps/2"},
 	"not_mapping":     {""},
 	"runbook_keys":    {"steps/0", "steps/1", "steps/2", "steps/3"},
+	"setup_type":      {"setup"},
+	"call_params":     {"steps/5", "steps/6"},
+	"retry_when":      {"steps/0", "steps/1", "steps/2"},
 	"send_null":       {"steps/1", "steps/2"},
 	"too_many":        {"steps/0", "steps/24"},
 	"unknown_key":     {"steps/1"},
@@ -274,6 +277,10 @@ var schemaSemantic = map[string]string{
 	"template_syntax":   "a malformed ${...}",
 	"template_size":     "values that expand past 1 MiB",
 	"undefined_var":     "an undefined variable",
+	"setup_drive":       "a job driving a setup process, a matrix value in setup, setup defining a matrix name",
+	"import_cycle":      "an import cycle, a missing file",
+	"call_inside":       "errors in a group's steps, read at its call",
+	"call_recursive":    "groups that call each other",
 }
 
 // schemaNotYAML are the scripts in testdata/bad that are not one valid

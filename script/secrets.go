@@ -30,7 +30,7 @@ type secretPlan struct {
 // included.
 func secretVars(s *Script) map[string]bool {
 	vars := map[string]bool{}
-	for _, steps := range [][]Step{s.Steps, s.Finally} {
+	for _, steps := range [][]Step{s.Setup, s.Steps, s.Finally} {
 		walkSteps(steps, func(step Step) {
 			if sd, ok := step.(*Send); ok && sd.Secret {
 				refs, _ := Refs(sd.Text) // Parsed already: no error.
@@ -57,7 +57,7 @@ func (st *state) planSecrets() {
 	// An expect without on: reads the process spawned last; the steps
 	// are taken in the order of the file, as they most often run.
 	current := ""
-	for _, steps := range [][]Step{st.script.Steps, st.script.Finally} {
+	for _, steps := range [][]Step{st.script.Setup, st.script.Steps, st.script.Finally} {
 		walkSteps(steps, func(step Step) {
 			switch s := step.(type) {
 			case *Spawn:

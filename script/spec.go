@@ -57,6 +57,10 @@ const (
 	tVarRef    valueType = "var_ref"        // the name of a variable defined before
 	tSeen      valueType = "seen"           // text, or a mapping of seenForm: one pattern
 	tSeenList  valueType = "seen_list"      // a non-empty list of tSeen
+	tRetryWhen valueType = "retry_when"     // a mapping of retryWhenForm
+	tDefines   valueType = "define"         // group names and their defineForm
+	tImports   valueType = "import"         // a file or a list of files, or nothing
+	tGroup     valueType = "group"          // the name of a group of define:
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -128,6 +132,9 @@ var scriptForm = form{
 		{"vars", tVars, "variables and their default values, as ${name}; --var name=value overrides"},
 		{"matrix", tMatrix, "one job per combination of values; each key is a variable, but include, exclude and csv"},
 		{"locks", tLocks, "names of locks: jobs that share a lock never run at once"},
+		{"setup", tSteps, "steps run once before all the jobs; their processes live until the last job ends, their variables are every job's"},
+		{"import", tImports, "files whose define: groups this script may call, relative to it"},
+		{"define", tDefines, "named groups of steps with params, run by call"},
 		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
 	},
@@ -182,7 +189,7 @@ var seenForm = form{
 
 // retrySpecForm is the retry: key of a run step.
 var retrySpecForm = form{
-	fields:   []field{fAttempt, fDelay},
+	fields:   []field{fAttempt, fDelay, fWhen},
 	required: []string{"attempts"},
 	missing:  map[string]string{"attempts": "how many times to try in all"},
 }

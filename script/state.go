@@ -66,8 +66,8 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		st.vars[k] = v
 	}
 	for _, kv := range s.Vars {
-		if _, overridden := opts.Vars[kv.Key]; overridden {
-			continue
+		if _, overridden := opts.Vars[kv.Key]; overridden || matrix == nil && s.matrixVars[kv.Key] {
+			continue // Given, or made of matrix values setup: does not see.
 		}
 		v, err := st.expand(kv.Value)
 		if err != nil {

@@ -24,6 +24,7 @@ type Retry struct {
 type RetrySpec struct {
 	Attempts int           // in all, first try included; at least 2
 	Delay    time.Duration // between attempts
+	When     *RetryWhen    // the failures to try again; nil: all
 }
 
 // Position and Kind implement Step.
@@ -34,7 +35,7 @@ func (*Retry) Kind() string    { return "retry" }
 var retryKind = &stepKind{
 	stepSpec: stepSpec{kind: "retry", doc: "run a group of steps again, from the first, when one fails",
 		long: &form{
-			fields:   []field{fAttempt, fDelay, {"steps", tSteps, "the steps to try"}},
+			fields:   []field{fAttempt, fDelay, fWhen, {"steps", tSteps, "the steps to try"}},
 			required: []string{"attempts", "steps"},
 			missing: map[string]string{
 				"attempts": "how many times to try in all",
@@ -81,6 +82,9 @@ func (c *stepCtx) retryFields(f map[string]entry) RetrySpec {
 	if e, ok := f["delay"]; ok {
 		spec.Delay, _ = c.duration(e.val, "delay", true)
 	}
+	if e, ok := f["when"]; ok {
+		spec.When = c.retryWhen(e.val)
+	}
 	return spec
 }
 
@@ -88,7 +92,7 @@ func (c *stepCtx) retryFields(f map[string]entry) RetrySpec {
 // Processes spawned by a failed attempt are terminated before the next,
 // and the names they took are given back.
 func (s *Retry) run(ctx context.Context, st *state) error {
-	return st.retrying(ctx, s.Spec.Attempts, s.Spec.Delay, func() error {
+	return st.retrying(ctx, s.Spec, func() error {
 		procs := maps.Clone(st.procs)
 		current, n := st.current, len(st.order)
 		err := st.runBlock(ctx, s.Steps)
@@ -102,9 +106,11 @@ func (s *Retry) run(ctx context.Context, st *state) error {
 	})
 }
 
-// retrying calls try until it succeeds or has failed attempts times,
-// sleeping delay between tries; each failure but the last is noted.
-func (st *state) retrying(ctx context.Context, attempts int, delay time.Duration, try func() error) error {
+// retrying calls try until it succeeds or has failed spec.Attempts
+// times, sleeping spec.Delay between tries; each failure but the last is
+// noted. A failure spec.When does not match ends the tries at once.
+func (st *state) retrying(ctx context.Context, spec RetrySpec, try func() error) error {
+	attempts, delay := spec.Attempts, spec.Delay
 	var err error
 	for i := 1; ; i++ {
 		if err = try(); err == nil {
@@ -112,6 +118,11 @@ func (st *state) retrying(ctx context.Context, attempts int, delay time.Duration
 		}
 		if i == attempts || ctx.Err() != nil {
 			attempts = i // Fewer when the job was stopped.
+			break
+		}
+		if !spec.When.matches(ctx, st, err) {
+			st.log.note("attempt %d of %d failed in a way when: does not retry: %v\n", i, attempts, firstLine(st.log.masked(err.Error())))
+			attempts = i
 			break
 		}
 		st.log.note("attempt %d of %d failed: %v\n", i, attempts, firstLine(st.log.masked(err.Error())))
@@ -150,6 +161,9 @@ func firstLine(s string) string {
 
 // children implements parent.
 func (s *Retry) children() [][]Step { return [][]Step{s.Steps} }
+
+// templates implements templater: when:'s checks.
+func (s *Retry) templates() []string { return s.Spec.When.templates() }
 
 // lint implements linted: every attempt runs the steps from the first,
 // from what held before the first; what always fails does so in each.

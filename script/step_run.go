@@ -114,11 +114,11 @@ func parseRun(c *stepCtx, key, val *yaml.Node) Step {
 
 // run runs a run step, again after a failure when it says retry.
 func (s *Run) run(ctx context.Context, st *state) error {
-	attempts, delay := 1, time.Duration(0)
+	spec := RetrySpec{Attempts: 1}
 	if s.Retry != nil {
-		attempts, delay = s.Retry.Attempts, s.Retry.Delay
+		spec = *s.Retry
 	}
-	return st.retrying(ctx, attempts, delay, func() error { return st.runOnce(ctx, s) })
+	return st.retrying(ctx, spec, func() error { return st.runOnce(ctx, s) })
 }
 
 // runOnce starts a command, feeds it stdin, waits for it, and checks it.

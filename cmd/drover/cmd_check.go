@@ -21,17 +21,20 @@ Parses and validates scripts without running anything: unknown keys, wrong
 types, bad durations and regular expressions, undefined variables and
 processes, unknown filters (${x|sh}), a matrix of more than 100000 jobs
 or of none (include:, exclude: and csv: counted), a csv: file missing or
-with a ragged row, a value that would expand past 1 MiB. Each error names
-file:line:col (a CSV file's own, for a bad row). A FILE of - is a script read
-from stdin, named <stdin>.
+with a ragged row, a value that would expand past 1 MiB, a call of an
+undefined group or without its params, an import cycle or a missing
+import, a job driving a process of setup:. Each error names
+file:line:col (a CSV file's own, for a bad row). A FILE of - is a script
+read from stdin, named <stdin>.
 
 It also warns, as file:line:col: warning: ..., of what is valid but almost
 certainly a mistake: a step that fails whenever it runs, so that the steps
 after it never run (a send after the process ended or its stdin was
 closed, an expect after the output ended or on a stream drover never
-sees), a capture that no later step uses, and a regular expression that
-needs a "\r" on a terminal, whose output is matched with "\r\n" folded to
-"\n". Warnings do not change the exit code.
+sees), a capture that no later step uses, a group of define: that no call
+runs, and a regular expression that needs a "\r" on a terminal, whose
+output is matched with "\r\n" folded to "\n". Warnings do not change the
+exit code.
 
 Like drover run, it looks up every program a run or spawn names
 literally in the PATH the process will get (the script's or the step's

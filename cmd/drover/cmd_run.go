@@ -28,6 +28,9 @@ those exclude: removes; include: extends some and adds jobs), named
 "name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
+A script's setup: runs once, when the first of its selected jobs starts,
+and what it started ends after the last; if it fails, each of its jobs
+fails with its error.
 
 SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
 run: running jobs are terminated with their whole trees and the reports
@@ -166,7 +169,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	began := time.Now()
 	out := newPrinter(stdout, len(all), began)
 	defer out.stop()
-	fo := &fanout{jobs: all, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
+	// One setup: run per script among the jobs selected, by the first of
+	// them to start; its processes end after the last.
+	setups := script.ShareSetups(all)
+	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
 	// The reports are written once: by the end of the run, or by a second
 	// interrupt that cannot wait for it, whichever comes first.
 	var reportMu sync.Mutex
@@ -210,6 +216,7 @@ var errFailFast = errors.New("stopped by --fail-fast after a failure")
 // fanout is one run of jobs on a pool; its results fill in as jobs end.
 type fanout struct {
 	jobs     []script.Job
+	setups   []*script.Setup // closed at the end: some of their jobs may never start
 	tasks    []exec.Task
 	workers  int
 	failFast bool
@@ -244,6 +251,9 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 		}
 	}
 	started := exec.Pool{Workers: f.workers}.Run(ctx, f.tasks)
+	for _, su := range f.setups {
+		su.Close()
+	}
 	reason := "interrupted before it started"
 	if errors.Is(context.Cause(ctx), errFailFast) {
 		reason = "not started: --fail-fast, after a failure"

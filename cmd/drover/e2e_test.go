@@ -81,6 +81,7 @@ var exampleNeeds = map[string][]string{
 	"nslookup.yaml":        {"nslookup", "dnsmasq"},
 	"nslookup-matrix.yaml": {"nslookup", "dnsmasq"},
 	"nslookup-table.yaml":  {"nslookup", "dnsmasq"},
+	"nslookup-setup.yaml":  {"nslookup", "dnsmasq"},
 	"bc.yaml":              {"bc"},
 	"ipc.yaml":             {"socat", "bc"},
 	"sqlite3.yaml":         {"sqlite3"},

@@ -94,6 +94,11 @@ func Run(t *testing.T, pattern string, opts ...Option) {
 			t.Helper()
 			t.Parallel()
 			jobs := load(t, file, c)
+			// The jobs' parallel subtests end after this function: the
+			// setup's processes are ended once they all have.
+			for _, su := range script.ShareSetups(jobs) {
+				t.Cleanup(su.Close)
+			}
 			if len(jobs) == 1 && len(jobs[0].Matrix) == 0 {
 				runJob(t, jobs[0], c)
 				return

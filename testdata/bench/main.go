@@ -53,7 +53,7 @@ func main() {
 	flag.IntVar(&o.reps, "reps", 0, "timed runs of each tool per workload (default 5, or 3 with -quick; 3 times as many for the short ones)")
 	flag.StringVar(&o.drover, "drover", "", "the drover binary to measure (default: build ./cmd/drover into a temp dir)")
 	flag.StringVar(&o.candidate, "candidate", "", "a second drover binary, measured beside the first in every workload (to weigh a change)")
-	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,pipe,tty,scale,fanout,nslookup")
+	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,pipe,tty,scale,fanout,nslookup,setup")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory with the generated drover scripts, and print its name")
 	flag.Parse()
 	if err := run(o); err != nil {
