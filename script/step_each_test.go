@@ -230,3 +230,25 @@ func TestEachBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestEachInRetryNamesItem: a retry around an each keeps the item's name
+// in the last failure it reports.
+func TestEachInRetryNamesItem(t *testing.T) {
+	t.Parallel()
+	res := runSrc(t, t.TempDir(), `steps:
+  - retry:
+      attempts: 2
+      steps:
+        - each:
+            in: [a, b]
+            steps:
+              - run: {shell: "test ${item} != b"}
+`)
+	if res.Err == nil {
+		t.Fatal("passed")
+	}
+	want := "failed 2 attempts; the last: each[1] item=b: " + res.Job.Script.File + ":8:17: run: "
+	if got := res.Err.Error(); !strings.Contains(got, want) {
+		t.Errorf("error:\n%s\nwant it to hold:\n%s", got, want)
+	}
+}

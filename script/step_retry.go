@@ -2,7 +2,6 @@ package script
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -131,10 +130,11 @@ func (st *state) retrying(ctx context.Context, spec RetrySpec, try func() error)
 		}
 	}
 	if attempts > 1 {
-		var e *Error
-		if errors.As(err, &e) { // A group's step, already placed.
+		if e, ok := err.(*Error); ok { // A group's step, already placed.
 			return &Error{Pos: e.Pos, Step: e.Step, Err: &retryError{attempts: attempts, err: e.Err}}
 		}
+		// Plain, or placed inside a wrapper that says more (each[3] ...:),
+		// which must stay in front of the position.
 		return &retryError{attempts: attempts, err: err}
 	}
 	return err
