@@ -467,6 +467,7 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Add([]byte("matrix: {h: [a, b], csv: testdata/matrix/hosts.csv, exclude: [{h: a, name: www}], include: [{h: b, x: y}, {h: c}]}\nsteps: [{log: '${h|sh} ${name|re} ${address|json}'}]\n"))
+	f.Add([]byte(v2Seed))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		s, err := Parse("fuzz.yaml", src)
 		if err == nil {
@@ -494,4 +495,44 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// v2Seed holds every step and key of the language's v2 additions, valid,
+// for FuzzParse to start from.
+const v2Seed = `vars: {n: "3"}
+define:
+  greet:
+    params: [who]
+    steps: [{send: "hi ${who}"}, {expect: {text: "hi", before: pre}}]
+setup:
+  - free_port: port
+  - spawn: {name: srv, tty: false, cmd: [cat]}
+steps:
+  - spawn: {name: sh, cmd: [sh], prompt: "$ ", fail_on: [Traceback, {re: 'denied$'}]}
+  - call: {name: greet, with: {who: "${n}"}}
+  - each:
+      in: [{h: a, a: "1"}, {h: b, a: "2"}]
+      steps:
+        - send: ${h|sh}
+        - expect:
+            any:
+              - {re: '(\d+)', capture: [got]}
+              - {timeout: true, then: [{fail: "no answer for ${h|json}"}]}
+            timeout: 1s
+        - if: {var: got, equals: "${a}"}
+          then: [{log: ok}]
+          else: [{assert: {var: got, re: '^\d+$'}}]
+  - retry:
+      attempts: 2
+      when: {exit: 1, stderr: {contains: refused}}
+      steps: [{run: [sh, -c, "exit 0"]}]
+`
+
+// TestV2SeedParses keeps v2Seed valid, so that FuzzParse starts from a
+// script that reaches every v2 parser path, not only their errors.
+func TestV2SeedParses(t *testing.T) {
+	t.Parallel()
+	if _, err := Parse("seed.yaml", []byte(v2Seed)); err != nil {
+		t.Fatal(err)
+	}
 }
