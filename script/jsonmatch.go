@@ -306,9 +306,9 @@ func outputStart(b []byte) string {
 	return strconv.Quote(string(b[:cut])) + "..."
 }
 
-// evalJQ runs code on doc and returns what it yields. expr is the source,
-// for messages.
-func evalJQ(ctx context.Context, name, expr string, code *gojq.Code, doc any) ([]any, error) {
+// evalJQ runs code on doc and returns what it yields. what names the
+// expression in messages, such as "stdout: json .version".
+func evalJQ(ctx context.Context, what string, code *gojq.Code, doc any) ([]any, error) {
 	var vals []any
 	iter := code.RunWithContext(ctx, doc)
 	for {
@@ -318,16 +318,16 @@ func evalJQ(ctx context.Context, name, expr string, code *gojq.Code, doc any) ([
 		}
 		if err, isErr := v.(error); isErr {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("%s: json %s was stopped: the step's time ran out, or the run was interrupted", name, expr)
+				return nil, fmt.Errorf("%s was stopped: the step's time ran out, or the run was interrupted", what)
 			}
 			var halt *gojq.HaltError
 			if errors.As(err, &halt) && halt.Value() == nil {
 				return vals, nil
 			}
-			return nil, fmt.Errorf("%s: json %s: jq error: %v", name, expr, err)
+			return nil, fmt.Errorf("%s: jq error: %v", what, err)
 		}
 		if len(vals) == maxOutputs {
-			return nil, fmt.Errorf("%s: json %s yields more than %d values", name, expr, maxOutputs)
+			return nil, fmt.Errorf("%s yields more than %d values", what, maxOutputs)
 		}
 		vals = append(vals, v)
 	}
@@ -348,7 +348,7 @@ func (st *state) checkJSON(ctx context.Context, name string, checks []JSONCheck,
 		if err != nil {
 			return err
 		}
-		vals, err := evalJQ(ctx, name, expr, code, doc)
+		vals, err := evalJQ(ctx, name+": json "+expr, code, doc)
 		if err != nil {
 			return err
 		}
@@ -393,7 +393,7 @@ func (st *state) captureJSON(ctx context.Context, caps []JSONCapture, out *exec.
 		if err != nil {
 			return err
 		}
-		vals, err := evalJQ(ctx, "capture "+cp.Var, expr, code, doc)
+		vals, err := evalJQ(ctx, "capture "+cp.Var+": "+expr, code, doc)
 		if err != nil {
 			return err
 		}
