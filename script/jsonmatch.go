@@ -273,9 +273,14 @@ func readJSON(name string, out *exec.Output) (any, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("%s is not JSON (%s); it begins: %s", name, jsonSyntax(err, dec), outputStart(text))
 	}
+	end := dec.InputOffset()
 	var more any
-	if err := dec.Decode(&more); err != io.EOF {
-		return nil, fmt.Errorf("%s is not one JSON value: more follows the first, at byte %d; it begins: %s", name, dec.InputOffset(), outputStart(text))
+	switch err := dec.Decode(&more); {
+	case err == io.EOF:
+	case err == nil:
+		return nil, fmt.Errorf("%s is not one JSON value: another follows the first, at byte %d; it begins: %s", name, end, outputStart(text))
+	default:
+		return nil, fmt.Errorf("%s is not JSON (%s after the value that ends at byte %d); it begins: %s", name, jsonSyntax(err, dec), end, outputStart(text))
 	}
 	return doc, nil
 }

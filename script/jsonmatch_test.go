@@ -79,7 +79,7 @@ func TestJSONNotJSON(t *testing.T) {
 	tests := []struct{ name, cmd, want string }{
 		{"text", `printf 'hello \033[31mworld'`, `:3:5: run: stdout is not JSON (invalid character 'h' looking for beginning of value, at byte 1); it begins: "hello \x1b[31mworld"`},
 		{"empty", `true`, `:3:5: run: stdout is not JSON: it is empty`},
-		{"two values", `echo '{"a": 1} {"b": 2}'`, `:3:5: run: stdout is not one JSON value: more follows the first, at byte`},
+		{"two values", `echo '{"a": 1} {"b": 2}'`, `:3:5: run: stdout is not one JSON value: another follows the first, at byte 8`},
 		{"cut short", `printf '{"a": [1, 2'`, `:3:5: run: stdout is not JSON (it ends inside a value); it begins: "{\"a\": [1, 2"`},
 		{"long", `printf 'x%.0s' $(seq 300)`, `it begins: "` + strings.Repeat("x", 120) + `"...`},
 		{"dropped", `python3 -c "print('[' + '1,' * 3000000 + '1]')"`, `:3:5: run: stdout is too large to read as JSON: `},
