@@ -18,6 +18,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/drover-dev/drover/exec"
 	"github.com/itchyny/gojq"
@@ -43,6 +44,10 @@ type JSONCapture struct {
 // maxOutputs bounds the values an expression may yield before it is
 // judged: range(1e9) fails instead of filling memory.
 const maxOutputs = 10000
+
+// lintJQTime bounds the run of a condition's jq expressions when the
+// linter judges it from values known before the script runs.
+const lintJQTime = time.Second
 
 // compileJQ parses and compiles a jq expression.
 func compileJQ(expr string) (*gojq.Code, error) {

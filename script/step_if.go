@@ -224,6 +224,9 @@ func (l *linter) constant(cd *Condition) (holds, known bool) {
 		}
 	}
 	st := &state{vars: l.known}
-	ok, _, err := cd.test(context.Background(), st)
+	// A jq expression may run for ever: past lintJQTime, it is not judged.
+	ctx, cancel := context.WithTimeout(context.Background(), lintJQTime)
+	defer cancel()
+	ok, _, err := cd.test(ctx, st)
 	return ok, err == nil
 }

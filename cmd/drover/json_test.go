@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // jsonSetup makes the database and the JSON file the json: scripts read:
@@ -102,5 +103,34 @@ func TestJSONCheck(t *testing.T) {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
+	}
+}
+
+// TestJSONCheckLint: the linter judges an if: with json: from vars: (a
+// branch that never runs is a warning), and does not hang on a jq
+// expression that runs for ever: it gives up judging it.
+func TestJSONCheckLint(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "j.yaml", `vars: {doc: '{"a": 1}'}
+steps:
+  - if: {var: doc, json: {"last(range(1e15))": 1}}
+    then: [{log: x}]
+  - if: {var: doc, json: {.a: 2}}
+    then: [{log: y}]
+`)
+	began := time.Now()
+	code, out, errs := droverRun(t, dir, "check", path)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, errs)
+	}
+	if took := time.Since(began); took > 20*time.Second {
+		t.Errorf("drover check took %s", took)
+	}
+	if want := `j.yaml:5:5: warning: if: the condition never holds`; !strings.Contains(out+errs, want) {
+		t.Errorf("output lacks %q:\n%s%s", want, out, errs)
+	}
+	if strings.Contains(out+errs, ":3:5: warning") {
+		t.Errorf("the expression that runs for ever was judged:\n%s%s", out, errs)
 	}
 }
