@@ -39,7 +39,11 @@ func TestJSONEndToEnd(t *testing.T) {
   - run:
       cmd: [python3, -m, json.tool, data.json]
       stdout: {json: {.version: "1.2", ".items | length": 3, .ok: true, .nested: {b: {c: [1, "2"]}, a: ~}, '.items[].id': [1, 2, 3]}}
-  - assert: {var: row, json: {.name: pear}}`, 0, []string{`ids [1,2] row {"id":2,"name":"pear","price":2.0}`, "1 passed, 0 failed"}},
+  - assert: {var: row, json: {.name: pear}}
+  - spawn: {cmd: [python3, -m, json.tool, data.json], tty: false}
+  - wait: {stdout: {json: {.ok: true, ".nested.b.c[1]": "2"}}}
+  - spawn: {cmd: [python3, -m, json.tool, data.json]}
+  - wait: {stdout: {json: {.version: "1.2"}}}`, 0, []string{`ids [1,2] row {"id":2,"name":"pear","price":2.0}`, "1 passed, 0 failed"}},
 		{"type", `
   - run: {cmd: [sqlite3, -json, db, "select id from t order by id"], stdout: {json: {".[0].id": "1"}}}`, 1,
 			[]string{`/j.yaml:4:5: run: stdout: json .[0].id is 1, want "1"`}},
@@ -58,6 +62,10 @@ func TestJSONEndToEnd(t *testing.T) {
 		{"not json", `
   - run: {cmd: [sqlite3, db, "select * from t order by id"], stdout: {json: {length: 2}}}`, 1,
 			[]string{`/j.yaml:4:5: run: stdout is not JSON (invalid character '|' looking for beginning of value, at byte 2 after the value that ends at byte 1); it begins: "1|apple|1.5\n2|pear|2.0\n"`}},
+		{"wait", `
+  - spawn: {cmd: [python3, -m, json.tool, data.json], tty: false}
+  - wait: {stdout: {json: {.ok: false}}}`, 1,
+			[]string{`/j.yaml:5:5: wait: stdout: json .ok is true, want false`}},
 		{"capture not json", `
   - run: {cmd: [sqlite3, db, "select name from t"], capture: {n: ".[0].name"}}`, 1,
 			[]string{`/j.yaml:4:5: run: capture: stdout is not JSON`}},
