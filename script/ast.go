@@ -87,6 +87,7 @@ type OutputMatcher struct {
 	Re          string   // template
 	Empty       *bool
 	Lines       *int
+	JSON        []JSONCheck // json:, in the order written
 }
 
 // templates returns the command's templates.
@@ -100,6 +101,9 @@ func (m *OutputMatcher) templates() []string {
 	ts := append(append([]string{m.Re}, m.Contains...), m.NotContains...)
 	if m.Equals != nil {
 		ts = append(ts, *m.Equals)
+	}
+	for _, ch := range m.JSON {
+		ts = append(append(ts, ch.Expr), jsonTemplates(ch.Want)...)
 	}
 	return ts
 }

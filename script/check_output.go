@@ -13,8 +13,8 @@ import (
 // checkOutput checks the output no expect consumed against a matcher.
 // contains, not_contains and lines see every byte, those dropped to bound
 // memory included (the texts were given to exec.Cmd.Watch); equals and re
-// need the whole text, and fail when some was dropped. ctx bounds the
-// match of re.
+// need the whole text, and fail when some was dropped, as json does (see
+// jsonmatch.go). ctx bounds the match of re and the jq expressions.
 func (st *state) checkOutput(ctx context.Context, name string, m *OutputMatcher, out *exec.Output) error {
 	if m == nil {
 		return nil
@@ -99,6 +99,9 @@ func (st *state) checkOutput(ctx context.Context, name string, m *OutputMatcher,
 		if n != int64(*m.Lines) {
 			return fmt.Errorf("%s has %d lines, want %d", name, n, *m.Lines)
 		}
+	}
+	if len(m.JSON) > 0 {
+		return st.checkJSON(ctx, name, m.JSON, out)
 	}
 	return nil
 }

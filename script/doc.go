@@ -83,7 +83,9 @@
 // dir, tty (default false), timeout (default: none beyond the script's),
 // exit, stdout, stderr (not with tty: true, where stderr is the terminal)
 // and capture (a variable that receives stdout, trailing newlines
-// trimmed). Exactly one of cmd and shell.
+// trimmed; or, on JSON output, {var: JQ-EXPR}: each variable receives the
+// one value its jq expression yields, a string as it is and any other
+// value as compact JSON, keys sorted). Exactly one of cmd and shell.
 //
 // spawn starts a process in the background for later steps to drive.
 // Short form: a list (argv) or a string (shell). Long form: name, cmd,
@@ -209,7 +211,7 @@
 //
 // if takes a condition: var, a variable defined before (or each.index,
 // match.index, env.NAME), and the keys of
-// an output check (contains, not_contains, equals, re, empty, lines; at
+// an output check (contains, not_contains, equals, re, empty, lines, json; at
 // least one, all of which must hold) applied to its value. then (required)
 // and else are keys beside if, in the same mapping, the one step with
 // more than one key; then runs when the condition holds, else otherwise,
@@ -244,8 +246,18 @@
 // contains, not_contains and lines see all of it, even what was dropped
 // past the 4 MiB kept (for wait, with the values its variables have when
 // the process is spawned; a text changed later cannot be judged on dropped
-// output, and fails saying so); equals and re fail when output was
+// output, and fails saying so); equals, re and json fail when output was
 // dropped.
+//
+// json maps jq expressions (github.com/itchyny/gojq) to the values they
+// yield on the output read as one JSON document, compared as JSON: by type
+// (42 is not "42"), objects whatever their key order, arrays in order,
+// numbers by value as in jq (1 is 1.0), a missing key as null (has("k")
+// tells them apart). An expression that yields other than one value is
+// compared, as the list of its values, with a list, and fails otherwise.
+// Each expression is compiled when the script is parsed, one with ${...}
+// when the step runs. Output that is not one JSON value fails, showing its
+// start quoted.
 //
 // # Matching
 //

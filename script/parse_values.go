@@ -440,6 +440,9 @@ func (c *stepCtx) matcherFields(f map[string]entry, prefix string, m *OutputMatc
 			m.Lines = &l
 		}
 	}
+	if e, ok := f["json"]; ok {
+		m.JSON = c.jsonChecks(e.val, prefix+"json")
+	}
 }
 
 // signalName reads a signal name: TERM, SIGTERM and term all mean TERM.

@@ -60,6 +60,7 @@ var valueTypes = []valueType{
 	tItems, tDataFile, tVarRef,
 	tSeen, tSeenList,
 	tRetryWhen, tDefines, tImports, tGroup,
+	tJSON, tCapture,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -206,6 +207,13 @@ func typeSchema(t valueType) object {
 		file := object{{"type", scalar}, {"minLength", 1}}
 		return object{{"description", "a file, or a list of files, relative to the importing one"},
 			{"anyOf", []object{{{"type", "null"}}, file, {{"type", "array"}, {"items", file}}}}}
+	case tJSON:
+		return object{{"description", "jq expressions (github.com/itchyny/gojq) and the JSON values they yield, such as {.version: \"1.2\", \".items | length\": 3}"},
+			{"type", "object"}, {"minProperties", 1}, {"propertyNames", object{{"minLength", 1}}}}
+	case tCapture:
+		return object{{"description", "a variable that receives stdout, or a mapping of variables to jq expressions run on stdout read as JSON"},
+			{"anyOf", []object{ref(tVarName), {{"type", "object"}, {"minProperties", 1}, {"propertyNames", ref(tVarName)},
+				{"additionalProperties", object{{"type", scalar}, {"minLength", 1}}}}}}}
 	case tDefines:
 		return object{{"description", "named groups of steps, run by call"},
 			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)},

@@ -59,6 +59,8 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tGroup:     {good: []string{`g`, `"g"`}, bad: []string{`~`, `[g]`, `""`, `{name: g}`}},
 	tRetryWhen: {good: []string{`{exit: 3}`, `{stderr: refused, exit: nonzero}`, `{error: {re: "time(d)? out"}}`}, bad: []string{`{}`, `~`, `refused`, `{exit: "3x"}`, `{stdin: x}`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
+	tJSON:      {good: []string{`{.a: 1}`, `{.version: "1.2", ".items | length": 3, .ok: true, .n: ~, .items: [{id: 1}, {id: 2}]}`}, bad: []string{`{}`, `~`, `[.a]`, `.a`, `{"": 1}`}},
+	tCapture:   {good: []string{`out`, `{n: ".items | length"}`, `{a: .a, b: ".b[0]"}`}, bad: []string{`{}`, `~`, `[a]`, `{1a: .a}`, `{a: ~}`, `{a: ""}`, `{a: [.a]}`, `{env: .a}`}},
 }
 
 // formBases are mappings of the keys each form needs, into which the test

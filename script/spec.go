@@ -61,6 +61,8 @@ const (
 	tDefines   valueType = "define"         // group names and their defineForm
 	tImports   valueType = "import"         // a file or a list of files, or nothing
 	tGroup     valueType = "group"          // the name of a group of define:
+	tJSON      valueType = "json_checks"    // a mapping of jq expressions to JSON values
+	tCapture   valueType = "capture"        // a variable name, or a mapping of variables to jq expressions
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -160,6 +162,7 @@ var matcherForm = form{
 		{"re", tText, "a regular expression the output matches"},
 		{"empty", tBool, "the output is empty (true) or not (false)"},
 		{"lines", tLines, "the number of lines of the output"},
+		{"json", tJSON, "the output is one JSON document; each jq expression yields the value given, compared as JSON"},
 	},
 	nonEmpty: true,
 }

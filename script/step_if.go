@@ -143,6 +143,11 @@ func (cd *Condition) test(ctx context.Context, st *state) (ok bool, why, err err
 			return false, nil, fmt.Errorf("bad regular expression: %v", err)
 		}
 	}
+	for _, ch := range cd.Match.JSON {
+		if _, _, err := st.code(ch.Expr, ch.code); err != nil {
+			return false, nil, err
+		}
+	}
 	why = st.checkOutput(ctx, "${"+cd.Var+"}", &cd.Match, &exec.Output{Kept: []byte(v)})
 	if ctx.Err() != nil {
 		return false, nil, ctx.Err()
@@ -219,6 +224,9 @@ func (l *linter) constant(cd *Condition) (holds, known bool) {
 		}
 	}
 	st := &state{vars: l.known}
-	ok, _, err := cd.test(context.Background(), st)
+	// A jq expression may run for ever: past lintJQTime, it is not judged.
+	ctx, cancel := context.WithTimeout(context.Background(), lintJQTime)
+	defer cancel()
+	ok, _, err := cd.test(ctx, st)
 	return ok, err == nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,19 +16,20 @@ import (
 // Run starts a command, feeds it stdin, waits for it and checks its exit
 // status and output.
 type Run struct {
-	Pos     Pos
-	Cmd     Command
-	Stdin   *string // template; nil means no input (stdin is /dev/null)
-	Env     []KV
-	Dir     string // template
-	TTY     bool   // default false
-	Timeout time.Duration
-	Exit    ExitSpec
-	Stdout  *OutputMatcher
-	Stderr  *OutputMatcher
-	Capture string        // name of a variable that receives stdout, trailing newlines trimmed
-	Retry   *RetrySpec    // run again on failure; nil means once
-	MaxDur  time.Duration // max_duration: fail if it took longer; 0 means no limit
+	Pos         Pos
+	Cmd         Command
+	Stdin       *string // template; nil means no input (stdin is /dev/null)
+	Env         []KV
+	Dir         string // template
+	TTY         bool   // default false
+	Timeout     time.Duration
+	Exit        ExitSpec
+	Stdout      *OutputMatcher
+	Stderr      *OutputMatcher
+	Capture     string        // name of a variable that receives stdout, trailing newlines trimmed
+	CaptureJSON []JSONCapture // capture: {var: JQ-EXPR}: variables that receive values of stdout read as JSON
+	Retry       *RetrySpec    // run again on failure; nil means once
+	MaxDur      time.Duration // max_duration: fail if it took longer; 0 means no limit
 }
 
 // Position and Kind implement Step.
@@ -47,7 +49,7 @@ var runKind = &stepKind{
 				{"exit", tExit, "the accepted exit status; default 0"},
 				{"stdout", tMatcher, "a check on stdout"},
 				{"stderr", tMatcher, "a check on stderr"},
-				{"capture", tVarName, "a variable that receives stdout, trailing newlines trimmed"},
+				{"capture", tCapture, "a variable that receives stdout, trailing newlines trimmed; or {var: JQ-EXPR}: each variable receives what the jq expression yields on stdout read as JSON (a string as it is, another value as compact JSON)"},
 				{"retry", tRetrySpec, "run the command again when the step fails"},
 				fMaxDur,
 			},
@@ -96,9 +98,19 @@ func parseRun(c *stepCtx, key, val *yaml.Node) Step {
 				c.errorf(e.key, "", "stderr: under tty: true stderr is the terminal, mixed with stdout; check stdout instead")
 			}
 		}
-		if e, ok := f["capture"]; ok && c.varName(e.val, "capture") {
-			s.Capture = e.val.Value
-			c.sc.defineVar(s.Capture) // After the step's own references.
+		if e, ok := f["capture"]; ok {
+			switch v := deref(e.val); {
+			case v.Kind == yaml.MappingNode && len(v.Content) > 0:
+				s.CaptureJSON = c.jsonCaptures(v, "capture")
+				for _, cp := range s.CaptureJSON {
+					c.sc.defineVar(cp.Var) // After the step's own references.
+				}
+			case v.Kind == yaml.MappingNode:
+				c.errorf(v, "capture", "want a variable name, or a mapping of variables to jq expressions; got an empty mapping")
+			case c.varName(v, "capture"):
+				s.Capture = v.Value
+				c.sc.defineVar(s.Capture) // After the step's own references.
+			}
 		}
 		if e, ok := f["retry"]; ok {
 			s.Retry = c.retrySpec(e.val)
@@ -153,7 +165,7 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		}
 	}
 	holds := 0
-	if s.Capture != "" && st.secrets[s.Capture] {
+	if s.Capture != "" && st.secrets[s.Capture] || slices.ContainsFunc(s.CaptureJSON, func(cp JSONCapture) bool { return st.secrets[cp.Var] }) {
 		holds = 1
 	}
 	observe, logs := st.observe(filepath.Base(args[0]), cast, holds)
@@ -219,6 +231,12 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		st.setVar(s.Capture, strings.TrimRight(string(stdout.Kept), "\r\n"))
 		captured = true
 	}
+	if len(s.CaptureJSON) > 0 {
+		if err := st.captureJSON(ctx, s.CaptureJSON, stdout); err != nil {
+			return &runError{what: err.Error(), waited: time.Since(began), p: p}
+		}
+		captured = true
+	}
 	return nil
 }
 
@@ -229,15 +247,22 @@ func (s *Run) templates() []string {
 		ts = append(ts, *s.Stdin)
 	}
 	ts = append(ts, kvTemplates(s.Env)...)
+	for _, cp := range s.CaptureJSON {
+		ts = append(ts, cp.Expr)
+	}
 	return append(append(ts, s.Stdout.templates()...), s.Stderr.templates()...)
 }
 
 // defines implements definer: capture:.
 func (s *Run) defines() []string {
+	var names []string
 	if s.Capture != "" {
-		return []string{s.Capture}
+		names = append(names, s.Capture)
 	}
-	return nil
+	for _, cp := range s.CaptureJSON {
+		names = append(names, cp.Var)
+	}
+	return names
 }
 
 // command implements commander.
