@@ -23,6 +23,9 @@ import (
 // searched: its programs are not checked here, and the start reports
 // them. ${env.NAME} is known: it comes from env.
 func (s *Script) Preflight(env []string) error {
+	if s.literalSkip() {
+		return nil // Every job is skipped: nothing is run to check.
+	}
 	if env == nil {
 		env = os.Environ()
 	}
@@ -39,7 +42,8 @@ func (s *Script) Preflight(env []string) error {
 			}
 			prog = c.Argv[0]
 		}
-		if strings.Contains(prog, "${") || strings.Contains(prog, "/") {
+		if strings.Contains(prog, "${") || strings.Contains(prog, "/") || s.required(prog) {
+			// A program requires: names skips the jobs when missing.
 			return
 		}
 		proc := job

@@ -60,6 +60,7 @@ var valueTypes = []valueType{
 	tItems, tDataFile, tVarRef,
 	tSeen, tSeenList,
 	tRetryWhen, tDefines, tImports, tGroup,
+	tRequires, tOSNames,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -210,6 +211,13 @@ func typeSchema(t valueType) object {
 		return object{{"description", "named groups of steps, run by call"},
 			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)},
 			{"additionalProperties", formSchema(&defineForm)}}
+	case tRequires:
+		o := formSchema(&requiresForm)
+		return append(object{{"description", "what the job needs: os, programs"}}, o...)
+	case tOSNames:
+		name := object{{"enum", knownOS}}
+		return object{{"description", "an operating system as Go names it (GOOS): linux, darwin, windows, freebsd..., or a list of them"},
+			{"anyOf", []object{name, {{"type", "array"}, {"minItems", 1}, {"items", name}}}}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }

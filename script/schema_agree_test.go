@@ -59,6 +59,8 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tGroup:     {good: []string{`g`, `"g"`}, bad: []string{`~`, `[g]`, `""`, `{name: g}`}},
 	tRetryWhen: {good: []string{`{exit: 3}`, `{stderr: refused, exit: nonzero}`, `{error: {re: "time(d)? out"}}`}, bad: []string{`{}`, `~`, `refused`, `{exit: "3x"}`, `{stdin: x}`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
+	tRequires:  {good: []string{`{programs: [jq]}`, `{os: linux}`, `{os: [linux, darwin], programs: "${port}"}`}, bad: []string{`{}`, `~`, `[jq]`, `jq`, `{os: beos}`, `{programs: []}`, `{program: [jq]}`}},
+	tOSNames:   {good: []string{`linux`, `[linux, darwin, windows]`}, bad: []string{`beos`, `Linux`, `[]`, `~`, `[linux, 1]`, `[[linux]]`, `"${os}"`}},
 }
 
 // formBases are mappings of the keys each form needs, into which the test
@@ -88,6 +90,7 @@ var formBases = []struct {
 	{"any", &branchForm, [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: {any: [" + m + "]}}" }, ""},
 	{"fail_on", &seenForm, [][2]string{{"text", "x"}}, func(m string) string { return "{spawn: {cmd: [x], fail_on: [" + m + "]}}" }, ""},
 	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }, ""},
+	{"requires", &requiresForm, nil, nil, "requires"},
 }
 
 // sampleCase is one script of TestSchemaAgrees. want is 1 when the parser
