@@ -221,6 +221,14 @@ testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:80
 testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
 testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof or any; got a list
 testdata/bad/wrong_type.yaml:5:30: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "maybe"`,
+		"requires_os": `testdata/bad/requires_os.yaml:2:15: requires.os: unknown operating system "macos" (Go calls it darwin); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows
+testdata/bad/requires_os.yaml:2:22: requires.os: unknown operating system "Windows" (did you mean windows?); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows`,
+		"requires_type": `testdata/bad/requires_type.yaml:2:11: requires: want a mapping with os: or programs:, such as {programs: [jq]}, got "jq"`,
+		"requires_keys": `testdata/bad/requires_keys.yaml:1:16: requires.os: want an operating system such as linux, or a non-empty list of them, got an empty list
+testdata/bad/requires_keys.yaml:1:20: unknown key "program" in requires; want one of: os, programs
+testdata/bad/requires_keys.yaml:1:46: requires.programs: undefined variable "prog"`,
+		"skip_type":  `testdata/bad/skip_type.yaml:1:7: skip: want text, got a list`,
+		"skip_blank": `testdata/bad/skip_blank.yaml:1:7: skip: want the reason to skip the job, got "  "`,
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -254,6 +254,11 @@ var schemaBad = map[string][]string{
 	"var_names":       {"vars", "steps/0", "steps/2"},
 	"wait_port":       {"steps/0", "steps/2", "steps/3"}, // Not port 99999.
 	"wrong_type":      {"timeout", "steps/0", "steps/1", "steps/2"},
+	"requires_os":     {"requires"},
+	"requires_type":   {"requires"},
+	"requires_keys":   {"requires"},
+	"skip_type":       {"skip"},
+	"skip_blank":      {"skip"},
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

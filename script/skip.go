@@ -38,6 +38,11 @@ var requiresForm = form{
 var knownOS = []string{"aix", "android", "darwin", "dragonfly", "freebsd", "illumos", "ios",
 	"js", "linux", "netbsd", "openbsd", "plan9", "solaris", "wasip1", "windows"}
 
+// osAliases are names people write for an operating system Go names
+// otherwise.
+var osAliases = map[string]string{"macos": "darwin", "osx": "darwin", "mac": "darwin",
+	"win": "windows", "win32": "windows", "win64": "windows", "sunos": "solaris"}
+
 // skips reads the top-level skip: and requires: of f into s.
 func (c *stepCtx) skips(f map[string]entry, s *Script) {
 	if e, ok := f["skip"]; ok {
@@ -73,7 +78,9 @@ func (c *stepCtx) requires(k, n *yaml.Node) *Requires {
 			}
 			if !slices.Contains(knownOS, item.Value) {
 				hint := ""
-				if near := closest(strings.ToLower(item.Value), knownOS); near != "" {
+				if near := osAliases[strings.ToLower(item.Value)]; near != "" {
+					hint = fmt.Sprintf(" (Go calls it %s)", near)
+				} else if near := closest(strings.ToLower(item.Value), knownOS); near != "" {
 					hint = fmt.Sprintf(" (did you mean %s?)", near)
 				}
 				c.errorf(item, "requires.os", "unknown operating system %s%s; want Go's name of one: %s",
