@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	osexec "os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -156,7 +157,11 @@ func (job Job) skipReason(opts *Options) (*skipped, error) {
 		if prog == "" {
 			return nil, &Error{Pos: r.Pos, Step: "requires", Err: fmt.Errorf("programs: %s is empty", Visible(tmpl))}
 		}
-		if _, err := exec.LookPath(prog, st.env); err != nil {
+		look := prog
+		if filepath.Base(prog) != prog && !filepath.IsAbs(prog) {
+			look = filepath.Join(st.dir, prog) // Where the job's processes start.
+		}
+		if _, err := exec.LookPath(look, st.env); err != nil {
 			if errors.Is(err, osexec.ErrDot) {
 				prog += " (found only through a relative directory of PATH)"
 			}

@@ -166,6 +166,60 @@ steps:
 	}
 }
 
+// TestRequiresRelativeProgram: a program named with a relative path is
+// looked for where the job's processes start, the script's directory,
+// not drover's.
+func TestRequiresRelativeProgram(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tools := filepath.Join(dir, "suite", "tools")
+	if err := os.MkdirAll(tools, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tools, "mine"), []byte("#!/bin/sh\necho mine\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := writeScript(t, filepath.Join(dir, "suite"), "rel.yaml", `requires: {programs: [./tools/mine, ./tools/absent]}
+steps:
+  - run: {cmd: [./tools/mine], stdout: mine}
+`)
+	code, out, errs := droverRun(t, dir, "run", path)
+	if code != 0 || !strings.Contains(out, "    requires ./tools/absent, not installed\n") {
+		t.Errorf("exit %d, want ./tools/absent alone missing\n%s%s", code, out, errs)
+	}
+	path = writeScript(t, filepath.Join(dir, "suite"), "rel2.yaml", `requires: {programs: [./tools/mine]}
+steps:
+  - run: {cmd: [./tools/mine], stdout: mine}
+`)
+	if code, out, errs := droverRun(t, dir, "run", path); code != 0 || !strings.Contains(out, "1 passed, 0 failed in") {
+		t.Errorf("exit %d, want the job run\n%s%s", code, out, errs)
+	}
+}
+
+// TestSkipBeforeSetup: jobs of a script with a setup: skip and run in
+// turn; the setup is shared by those that run, and its value reaches them.
+func TestSkipBeforeSetup(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "su.yaml", `name: su
+matrix:
+  prog: [drover-no-such-a, sh, drover-no-such-b, sh2]
+requires: {programs: ["${prog}"]}
+env: {PATH: "`+dir+`:${env.PATH}"}
+setup:
+  - run: {cmd: [echo, shared], capture: greet}
+steps:
+  - run: {cmd: ["${prog}", -c, "echo ${greet}"], stdout: shared}
+`)
+	if err := os.Symlink("/bin/sh", filepath.Join(dir, "sh2")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := droverRun(t, dir, "run", "-j1", path)
+	if code != 0 || !strings.Contains(out, "2 passed, 0 failed, 2 skipped") {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
 // TestRequiresOtherOS: requires: os: of another system skips the job,
 // saying which it wants; the programs it would run are not checked.
 func TestRequiresOtherOS(t *testing.T) {
