@@ -229,6 +229,7 @@ testdata/bad/requires_keys.yaml:1:20: unknown key "program" in requires; want on
 testdata/bad/requires_keys.yaml:1:46: requires.programs: undefined variable "prog"`,
 		"skip_type":  `testdata/bad/skip_type.yaml:1:7: skip: want text, got a list`,
 		"skip_blank": `testdata/bad/skip_blank.yaml:1:7: skip: want the reason to skip the job, got "  "`,
+		"skip_bool":  "testdata/bad/skip_bool.yaml:1:7: skip: want the reason to skip the job, such as skip: flaky on CI, got false; to run the job, leave skip: out",
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -60,7 +60,7 @@ var valueTypes = []valueType{
 	tItems, tDataFile, tVarRef,
 	tSeen, tSeenList,
 	tRetryWhen, tDefines, tImports, tGroup,
-	tRequires, tOSNames,
+	tRequires, tOSNames, tReason,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -214,6 +214,9 @@ func typeSchema(t valueType) object {
 	case tRequires:
 		o := formSchema(&requiresForm)
 		return append(object{{"description", "what the job needs: os, programs"}}, o...)
+	case tReason:
+		return object{{"description", "why: text that is not blank (true and false are no reason)"},
+			{"type", []string{"string", "number"}}, {"pattern", `\S`}}
 	case tOSNames:
 		name := object{{"enum", knownOS}}
 		return object{{"description", "an operating system as Go names it (GOOS): linux, darwin, windows, freebsd..., or a list of them"},

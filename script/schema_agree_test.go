@@ -60,6 +60,7 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tRetryWhen: {good: []string{`{exit: 3}`, `{stderr: refused, exit: nonzero}`, `{error: {re: "time(d)? out"}}`}, bad: []string{`{}`, `~`, `refused`, `{exit: "3x"}`, `{stdin: x}`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 	tRequires:  {good: []string{`{programs: [jq]}`, `{os: linux}`, `{os: [linux, darwin], programs: "${port}"}`}, bad: []string{`{}`, `~`, `[jq]`, `jq`, `{os: beos}`, `{programs: []}`, `{program: [jq]}`}},
+	tReason:    {good: []string{`flaky`, `42`, `"true"`, `" x "`, `"${port}"`}, bad: []string{`true`, `false`, `""`, `"  "`, `~`, `[a]`, `{a: b}`}},
 	tOSNames:   {good: []string{`linux`, `[linux, darwin, windows]`}, bad: []string{`beos`, `Linux`, `[]`, `~`, `[linux, 1]`, `[[linux]]`, `"${os}"`}},
 }
 

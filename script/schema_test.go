@@ -259,6 +259,7 @@ var schemaBad = map[string][]string{
 	"requires_keys":   {"requires"},
 	"skip_type":       {"skip"},
 	"skip_blank":      {"skip"},
+	"skip_bool":       {"skip"},
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

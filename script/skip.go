@@ -47,7 +47,10 @@ var osAliases = map[string]string{"macos": "darwin", "osx": "darwin", "mac": "da
 // skips reads the top-level skip: and requires: of f into s.
 func (c *stepCtx) skips(f map[string]entry, s *Script) {
 	if e, ok := f["skip"]; ok {
-		if v, ok := c.tmpl(e.val, "skip"); ok && strings.TrimSpace(v) == "" {
+		if e.val.Kind == yaml.ScalarNode && e.val.Tag == "!!bool" {
+			// skip: false would skip, with the reason "false".
+			c.errorf(e.val, "skip", "want the reason to skip the job, such as skip: flaky on CI, got %s; to run the job, leave skip: out", e.val.Value)
+		} else if v, ok := c.tmpl(e.val, "skip"); ok && strings.TrimSpace(v) == "" {
 			c.errorf(e.val, "skip", "want the reason to skip the job, got %s", shortQuote(v))
 		} else if ok {
 			s.Skip, s.SkipPos = v, c.p.pos(e.key)
