@@ -39,6 +39,11 @@ type Script struct {
 	Steps         []Step   // the steps, in order
 	Finally       []Step   // steps that run even when a step failed
 	Setup         []Step   // run once before all the jobs; see Setup
+	// Skip is the template of skip:, the reason to skip every job, at
+	// SkipPos; "" runs them (as does a reason that expands to nothing).
+	Skip     string
+	SkipPos  Pos
+	Requires *Requires // requires:; nil when absent
 
 	// matrixVars are the matrix's names and the vars made of them, which
 	// setup: does not see.

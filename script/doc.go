@@ -22,6 +22,8 @@
 //	define: {NAME: {params: [...], steps: [...]}}
 //	steps: [...]               # required, at least one step
 //	finally: [...]             # steps run even when a step failed
+//	skip: flaky on CI          # skip every job, with this reason
+//	requires: {os: [linux], programs: [jq, "${client}"]}  # else skip
 //
 // Unknown keys are errors, and so are values of the wrong type: a list
 // where a duration is wanted, "yes" where true or false is. Keys that
@@ -35,6 +37,22 @@
 // most 100,000 nodes and 1 MB of text, an alias may not sit inside its own
 // anchor's value, and lists and mappings nest at most 100 deep. The same
 // key twice in one mapping is an error.
+//
+// # Skips
+//
+// A job that its script's skip: or requires: skips runs nothing: [Job.Run]
+// returns a [Skipped] result whose Reason says why and whose SkipPos is
+// the key that says it, before the script's setup: starts (so a setup
+// whose jobs all skip never runs). skip: is the reason, a template; one
+// that expands to nothing runs the job, so that a matrix can skip some
+// combinations. requires: os: lists Go's names of operating systems
+// (GOOS; an unknown one is an error when parsed); on another, the job is
+// skipped ("requires linux or darwin, not windows"). requires: programs:
+// are templates, each looked up in the PATH of the job's processes (the
+// script's env: included); a missing one skips the job ("requires jq, not
+// installed"), and [Script.Preflight] does not report a program that
+// requires: names literally. [Options.NoSkip] (drover run --no-skip) fails
+// such a job instead, saying which skip it was.
 //
 // # Matrix
 //

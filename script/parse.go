@@ -347,6 +347,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	if e, ok := f["locks"]; ok && !isNull(e.val) {
 		s.Locks = c.list(e.val, "locks")
 	}
+	c.skips(f, s)
 	p.reuses(f, nil)
 	p.setup(f, s, sc)
 	if e, ok := f["steps"]; !ok {

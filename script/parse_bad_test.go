@@ -218,7 +218,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on`,
 		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log",
-		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally`,
+		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally, skip, requires`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
 testdata/bad/var_names.yaml:6:33: run: capture: invalid variable name "the date": want letters, digits and _, not starting with a digit
@@ -231,6 +231,15 @@ testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:80
 testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
 testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof or any; got a list
 testdata/bad/wrong_type.yaml:5:30: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "maybe"`,
+		"requires_os": `testdata/bad/requires_os.yaml:2:15: requires.os: unknown operating system "macos" (Go calls it darwin); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows
+testdata/bad/requires_os.yaml:2:22: requires.os: unknown operating system "Windows" (did you mean windows?); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows`,
+		"requires_type": `testdata/bad/requires_type.yaml:2:11: requires: want a mapping with os: or programs:, such as {programs: [jq]}, got "jq"`,
+		"requires_keys": `testdata/bad/requires_keys.yaml:1:16: requires.os: want an operating system such as linux, or a non-empty list of them, got an empty list
+testdata/bad/requires_keys.yaml:1:20: unknown key "program" in requires; want one of: os, programs
+testdata/bad/requires_keys.yaml:1:46: requires.programs: undefined variable "prog"`,
+		"skip_type":  `testdata/bad/skip_type.yaml:1:7: skip: want text, got a list`,
+		"skip_blank": `testdata/bad/skip_blank.yaml:1:7: skip: want the reason to skip the job, got "  "`,
+		"skip_bool":  "testdata/bad/skip_bool.yaml:1:7: skip: want the reason to skip the job, such as skip: flaky on CI, got false; to run the job, leave skip: out",
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -22,7 +22,14 @@ import (
 // known before the run (a var, a matrix value, a capture) cannot be
 // searched: its programs are not checked here, and the start reports
 // them. ${env.NAME} is known: it comes from env.
+//
+// A program that requires: names is not checked: its absence skips the
+// jobs, which say so. Nothing is checked when every job is skipped
+// anyway: a skip: without variables, or requires: os: of other systems.
 func (s *Script) Preflight(env []string) error {
+	if s.literalSkip() {
+		return nil // Every job is skipped: nothing is run to check.
+	}
 	if env == nil {
 		env = os.Environ()
 	}
@@ -39,7 +46,8 @@ func (s *Script) Preflight(env []string) error {
 			}
 			prog = c.Argv[0]
 		}
-		if strings.Contains(prog, "${") || strings.Contains(prog, "/") {
+		if strings.Contains(prog, "${") || strings.Contains(prog, "/") || s.required(prog) {
+			// A program requires: names skips the jobs when missing.
 			return
 		}
 		proc := job

@@ -42,6 +42,9 @@ type Options struct {
 	// directory must exist. A file of that name, or a symbolic link, is
 	// replaced, never written through.
 	Transcripts string
+	// NoSkip makes a job that skip: or requires: would skip fail instead,
+	// saying which skip it was (--no-skip).
+	NoSkip bool
 }
 
 // Job is one run of a script: the script with one combination of its
@@ -132,6 +135,9 @@ type Result struct {
 
 	// Reason says why a job was skipped or stopped, such as "--fail-fast".
 	Reason string
+	// SkipPos is the skip: or requires: key of a job its script skipped;
+	// the zero Pos for one skipped from outside (--fail-fast).
+	SkipPos Pos
 }
 
 // Run runs the job to its end and returns its result. Every process the job
@@ -140,6 +146,14 @@ type Result struct {
 func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	if opts == nil {
 		opts = &Options{}
+	}
+	if r := job.skip(opts); r != nil {
+		// Nothing of the job runs, not even its script's setup: it
+		// starts with its first job that runs.
+		if job.Setup != nil {
+			job.Setup.done()
+		}
+		return r
 	}
 	began := time.Now()
 	log := &jobLog{began: began, color: opts.Color}

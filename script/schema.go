@@ -61,6 +61,7 @@ var valueTypes = []valueType{
 	tSeen, tSeenList,
 	tRetryWhen, tDefines, tImports, tGroup,
 	tJSON, tCapture,
+	tRequires, tOSNames, tReason,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -218,6 +219,16 @@ func typeSchema(t valueType) object {
 		return object{{"description", "named groups of steps, run by call"},
 			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)},
 			{"additionalProperties", formSchema(&defineForm)}}
+	case tRequires:
+		o := formSchema(&requiresForm)
+		return append(object{{"description", "what the job needs: os, programs"}}, o...)
+	case tReason:
+		return object{{"description", "why: text that is not blank (true and false are no reason)"},
+			{"type", []string{"string", "number"}}, {"pattern", `\S`}}
+	case tOSNames:
+		name := object{{"enum", knownOS}}
+		return object{{"description", "an operating system as Go names it (GOOS): linux, darwin, windows, freebsd..., or a list of them"},
+			{"anyOf", []object{name, {{"type", "array"}, {"minItems", 1}, {"items", name}}}}}
 	}
 	panic(fmt.Sprintf("script: schema: no type %q", t)) // A type missing above.
 }

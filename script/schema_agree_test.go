@@ -61,6 +61,9 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 	tJSON:      {good: []string{`{.a: 1}`, `{.version: "1.2", ".items | length": 3, .ok: true, .n: ~, .items: [{id: 1}, {id: 2}]}`}, bad: []string{`{}`, `~`, `[.a]`, `.a`, `{"": 1}`}},
 	tCapture:   {good: []string{`out`, `{n: ".items | length"}`, `{a: .a, b: ".b[0]"}`}, bad: []string{`{}`, `~`, `[a]`, `{1a: .a}`, `{a: ~}`, `{a: ""}`, `{a: [.a]}`, `{env: .a}`}},
+	tRequires:  {good: []string{`{programs: [jq]}`, `{os: linux}`, `{os: [linux, darwin], programs: "${port}"}`}, bad: []string{`{}`, `~`, `[jq]`, `jq`, `{os: beos}`, `{programs: []}`, `{program: [jq]}`}},
+	tReason:    {good: []string{`flaky`, `42`, `"true"`, `" x "`, `"${port}"`}, bad: []string{`true`, `false`, `""`, `"  "`, `~`, `[a]`, `{a: b}`}},
+	tOSNames:   {good: []string{`linux`, `[linux, darwin, windows]`}, bad: []string{`beos`, `Linux`, `[]`, `~`, `[linux, 1]`, `[[linux]]`, `"${os}"`}},
 }
 
 // formBases are mappings of the keys each form needs, into which the test
@@ -90,6 +93,7 @@ var formBases = []struct {
 	{"any", &branchForm, [][2]string{{"re", `"(a)(b)"`}}, func(m string) string { return "{expect: {any: [" + m + "]}}" }, ""},
 	{"fail_on", &seenForm, [][2]string{{"text", "x"}}, func(m string) string { return "{spawn: {cmd: [x], fail_on: [" + m + "]}}" }, ""},
 	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }, ""},
+	{"requires", &requiresForm, nil, nil, "requires"},
 }
 
 // sampleCase is one script of TestSchemaAgrees. want is 1 when the parser

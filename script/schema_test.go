@@ -255,6 +255,12 @@ var schemaBad = map[string][]string{
 	"wait_port":       {"steps/0", "steps/2", "steps/3"}, // Not port 99999.
 	"wrong_type":      {"timeout", "steps/0", "steps/1", "steps/2"},
 	"json_checks":     {"steps/2", "steps/3", "steps/5"}, // Not a jq expression that does not compile, nor .nan.
+	"requires_os":     {"requires"},
+	"requires_type":   {"requires"},
+	"requires_keys":   {"requires"},
+	"skip_type":       {"skip"},
+	"skip_blank":      {"skip"},
+	"skip_bool":       {"skip"},
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

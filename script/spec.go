@@ -63,6 +63,9 @@ const (
 	tGroup     valueType = "group"          // the name of a group of define:
 	tJSON      valueType = "json_checks"    // a mapping of jq expressions to JSON values
 	tCapture   valueType = "capture"        // a variable name, or a mapping of variables to jq expressions
+	tRequires  valueType = "requires"       // a mapping of requiresForm
+	tOSNames   valueType = "os_names"       // a GOOS name or a non-empty list of them
+	tReason    valueType = "reason"         // text that is not blank, nor true or false
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -139,6 +142,8 @@ var scriptForm = form{
 		{"define", tDefines, "named groups of steps with params, run by call"},
 		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
+		{"skip", tReason, "the reason to skip the job: it is reported as skipped, with this reason, and nothing of it runs; --no-skip makes it a failure"},
+		{"requires", tRequires, "what the job needs to run: os, programs; a job without it is skipped, saying what is missing"},
 	},
 	required: []string{"steps"},
 }

@@ -89,7 +89,7 @@ _drover() {
         --transcripts) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --help -h" -- "$cur"))
+            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --help -h" -- "$cur"))
         else
             _drover_scripts
         fi
@@ -146,6 +146,7 @@ _drover() {
         '*--var=[set a variable, overriding vars and matrix]:k=v: ' \
         '(-v --verbose)'{-v,--verbose}'[stream each job'\''s interaction live]' \
         '--fail-fast[at the first failure, stop the rest]' \
+        '--no-skip[fail the jobs the scripts would skip]' \
         '--run=[run only the jobs whose name matches]:regex: ' \
         '--shard=[run only shard K of N]:K/N: ' \
         '*--report=[write a report]:report:(json= junit=)' \
@@ -216,6 +217,7 @@ complete -c drover -n '__fish_seen_subcommand_from run' -l timeout -x -a '30s 1m
 complete -c drover -n '__fish_seen_subcommand_from run' -l var -x -d 'set a variable k=v, overriding vars and matrix'
 complete -c drover -n '__fish_seen_subcommand_from run' -s v -l verbose -d "stream each job's interaction live"
 complete -c drover -n '__fish_seen_subcommand_from run' -l fail-fast -d 'at the first failure, stop the rest'
+complete -c drover -n '__fish_seen_subcommand_from run' -l no-skip -d 'fail the jobs that skip: or requires: would skip'
 complete -c drover -n '__fish_seen_subcommand_from run' -l run -x -d 'run only the jobs whose name matches REGEX'
 complete -c drover -n '__fish_seen_subcommand_from run' -l shard -x -d 'run only shard K/N of the jobs'
 complete -c drover -n '__fish_seen_subcommand_from run' -l report -x -a 'json= junit=' -d 'write a report: json=PATH or junit=PATH'

@@ -28,6 +28,9 @@ those exclude: removes; include: extends some and adds jobs), named
 "name [k=v ...]". Jobs run in parallel
 on a pool of --jobs workers; jobs that share a lock (locks:) never run at
 once. Each job's output is printed whole when it ends, never interleaved.
+A job its script skips (skip:, or requires: of a program not installed
+or of another OS) runs nothing and is reported as skipped, with the
+reason; --no-skip makes it a failure.
 A script's setup: runs once, when the first of its selected jobs starts,
 and what it started ends after the last; if it fails, each of its jobs
 fails with its error.
@@ -59,6 +62,7 @@ type runFlags struct {
 	reports  []string
 	trans    string
 	help     bool
+	noSkip   bool
 }
 
 // cmdRun is "drover run".
@@ -75,6 +79,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
+	fs.BoolVar(&f.noSkip, "no-skip", false, "fail the jobs that skip: or requires: would skip, saying which skip, for a CI that must run everything")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -161,7 +166,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		script.NameTranscripts(all)
 	}
-	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans}
+	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans, NoSkip: f.noSkip}
 	if f.verbose {
 		opts.Live = &syncWriter{w: stderr}
 		opts.Color = colorful(stderr)

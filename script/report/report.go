@@ -50,6 +50,7 @@ type Job struct {
 	File     string            `json:"file"`
 	Matrix   map[string]string `json:"matrix,omitempty"`
 	Status   script.Status     `json:"status"`
+	Reason   string            `json:"reason,omitempty"`
 	Seconds  float64           `json:"duration_s"`
 	Error    *Failure          `json:"error,omitempty"`
 	Finally  *Failure          `json:"finally_error,omitempty"`
@@ -82,6 +83,7 @@ func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
 			Script:   r.Job.Script.Name,
 			File:     r.Job.Script.File,
 			Status:   r.Status,
+			Reason:   r.Reason,
 			Seconds:  r.Duration.Seconds(),
 			Error:    failure(r),
 			Finally:  describeErr(r.FinallyErr),
@@ -105,7 +107,9 @@ func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
 // failure describes a result's error, or nil.
 func failure(r *script.Result) *Failure {
 	if r.Err == nil {
-		if r.Reason != "" {
+		if r.Reason != "" && r.SkipPos == (script.Pos{}) {
+			// Stopped from outside: --fail-fast, an interrupt. A job
+			// its script skipped has a reason, not an error.
 			return &Failure{Message: r.Reason}
 		}
 		return describeErr(r.FinallyErr)

@@ -34,6 +34,7 @@ type config struct {
 	verbose     bool
 	timeout     time.Duration
 	skipMissing bool
+	noSkip      bool
 }
 
 // Vars sets variables, overriding the values of the scripts' vars: and
@@ -74,13 +75,22 @@ func SkipMissing() Option {
 	return func(c *config) { c.skipMissing = true }
 }
 
+// NoSkip fails the jobs that a script's skip: or requires: would skip,
+// as drover run --no-skip does, for a CI that must run everything.
+// Without it such a job calls t.Skip with the reason ("requires jq, not
+// installed") and the position of the skip: or requires: that says it.
+func NoSkip() Option {
+	return func(c *config) { c.noSkip = true }
+}
+
 // Run runs each script that pattern (a filepath.Glob pattern) matches, in
 // name order, as a parallel subtest of t named after the file; a script
 // with a matrix: runs each of its jobs (a combination of values, a row
 // of its csv:, an include: entry) as a parallel subtest of that, named
 // by the job's values like "host=a port=1". A script that does not
 // parse, or drives a program not installed, fails its subtest before
-// anything runs. A pattern that matches nothing fails t. Jobs are
+// anything runs; a program that its requires: names skips the job
+// instead (see NoSkip). A pattern that matches nothing fails t. Jobs are
 // cancelled with t's context, and end a little before t's deadline so as
 // to report what they were waiting for.
 func Run(t *testing.T, pattern string, opts ...Option) {
@@ -180,7 +190,12 @@ func runJob(t tb, job script.Job, c *config) {
 		Timeout: c.timeout,
 		Live:    &trace,
 		Verbose: true,
+		NoSkip:  c.noSkip,
 	})
+	if res.Status == script.Skipped {
+		t.Skipf("%s: %s", res.SkipPos, res.Reason)
+		return
+	}
 	if res.Status == script.Passed {
 		if c.verbose {
 			t.Logf("%s", trace.String())

@@ -166,3 +166,32 @@ func TestMatrixName(t *testing.T) {
 		t.Errorf("names %q, want %q", got, want)
 	}
 }
+
+// TestSkips: a job that requires: a program not installed calls t.Skip
+// with the reason at the requires: key, the other runs; with NoSkip it
+// fails instead, saying which skip it was.
+func TestSkips(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	c := &config{}
+	jobs := load(f, "testdata/skips/requires.yaml", c)
+	if len(jobs) != 2 || len(f.errors) > 0 {
+		t.Fatalf("load: %d jobs, errors %q", len(jobs), f.errors)
+	}
+	for _, job := range jobs {
+		runJob(f, job, c)
+	}
+	want := "testdata/skips/requires.yaml:3:1: requires drover-no-such-program, not installed"
+	if len(f.skipped) != 1 || f.skipped[0] != want || len(f.errors) > 0 {
+		t.Errorf("errors %q, skipped %q; want skipped %q", f.errors, f.skipped, want)
+	}
+	f = newFake(t)
+	c = &config{noSkip: true}
+	for _, job := range load(f, "testdata/skips/requires.yaml", c) {
+		runJob(f, job, c)
+	}
+	want = "testdata/skips/requires.yaml:3:1: requires: skipped (requires drover-no-such-program, not installed), and --no-skip makes a skip a failure"
+	if len(f.errors) != 1 || f.errors[0] != want || len(f.skipped) > 0 {
+		t.Errorf("with NoSkip: errors %q, skipped %q; want the error %q", f.errors, f.skipped, want)
+	}
+}
