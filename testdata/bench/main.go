@@ -105,7 +105,11 @@ func run(o options) error {
 	port := 0
 	if t.dnsmasq != "" && t.nslookup != "" {
 		var stopDNS func()
-		port, stopDNS, err = startDNS(ctx, t.dnsmasq)
+		table := filepath.Join(dir, "nslookup-hosts")
+		if err := os.WriteFile(table, nslookupHosts(max(sz.queries, warm.queries)), 0o644); err != nil {
+			return err
+		}
+		port, stopDNS, err = startDNS(ctx, t.dnsmasq, table)
 		if err != nil {
 			return fmt.Errorf("starting dnsmasq: %v", err)
 		}
@@ -287,9 +291,10 @@ func findTools(drover string) *tools {
 }
 
 // startDNS starts dnsmasq as examples/nslookup.yaml does, on a free port
-// of 127.0.0.1, without --log-queries (its log would go nowhere), and
+// of 127.0.0.1, without --log-queries (its log would go nowhere), with
+// the names of examples/nslookup/hosts and of the hosts file table, and
 // returns the port once it accepts connections.
-func startDNS(ctx context.Context, dnsmasq string) (int, func(), error) {
+func startDNS(ctx context.Context, dnsmasq, table string) (int, func(), error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, nil, err
@@ -298,7 +303,7 @@ func startDNS(ctx context.Context, dnsmasq string) (int, func(), error) {
 	_ = l.Close() // Only its number was wanted.
 	hosts := filepath.Join(benchDir(), "..", "..", "examples", "nslookup", "hosts")
 	cmd := osexec.CommandContext(ctx, dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-		"--addn-hosts="+hosts, "--local=/example.test/", "--mx-host=example.test,mail.example.test,10",
+		"--addn-hosts="+hosts, "--addn-hosts="+table, "--local=/example.test/", "--mx-host=example.test,mail.example.test,10",
 		"--listen-address=127.0.0.1", "--bind-interfaces", fmt.Sprintf("--port=%d", port), "--log-facility=-")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
