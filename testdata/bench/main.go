@@ -22,6 +22,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -248,9 +249,18 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	}, nil
 }
 
-// tail returns the end of a run's output, for an error message.
+// tail returns the end of a run's output, for an error message; from
+// drover, its first failed job and what follows, which the end of the
+// output of a 100-job matrix would not show.
 func tail(name string) string {
 	b, _ := os.ReadFile(name) // Only for the message.
+	if i := bytes.Index(b, []byte("\nFAIL  ")); i >= 0 {
+		b = b[i+1:]
+		if len(b) > 2000 {
+			b = b[:2000]
+		}
+		return string(b)
+	}
 	if len(b) > 2000 {
 		b = b[len(b)-2000:]
 	}
