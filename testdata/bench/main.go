@@ -22,6 +22,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -105,7 +106,11 @@ func run(o options) error {
 	port := 0
 	if t.dnsmasq != "" && t.nslookup != "" {
 		var stopDNS func()
-		port, stopDNS, err = startDNS(ctx, t.dnsmasq)
+		table := filepath.Join(dir, "nslookup-hosts")
+		if err := os.WriteFile(table, nslookupHosts(max(sz.queries, warm.queries)), 0o644); err != nil {
+			return err
+		}
+		port, stopDNS, err = startDNS(ctx, t.dnsmasq, table)
 		if err != nil {
 			return fmt.Errorf("starting dnsmasq: %v", err)
 		}
@@ -244,9 +249,18 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	}, nil
 }
 
-// tail returns the end of a run's output, for an error message.
+// tail returns the end of a run's output, for an error message; from
+// drover, its first failed job and what follows, which the end of the
+// output of a 100-job matrix would not show.
 func tail(name string) string {
 	b, _ := os.ReadFile(name) // Only for the message.
+	if i := bytes.Index(b, []byte("\nFAIL  ")); i >= 0 {
+		b = b[i+1:]
+		if len(b) > 2000 {
+			b = b[:2000]
+		}
+		return string(b)
+	}
 	if len(b) > 2000 {
 		b = b[len(b)-2000:]
 	}
@@ -287,9 +301,10 @@ func findTools(drover string) *tools {
 }
 
 // startDNS starts dnsmasq as examples/nslookup.yaml does, on a free port
-// of 127.0.0.1, without --log-queries (its log would go nowhere), and
+// of 127.0.0.1, without --log-queries (its log would go nowhere), with
+// the names of examples/nslookup/hosts and of the hosts file table, and
 // returns the port once it accepts connections.
-func startDNS(ctx context.Context, dnsmasq string) (int, func(), error) {
+func startDNS(ctx context.Context, dnsmasq, table string) (int, func(), error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, nil, err
@@ -298,7 +313,7 @@ func startDNS(ctx context.Context, dnsmasq string) (int, func(), error) {
 	_ = l.Close() // Only its number was wanted.
 	hosts := filepath.Join(benchDir(), "..", "..", "examples", "nslookup", "hosts")
 	cmd := osexec.CommandContext(ctx, dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-		"--addn-hosts="+hosts, "--local=/example.test/", "--mx-host=example.test,mail.example.test,10",
+		"--addn-hosts="+hosts, "--addn-hosts="+table, "--local=/example.test/", "--mx-host=example.test,mail.example.test,10",
 		"--listen-address=127.0.0.1", "--bind-interfaces", fmt.Sprintf("--port=%d", port), "--log-facility=-")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

@@ -189,6 +189,9 @@ var targets = []target{
 	{"fan-out ≤ 1.3× xargs -P2", "fanout", "drover", "xargs", "time", 1.3},
 	{"fan-out ≥ 5× faster than GNU parallel", "fanout", "drover", "parallel", "speed", 5},
 	{"nslookup session ≤ 1.0× Tcl Expect", "nslookup", "drover", "expect", "time", 1.0},
+	// The issue asks for the figure, not a bound: sharing one server
+	// should at least not cost more than starting one per job.
+	{"setup matrix ≤ 1.0× a dnsmasq per job", "setup", "drover", "drover, a dnsmasq per job", "time", 1.0},
 }
 
 // verdicts renders the targets, measured, as a Markdown table, with a

@@ -15,13 +15,13 @@ type sizes struct {
 	bytes      int64   // output before the marker in the throughput workloads
 	scale      []int64 // output sizes of the linearity workload
 	jobs       int     // /bin/true jobs in the fan-out workload
-	queries    int     // A queries in the nslookup session
+	queries    int     // A queries in the nslookup session, each of its own name
 	lookups    int     // jobs of the setup workload, one nslookup each
 }
 
 var (
-	full  = sizes{reps: 5, roundTrips: 2000, bytes: 200e6, scale: []int64{1e6, 16e6, 256e6, 1e9}, jobs: 2000, queries: 50, lookups: 100}
-	quick = sizes{reps: 3, roundTrips: 500, bytes: 50e6, scale: []int64{1e6, 16e6, 256e6}, jobs: 500, queries: 50, lookups: 100}
+	full  = sizes{reps: 5, roundTrips: 2000, bytes: 200e6, scale: []int64{1e6, 16e6, 256e6, 1e9}, jobs: 2000, queries: 100, lookups: 100}
+	quick = sizes{reps: 3, roundTrips: 500, bytes: 50e6, scale: []int64{1e6, 16e6, 256e6}, jobs: 500, queries: 100, lookups: 100}
 	// warm is what each variant runs once, untimed, before its workload:
 	// it loads the programs and the page cache.
 	warm = sizes{reps: 1, roundTrips: 10, bytes: 1e6, scale: []int64{1e6}, jobs: 10, queries: 2, lookups: 4}
@@ -161,12 +161,17 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		},
 	})
 
-	// nslookup: one interactive session against the driver's dnsmasq.
-	ns := filepath.Join(dir, fmt.Sprintf("nslookup-%d.yaml", sz.queries))
-	if err := os.WriteFile(ns, nslookupYAML(sz.queries), 0o644); err != nil {
+	// nslookup: one interactive session against the driver's dnsmasq,
+	// asking for each name of a table and checking its address.
+	table := filepath.Join(dir, fmt.Sprintf("nslookup-%d.csv", sz.queries))
+	if err := os.WriteFile(table, nslookupCSV(sz.queries), 0o644); err != nil {
 		return nil, err
 	}
-	p, q := strconv.Itoa(port), strconv.Itoa(sz.queries)
+	ns := filepath.Join(dir, fmt.Sprintf("nslookup-%d.yaml", sz.queries))
+	if err := os.WriteFile(ns, nslookupYAML(sz.queries, table), 0o644); err != nil {
+		return nil, err
+	}
+	p := strconv.Itoa(port)
 	nsIn := filepath.Join(dir, fmt.Sprintf("nslookup-%d.txt", sz.queries))
 	if err := os.WriteFile(nsIn, nslookupInput(port, sz.queries), 0o644); err != nil {
 		return nil, err
@@ -175,12 +180,12 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 	nsFloor.stdin = nsIn
 	nsw := &workload{
 		name:  "nslookup",
-		title: fmt.Sprintf("nslookup: %d A queries in one interactive session, loopback dnsmasq", sz.queries),
+		title: fmt.Sprintf("nslookup: %d names of a csv table, each A answer checked, in one interactive session, loopback dnsmasq", sz.queries),
 		unit:  "query", ops: sz.queries, more: shortRuns,
 		variants: []variant{
 			{tool: "drover", argv: []string{t.drover, "run", "--var", "port=" + p, ns}},
-			t.variant("expect", t.expect, filepath.Join(self, "nslookup.exp"), p, q),
-			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "nslookup", p, q),
+			t.variant("expect", t.expect, filepath.Join(self, "nslookup.exp"), p, table),
+			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "nslookup", p, table),
 			nsFloor,
 		},
 	}
@@ -192,20 +197,28 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 	}
 	ws = append(ws, nsw)
 
-	// setup: a matrix of nslookup jobs sharing one setup: dnsmasq, against
-	// the same with a dnsmasq started by each job.
-	hosts := filepath.Join(self, "..", "..", "examples", "nslookup", "hosts")
-	shared := filepath.Join(dir, fmt.Sprintf("setup-shared-%d.yaml", sz.lookups))
-	perJob := filepath.Join(dir, fmt.Sprintf("setup-perjob-%d.yaml", sz.lookups))
-	if err := os.WriteFile(shared, lookupsYAML(sz.lookups, t.dnsmasq, hosts, true), 0o644); err != nil {
+	// setup: a matrix of nslookup jobs, one per row of a table of names
+	// and addresses, sharing one setup: dnsmasq, against the same with a
+	// dnsmasq started by each job.
+	hosts := filepath.Join(dir, fmt.Sprintf("lookups-%d.hosts", sz.lookups))
+	rows := filepath.Join(dir, fmt.Sprintf("lookups-%d.csv", sz.lookups))
+	if err := os.WriteFile(hosts, nslookupHosts(sz.lookups), 0o644); err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(perJob, lookupsYAML(sz.lookups, t.dnsmasq, hosts, false), 0o644); err != nil {
+	if err := os.WriteFile(rows, nslookupCSV(sz.lookups), 0o644); err != nil {
+		return nil, err
+	}
+	shared := filepath.Join(dir, fmt.Sprintf("setup-shared-%d.yaml", sz.lookups))
+	perJob := filepath.Join(dir, fmt.Sprintf("setup-perjob-%d.yaml", sz.lookups))
+	if err := os.WriteFile(shared, lookupsYAML(rows, t.dnsmasq, hosts, true), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(perJob, lookupsYAML(rows, t.dnsmasq, hosts, false), 0o644); err != nil {
 		return nil, err
 	}
 	sw := &workload{
 		name:  "setup",
-		title: fmt.Sprintf("setup: %d nslookup jobs on 2 workers, one dnsmasq for all", sz.lookups),
+		title: fmt.Sprintf("setup: a matrix of %d nslookup jobs (csv: name,address) on 2 workers, one dnsmasq for all", sz.lookups),
 		unit:  "job", ops: sz.lookups,
 		variants: []variant{
 			{tool: "drover", argv: []string{t.drover, "run", "-j", "2", shared}},
@@ -313,33 +326,69 @@ func fanOutYAML(n int) []byte {
 	return []byte(b.String())
 }
 
-// nslookupYAML asks for www, api and mail.example.test in turn, as
-// nslookup.exp and peers.py do.
-func nslookupYAML(n int) []byte {
-	names := []string{"www", "api", "mail"}
-	addrs := []string{"192.0.2.10", "192.0.2.11", "192.0.2.25"}
+// tableName and tableAddr are the i-th name of the nslookup workload's
+// table and its address: one name per query, in 198.18.0.0/15, the range
+// RFC 2544 sets aside for benchmarks.
+func tableName(i int) string { return fmt.Sprintf("q%04d.example.test", i) }
+func tableAddr(i int) string { return fmt.Sprintf("198.18.%d.%d", (i+1)/256, (i+1)%256) }
+
+// nslookupHosts is the hosts file of the driver's dnsmasq: the n names of
+// the table. It is written before dnsmasq starts.
+func nslookupHosts(n int) []byte {
 	var b strings.Builder
-	b.WriteString("# Generated by testdata/bench: the drover side of the nslookup workload.\n")
-	fmt.Fprintf(&b, "name: nslookup x%d\ntimeout: 5m\nvars: {port: \"53\"}\nsteps:\n", n)
-	b.WriteString("  - spawn: [nslookup]\n  - expect: \"> \"\n")
-	b.WriteString("  - send: server 127.0.0.1\n  - expect: \"> \"\n")
-	b.WriteString("  - send: set port=${port}\n  - expect: \"> \"\n")
 	for i := range n {
-		k := i % 3
-		fmt.Fprintf(&b, "  - send: %s.example.test.\n  - expect: \"Address: %s\\n\"\n  - expect: \"> \"\n", names[k], addrs[k])
+		fmt.Fprintf(&b, "%s %s\n", tableAddr(i), tableName(i))
 	}
-	b.WriteString("  - send: exit\n  - wait:\n")
 	return []byte(b.String())
 }
 
-// lookupsYAML is a matrix of n jobs, each one nslookup of a name, against
-// a dnsmasq serving hosts: one started by setup: when shared, else one
-// per job.
-func lookupsYAML(n int, dnsmasq, hosts string, shared bool) []byte {
-	ns := make([]string, n)
-	for i := range ns {
-		ns[i] = strconv.Itoa(i)
+// nslookupCSV is the table the nslookup workload's variants read: the
+// first n names and their addresses, with a header row.
+func nslookupCSV(n int) []byte {
+	var b strings.Builder
+	b.WriteString("name,address\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%s,%s\n", tableName(i), tableAddr(i))
 	}
+	return []byte(b.String())
+}
+
+// nslookupYAML asks for each name of the csv table in one session and
+// asserts its address, as examples/nslookup-table.yaml does and as
+// nslookup.exp and peers.py do: send the name, capture the address after
+// its Name: line, wait for the prompt, compare. prompt: fails a wrong or
+// missing answer once nslookup is back at its prompt; the peers have the
+// same "> " alternative.
+func nslookupYAML(n int, table string) []byte {
+	var b strings.Builder
+	b.WriteString("# Generated by testdata/bench: the drover side of the nslookup workload.\n")
+	fmt.Fprintf(&b, "name: nslookup x%d\ntimeout: 5m\nvars: {port: \"53\"}\nsteps:\n", n)
+	b.WriteString(`  - spawn: {cmd: [nslookup], prompt: "> "}
+  - expect: "> "
+  - send: server 127.0.0.1
+  - expect: "> "
+  - send: set port=${port}
+  - expect: "> "
+  - each:
+      csv: "` + table + `"
+      steps:
+        - send: ${name}
+        - expect:
+            re: 'Name:\s+${name|re}\nAddress: (\S+)\n'
+            capture: [addr]
+        - expect: "> "
+        - assert: {var: addr, equals: "${address}"}
+  - send: exit
+  - wait: {exit: 0}
+`)
+	return []byte(b.String())
+}
+
+// lookupsYAML is a matrix of jobs, one per row of the csv table rows,
+// each one nslookup of the row's name checked against its address, asking
+// a dnsmasq serving hosts: one started by setup: when shared, else one per
+// job.
+func lookupsYAML(rows, dnsmasq, hosts string, shared bool) []byte {
 	server := fmt.Sprintf(`  - free_port: port
   - spawn:
       tty: false
@@ -350,15 +399,15 @@ func lookupsYAML(n int, dnsmasq, hosts string, shared bool) []byte {
 `, dnsmasq, hosts)
 	var b strings.Builder
 	b.WriteString("# Generated by testdata/bench: the setup workload.\n")
-	fmt.Fprintf(&b, "name: lookups\ntimeout: 5m\nenv: {LC_ALL: C}\nmatrix:\n  n: [%s]\n", strings.Join(ns, ", "))
+	fmt.Fprintf(&b, "name: lookups\ntimeout: 5m\nenv: {LC_ALL: C}\nmatrix:\n  csv: \"%s\"\n", rows)
 	if shared {
 		b.WriteString("setup:\n" + server + "steps:\n")
 	} else {
 		b.WriteString("steps:\n" + server)
 	}
 	b.WriteString(`  - run:
-      cmd: [nslookup, "-port=${port}", www.example.test, 127.0.0.1]
-      stdout: {contains: "Address: 192.0.2.10"}
+      cmd: [nslookup, "-port=${port}", "${name}", 127.0.0.1]
+      stdout: {contains: "Address: ${address}\n"}
 `)
 	return []byte(b.String())
 }
@@ -366,11 +415,10 @@ func lookupsYAML(n int, dnsmasq, hosts string, shared bool) []byte {
 // nslookupInput is the same session typed in advance, for nslookup to
 // read from a pipe: the floor, with no waiting for answers or prompts.
 func nslookupInput(port, n int) []byte {
-	names := []string{"www", "api", "mail"}
 	var b strings.Builder
 	fmt.Fprintf(&b, "server 127.0.0.1\nset port=%d\n", port)
 	for i := range n {
-		fmt.Fprintf(&b, "%s.example.test.\n", names[i%3])
+		fmt.Fprintf(&b, "%s\n", tableName(i))
 	}
 	b.WriteString("exit\n")
 	return []byte(b.String())
