@@ -280,10 +280,7 @@ func control(f *os.File, fn func(fd int)) {
 // killStrays sends SIGKILL to every descendant of this program and to
 // every process that carries one of its markers, for KillAll.
 func killStrays() {
-	var k kin
-	seen := k.descend([]int{os.Getpid()}, func(pid int) {
-		_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
-	})
+	seen := killDescendants()
 	ours := func(tok string) bool { return strings.HasPrefix(tok, instance+".") }
 	for _, pid := range allPids() {
 		if seen[pid] {
@@ -293,6 +290,24 @@ func killStrays() {
 			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
 		}
 	}
+}
+
+// KillDescendants sends SIGKILL to every descendant of this program: its
+// children, theirs, and so on, orphans handed to it included once it is a
+// subreaper (see BecomeSubreaper). Unlike KillAll it does not look at
+// every process of the system for this program's markers, so its cost is
+// that of the tree alone: for a program that started nothing marked
+// itself, such as a supervisor whose worker did. It does not wait for
+// them to die. Elsewhere than on Linux it does nothing.
+func KillDescendants() { killDescendants() }
+
+// killDescendants kills every descendant and returns every pid it visited,
+// this program's included.
+func killDescendants() map[int]bool {
+	var k kin
+	return k.descend([]int{os.Getpid()}, func(pid int) {
+		_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
+	})
 }
 
 // stat is what /proc/PID/stat says of a process.

@@ -111,17 +111,19 @@ func supervise(ignored map[os.Signal]bool) (code int, ok bool) {
 func endDescendants() {
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		exec.KillAll() // Every descendant, and every process with one of this program's markers.
 		for {
 			var ws syscall.WaitStatus
 			pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil)
 			if errors.Is(err, syscall.ECHILD) {
-				return // No child left.
+				return // No child left: most often at once, the worker having ended its own.
 			}
 			if pid <= 0 || err != nil {
 				break
 			}
 		}
+		// The tree alone: the supervisor started nothing marked itself, so
+		// KillAll's look at every process's environment would find nothing.
+		exec.KillDescendants()
 		time.Sleep(time.Millisecond) // Killed processes take a moment to die.
 	}
 }
