@@ -39,12 +39,15 @@ type Script struct {
 	Steps         []Step   // the steps, in order
 	Finally       []Step   // steps that run even when a step failed
 	Setup         []Step   // run once before all the jobs; see Setup
+	Files         []File   // files: written under ${work} before the steps
 
 	// matrixVars are the matrix's names and the vars made of them, which
 	// setup: does not see.
 	matrixVars map[string]bool
 	// uncalled are the groups of define: no call runs.
 	uncalled []*definition
+	// goldens are the equals_file: of the script, for Goldens.
+	goldens []golden
 }
 
 // KV is a key and a value template from a mapping, with the position of
@@ -87,6 +90,10 @@ type OutputMatcher struct {
 	Re          string   // template
 	Empty       *bool
 	Lines       *int
+	EqualsFile  string // template: a golden file, relative to the script's directory
+	// predicate says the matcher asks a question (if:, retry's when:)
+	// rather than checks: --update rewrites no golden file of it.
+	predicate bool
 }
 
 // templates returns the command's templates.
@@ -100,6 +107,9 @@ func (m *OutputMatcher) templates() []string {
 	ts := append(append([]string{m.Re}, m.Contains...), m.NotContains...)
 	if m.Equals != nil {
 		ts = append(ts, *m.Equals)
+	}
+	if m.EqualsFile != "" {
+		ts = append(ts, m.EqualsFile)
 	}
 	return ts
 }

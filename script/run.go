@@ -35,6 +35,15 @@ type Options struct {
 	Prefix bool
 	// Color colours the live trace: steps, sent and received apart.
 	Color bool
+	// KeepWork keeps each job's ${work} directory after the job, its
+	// path in Result.Work (--keep-work), instead of removing it.
+	KeepWork bool
+	// Update rewrites the golden files of equals_file: with what the
+	// program printed instead of failing (--update); each job's Result
+	// lists those it changed.
+	Update bool
+	// goldens are the golden files this run rewrote, shared by its jobs.
+	goldens goldenLedger
 	// Transcripts, if not empty, is a directory where each job leaves a
 	// timestamped transcript of its interaction (NAME.log) and an
 	// asciicast v2 recording of each terminal (NAME.PROCESS.cast), secrets
@@ -132,6 +141,13 @@ type Result struct {
 
 	// Reason says why a job was skipped or stopped, such as "--fail-fast".
 	Reason string
+
+	// Work is the job's ${work} directory when --keep-work kept it, ""
+	// when it was removed.
+	Work string
+	// Updated are the golden files --update rewrote or created, as
+	// equals_file: names them, in the order they were written.
+	Updated []string
 }
 
 // Run runs the job to its end and returns its result. Every process the job
@@ -176,6 +192,9 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 			log.addSecret(shared[k])
 		}
 		st.planSecrets()
+		st.jobName = job.Name()
+		// After setup's variables: the job's ${work} is its own.
+		err = st.makeWork(job.Script.Files)
 	}
 	if err == nil && opts.Transcripts != "" {
 		base := job.Transcript
@@ -189,6 +208,9 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		}
 	}
 	if err != nil {
+		if st != nil {
+			_ = removeWork(st.work) // Nothing ran in it.
+		}
 		res.Status, res.Err = Failed, err
 		res.Duration = time.Since(began)
 		return res
@@ -215,6 +237,12 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		fcancel()
 	}
 	st.cleanup()
+	// Its processes have ended: nothing writes in ${work} any more.
+	kept, werr := st.endWork()
+	if werr != nil && err == nil && ferr == nil {
+		err = werr
+	}
+	res.Work, res.Updated = kept, st.updated
 	log.finish()
 	if st.rec != nil {
 		switch {

@@ -61,6 +61,8 @@ const (
 	tDefines   valueType = "define"         // group names and their defineForm
 	tImports   valueType = "import"         // a file or a list of files, or nothing
 	tGroup     valueType = "group"          // the name of a group of define:
+	tFiles     valueType = "files"          // relative paths under ${work} and their contents
+	tGolden    valueType = "golden_file"    // a golden file, relative to the script's directory
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -137,6 +139,7 @@ var scriptForm = form{
 		{"define", tDefines, "named groups of steps with params, run by call"},
 		{"steps", tSteps, "the steps, run in order; the first failure ends the script"},
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
+		{"files", tFiles, "files written under ${work}, the job's own directory, before the steps: paths relative to it, and their contents"},
 	},
 	required: []string{"steps"},
 }
@@ -160,6 +163,7 @@ var matcherForm = form{
 		{"re", tText, "a regular expression the output matches"},
 		{"empty", tBool, "the output is empty (true) or not (false)"},
 		{"lines", tLines, "the number of lines of the output"},
+		{"equals_file", tGolden, "a golden file (relative to the script's directory) the output equals, trailing newlines aside; drover run --update rewrites it"},
 	},
 	nonEmpty: true,
 }

@@ -79,6 +79,11 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			code = exitUsage
 			continue
 		}
+		if err := s.Goldens(); err != nil {
+			printErr(stderr, err)
+			code = exitUsage
+			continue
+		}
 		fmt.Fprintf(stdout, "ok  %s\n", s.File)
 	}
 	return code

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +60,8 @@ type runFlags struct {
 	reports  []string
 	trans    string
 	help     bool
+	update   bool
+	keepWork bool
 }
 
 // cmdRun is "drover run".
@@ -75,6 +78,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
+	fs.BoolVar(&f.update, "update", false, "rewrite the golden files of equals_file: with what the programs printed, instead of failing (a missing one is created)")
+	fs.BoolVar(&f.keepWork, "keep-work", false, "keep each job's ${work} directory after it, and print its path with the job's result")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -122,6 +127,13 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			printErr(stderr, err)
 			bad = true
 		}
+		if f.update {
+			continue // It creates the golden files that are missing.
+		}
+		if err := s.Goldens(); err != nil {
+			printErr(stderr, err)
+			bad = true
+		}
 	}
 	if bad {
 		return exitUsage
@@ -161,7 +173,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		script.NameTranscripts(all)
 	}
-	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans}
+	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
+		Update: f.update, KeepWork: f.keepWork}
 	if f.verbose {
 		opts.Live = &syncWriter{w: stderr}
 		opts.Color = colorful(stderr)
@@ -198,6 +211,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	took := time.Since(began)
 	out.stop()
 	code = summarize(stdout, results, took, ctx.Err() != nil)
+	updated(stdout, results)
 	if code == exitInterrupted {
 		code = stopCode(ctx)
 	}
@@ -284,6 +298,26 @@ func (f *fanout) snapshot() []*script.Result {
 		}
 	}
 	return out
+}
+
+// updated prints, after the summary, the golden files --update rewrote.
+func updated(w io.Writer, results []*script.Result) {
+	var paths []string
+	for _, r := range results {
+		if r != nil {
+			paths = append(paths, r.Updated...)
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	noun := "files"
+	if len(paths) == 1 {
+		noun = "file"
+	}
+	fmt.Fprintf(w, "updated %d golden %s: %s\n", len(paths), noun, show(strings.Join(paths, ", ")))
 }
 
 // summarize prints the closing line and returns the exit code.

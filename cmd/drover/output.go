@@ -136,6 +136,12 @@ func formatResult(r *script.Result, color bool) string {
 	if r.Reason != "" {
 		fmt.Fprintf(&b, "    %s\n", show(r.Reason))
 	}
+	for _, p := range r.Updated {
+		fmt.Fprintf(&b, "    updated golden file %s\n", show(p))
+	}
+	if r.Work != "" {
+		fmt.Fprintf(&b, "    work directory kept: %s\n", show(r.Work))
+	}
 	for _, line := range lines(r.Log) {
 		fmt.Fprintf(&b, "      %s\n", show(line))
 	}

@@ -56,6 +56,10 @@ type Job struct {
 	Received string            `json:"received,omitempty"`
 	Log      string            `json:"log,omitempty"`
 	Vars     map[string]string `json:"vars,omitempty"`
+	// Work is the job's ${work} directory, kept by --keep-work.
+	Work string `json:"work,omitempty"`
+	// Updated are the golden files --update rewrote.
+	Updated []string `json:"updated,omitempty"`
 }
 
 // Failure is where and why a job failed.
@@ -88,6 +92,8 @@ func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
 			Received: r.Received,
 			Log:      r.Log,
 			Vars:     r.Vars,
+			Work:     r.Work,
+			Updated:  r.Updated,
 		}
 		if len(r.Job.Matrix) > 0 {
 			j.Matrix = map[string]string{}
