@@ -143,8 +143,8 @@ type Result struct {
 	Reason string
 
 	// Work is the job's ${work} directory when --keep-work kept it, ""
-	// when it was removed.
-	Work string
+	// when it was removed; SetupWork is its setup's, likewise.
+	Work, SetupWork string
 	// Updated are the golden files --update rewrote or created, as
 	// equals_file: names them, in the order they were written.
 	Updated []string
@@ -179,8 +179,10 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 			}
 			res.setReceived(err, log)
 			res.Duration = time.Since(began)
+			res.SetupWork = job.Setup.keptWork(opts)
 			return res
 		}
+		res.SetupWork = job.Setup.keptWork(opts)
 	}
 	st, err := newState(job.Script, opts, job.Matrix, log)
 	if err == nil {
