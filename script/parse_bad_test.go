@@ -221,6 +221,13 @@ testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:80
 testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
 testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof or any; got a list
 testdata/bad/wrong_type.yaml:5:30: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "maybe"`,
+		"work_files": `testdata/bad/work_files.yaml:2:3: files: "/etc/passwd": an absolute path; want one relative to ${work}
+testdata/bad/work_files.yaml:3:3: files: "../escape.txt": has .., which may leave ${work}; want a path inside it, without ..
+testdata/bad/work_files.yaml:6:22: assert: var and file cannot be used together; want one of var or file
+testdata/bad/work_files.yaml:7:13: assert: want a check of the file beside file: exists: true or false, or one of contains, not_contains, equals, re, empty, lines, equals_file
+testdata/bad/work_files.yaml:8:22: assert: exists: checks a file: it goes with file:, not var:
+testdata/bad/work_files.yaml:9:36: assert: exists: a file that must not exist has no content to check; remove exists: false or the checks beside it
+testdata/bad/work_files.yaml:10:46: run: stdout.equals_file: want the path of a golden file, relative to the script's directory`,
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -254,6 +254,7 @@ var schemaBad = map[string][]string{
 	"var_names":       {"vars", "steps/0", "steps/2"},
 	"wait_port":       {"steps/0", "steps/2", "steps/3"}, // Not port 99999.
 	"wrong_type":      {"timeout", "steps/0", "steps/1", "steps/2"},
+	"work_files":      {"files", "steps/0", "steps/2", "steps/4"}, // Not a file without a check, nor exists: false beside one.
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

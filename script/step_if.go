@@ -109,8 +109,18 @@ func (c *stepCtx) condition(key, n *yaml.Node) Condition {
 		return cd
 	}
 	f := c.fieldsOf(n, &condForm, c.kind, "", key)
-	if c.oneOf(f, n, condForm.oneOf...) == "file" {
+	_, hasVar := f["var"]
+	_, hasFile := f["file"]
+	switch c.oneOf(f, n, condForm.oneOf...) {
+	case "file":
 		c.fileCondition(n, f, &cd)
+		return cd
+	case "var":
+		if hasFile {
+			return cd // Reported: which one was meant is unknown.
+		}
+	}
+	if !hasVar {
 		return cd
 	}
 	if e, ok := f["var"]; ok {
@@ -126,7 +136,7 @@ func (c *stepCtx) condition(key, n *yaml.Node) Condition {
 		}
 	}
 	if e, ok := f["exists"]; ok {
-		c.errorf(e.key, "exists", "exists checks a file: it goes with file:, not var:")
+		c.errorf(e.key, "exists", "checks a file: it goes with file:, not var:")
 	}
 	checks := 0
 	for _, k := range condKeys {
