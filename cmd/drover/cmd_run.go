@@ -33,6 +33,12 @@ A script's setup: runs once, when the first of its selected jobs starts,
 and what it started ends after the last; if it fails, each of its jobs
 fails with its error.
 
+Each job has ${work}, a fresh directory with the script's files: in it,
+removed after the job (--keep-work keeps it and prints its path). A
+golden file of equals_file: that is missing is an error before anything
+runs; --update creates it, and rewrites those whose check fails with what
+the program printed, naming each after the job and after the summary.
+
 SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
 run: running jobs are terminated with their whole trees and the reports
 are written; a second one kills every process at once. A signal drover
