@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -224,5 +226,38 @@ steps:
 	code, stdout, stderr = droverRun(t, dir, "run", path)
 	if code != 1 || !strings.Contains(stdout, "missing.yaml:2:5: assert: file nothing.txt does not exist") {
 		t.Errorf("exit %d, want 1\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestWorkRemovedOnInterrupt: Ctrl-C in the middle of a step ends the
+// job's processes, then removes its ${work}, before drover exits.
+func TestWorkRemovedOnInterrupt(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "int.yaml", fmt.Sprintf(`name: interrupted
+files:
+  state.txt: running
+steps:
+  - log: work=${work}
+  - spawn: {name: a, cmd: [sh, -c, "sleep %s & echo started; wait"], tty: false, dir: "${work}"}
+  - expect: started
+  - expect: {text: never, timeout: 1m}
+`, marker))
+	cmd, out := startDrover(t, dir, "run", "-v", path)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+	_ = cmd.Process.Signal(os.Interrupt)
+	awaitExit(t, cmd, out)
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
+	}
+	waitNoneLeft(t, "sleep\x00"+marker, out.String())
+	for _, w := range workDirs(t, out.String()) {
+		if _, err := os.Lstat(w); !os.IsNotExist(err) {
+			t.Errorf("%s is left after the interrupt: %v", w, err)
+		}
 	}
 }
