@@ -44,6 +44,9 @@ type Options struct {
 	Update bool
 	// goldens are the golden files this run rewrote, shared by its jobs.
 	goldens goldenLedger
+	// works are the work directories of the run not removed yet, for
+	// RemoveWork.
+	works workSet
 	// Transcripts, if not empty, is a directory where each job leaves a
 	// timestamped transcript of its interaction (NAME.log) and an
 	// asciicast v2 recording of each terminal (NAME.PROCESS.cast), secrets
@@ -211,7 +214,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	}
 	if err != nil {
 		if st != nil {
-			_ = removeWork(st.work) // Nothing ran in it.
+			res.Work, _ = st.endWork() // Best effort: the job failed already.
 		}
 		res.Status, res.Err = Failed, err
 		res.Duration = time.Since(began)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -105,6 +106,43 @@ func workPath(name string) (string, error) {
 	return clean, nil
 }
 
+// workSet is the work directories of a run that are not removed yet.
+type workSet struct {
+	mu   sync.Mutex
+	dirs map[string]bool
+}
+
+func (w *workSet) add(dir string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dirs == nil {
+		w.dirs = map[string]bool{}
+	}
+	w.dirs[dir] = true
+}
+
+func (w *workSet) drop(dir string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.dirs, dir)
+}
+
+// RemoveWork removes, unless KeepWork is set, the work directories of the
+// run's jobs and setups that are still there: for a program that exits
+// at once, without waiting for its jobs to end, once it has killed their
+// processes (a second Ctrl-C). Jobs still running lose their ${work}.
+func (o *Options) RemoveWork() {
+	if o.KeepWork {
+		return
+	}
+	o.works.mu.Lock()
+	defer o.works.mu.Unlock()
+	for dir := range o.works.dirs {
+		_ = removeWork(dir) // Best effort: drover is exiting.
+		delete(o.works.dirs, dir)
+	}
+}
+
 // makeWork makes the job's work directory, sets ${work} and writes the
 // script's files: there. On error the directory is removed again.
 func (st *state) makeWork(files []File) error {
@@ -116,6 +154,7 @@ func (st *state) makeWork(files []File) error {
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real
 	}
+	st.opts.works.add(dir)
 	st.work = dir
 	st.vars[workVar] = dir
 	for _, f := range files {
@@ -124,7 +163,9 @@ func (st *state) makeWork(files []File) error {
 			err = writeWorkFile(dir, f.Path, content)
 		}
 		if err != nil {
-			removeWork(dir)
+			// Removed even with --keep-work: no step ran in it.
+			_ = removeWork(dir)
+			st.opts.works.drop(dir)
 			st.work = ""
 			return &Error{Pos: f.Pos, Step: "files", Err: err}
 		}
@@ -184,13 +225,16 @@ func removeWork(dir string) error {
 // endWork removes the job's work directory unless --keep-work keeps it,
 // and returns the path kept ("" when removed or none).
 func (st *state) endWork() (kept string, err error) {
-	if st.work == "" {
+	dir := st.work
+	if dir == "" {
 		return "", nil
 	}
+	st.work = ""
+	defer st.opts.works.drop(dir)
 	if st.opts.KeepWork {
-		return st.work, nil
+		return dir, nil
 	}
-	if err := removeWork(st.work); err != nil {
+	if err := removeWork(dir); err != nil {
 		return "", fmt.Errorf("removing the work directory: %w", err)
 	}
 	return "", nil

@@ -207,10 +207,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interrupts(stderr, func() {
 		// A second interrupt: every process is already killed; still
-		// leave the reports, then exit at once.
+		// leave the reports, and remove the work directories, then exit
+		// at once.
 		if err := report(fo.snapshot(), time.Since(began)); err != nil {
 			fmt.Fprintf(stderr, "drover run: %v\n", err)
 		}
+		opts.RemoveWork()
 	})
 	defer stop()
 	results := fo.run(ctx)

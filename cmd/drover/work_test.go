@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // workDirs returns the paths the jobs logged after "work=".
@@ -230,34 +232,62 @@ steps:
 }
 
 // TestWorkRemovedOnInterrupt: Ctrl-C in the middle of a step ends the
-// job's processes, then removes its ${work}, before drover exits.
+// job's processes, then removes its ${work} and setup's, before drover
+// exits; a second Ctrl-C, which kills every process and exits at once,
+// removes them too.
 func TestWorkRemovedOnInterrupt(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
 	}
 	t.Parallel()
-	marker := uniqueSleep()
-	dir := t.TempDir()
-	path := writeScript(t, dir, "int.yaml", fmt.Sprintf(`name: interrupted
+	for _, twice := range []bool{false, true} {
+		t.Run(fmt.Sprintf("twice=%v", twice), func(t *testing.T) {
+			t.Parallel()
+			marker := uniqueSleep()
+			dir := t.TempDir()
+			// With twice, finally: is still sleeping when the second
+			// interrupt comes: the job cannot remove its ${work} itself
+			// before drover exits.
+			finally := ""
+			if twice {
+				finally = "finally:\n  - sleep: 1m\n"
+			}
+			path := writeScript(t, dir, "int.yaml", fmt.Sprintf(`name: interrupted
 files:
   state.txt: running
+setup:
+  - log: work=${work}
 steps:
   - log: work=${work}
   - spawn: {name: a, cmd: [sh, -c, "sleep %s & echo started; wait"], tty: false, dir: "${work}"}
   - expect: started
   - expect: {text: never, timeout: 1m}
-`, marker))
-	cmd, out := startDrover(t, dir, "run", "-v", path)
-	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
-	_ = cmd.Process.Signal(os.Interrupt)
-	awaitExit(t, cmd, out)
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
-	}
-	waitNoneLeft(t, "sleep\x00"+marker, out.String())
-	for _, w := range workDirs(t, out.String()) {
-		if _, err := os.Lstat(w); !os.IsNotExist(err) {
-			t.Errorf("%s is left after the interrupt: %v", w, err)
-		}
+`, marker)+finally)
+			cmd, out := startDrover(t, dir, "run", "-v", path)
+			awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+			_ = cmd.Process.Signal(os.Interrupt)
+			if twice {
+				time.Sleep(300 * time.Millisecond)
+				_ = cmd.Process.Signal(os.Interrupt)
+			}
+			awaitExit(t, cmd, out)
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit %d, want %d\n%s", code, exitInterrupted, out.String())
+			}
+			waitNoneLeft(t, "sleep\x00"+marker, out.String())
+			if killed := strings.Contains(out.String(), "drover: killed"); killed != twice {
+				t.Errorf("killed at once: %v, want %v\n%s", killed, twice, out)
+			}
+			dirs := workDirs(t, out.String()) // Live (-v), then in the block.
+			slices.Sort(dirs)
+			if dirs = slices.Compact(dirs); len(dirs) != 2 {
+				t.Errorf("want the job's and setup's ${work} in the output, got %q", dirs)
+			}
+			for _, w := range dirs {
+				if _, err := os.Lstat(w); !os.IsNotExist(err) {
+					t.Errorf("%s is left after the interrupt: %v", w, err)
+				}
+			}
+		})
 	}
 }
