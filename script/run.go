@@ -38,6 +38,9 @@ type Options struct {
 	// KeepWork keeps each job's ${work} directory after the job, its
 	// path in Result.Work (--keep-work), instead of removing it.
 	KeepWork bool
+	// WorkRoot is the directory in which the ${work} directories are
+	// made; "" means the system's temporary directory (os.TempDir).
+	WorkRoot string
 	// Update rewrites the golden files of equals_file: with what the
 	// program printed instead of failing (--update); each job's Result
 	// lists those it changed.

@@ -128,9 +128,10 @@ func (w *workSet) drop(dir string) {
 }
 
 // RemoveWork removes, unless KeepWork is set, the work directories of the
-// run's jobs and setups that are still there: for a program that exits
-// at once, without waiting for its jobs to end, once it has killed their
-// processes (a second Ctrl-C). Jobs still running lose their ${work}.
+// run's jobs and setups that are still there, and WorkRoot: for a program
+// that exits, at the end of the run or at once, without waiting for its
+// jobs to end, once it has killed their processes (a second Ctrl-C).
+// Jobs still running lose their ${work}.
 func (o *Options) RemoveWork() {
 	if o.KeepWork {
 		return
@@ -141,12 +142,15 @@ func (o *Options) RemoveWork() {
 		_ = removeWork(dir) // Best effort: drover is exiting.
 		delete(o.works.dirs, dir)
 	}
+	if o.WorkRoot != "" {
+		_ = removeWork(o.WorkRoot)
+	}
 }
 
 // makeWork makes the job's work directory, sets ${work} and writes the
 // script's files: there. On error the directory is removed again.
 func (st *state) makeWork(files []File) error {
-	dir, err := os.MkdirTemp("", "drover-work-")
+	dir, err := os.MkdirTemp(st.opts.WorkRoot, "drover-work-")
 	if err != nil {
 		return fmt.Errorf("making the work directory: %w", err)
 	}

@@ -181,6 +181,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
 		Update: f.update, KeepWork: f.keepWork}
+	if !f.keepWork {
+		// The supervisor's, which it removes even if this process is
+		// killed; a kept directory must outlive it.
+		opts.WorkRoot = workRoot
+	}
 	if f.verbose {
 		opts.Live = &syncWriter{w: stderr}
 		opts.Color = colorful(stderr)
@@ -229,6 +234,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			code = exitFailed
 		}
 	}
+	// Every job has ended: the supervisor's directory for them goes now,
+	// in case the supervisor itself is gone.
+	opts.RemoveWork()
 	return code
 }
 
