@@ -44,12 +44,15 @@ type Script struct {
 	Skip     string
 	SkipPos  Pos
 	Requires *Requires // requires:; nil when absent
+	Files    []File    // files: written under ${work} before the steps
 
 	// matrixVars are the matrix's names and the vars made of them, which
 	// setup: does not see.
 	matrixVars map[string]bool
 	// uncalled are the groups of define: no call runs.
 	uncalled []*definition
+	// goldens are the equals_file: of the script, for Goldens.
+	goldens []golden
 }
 
 // KV is a key and a value template from a mapping, with the position of
@@ -93,6 +96,10 @@ type OutputMatcher struct {
 	Empty       *bool
 	Lines       *int
 	JSON        []JSONCheck // json:, in the order written
+	EqualsFile  string      // template: a golden file, relative to the script's directory
+	// predicate says the matcher asks a question (if:, retry's when:)
+	// rather than checks: --update rewrites no golden file of it.
+	predicate bool
 }
 
 // templates returns the command's templates.
@@ -109,6 +116,9 @@ func (m *OutputMatcher) templates() []string {
 	}
 	for _, ch := range m.JSON {
 		ts = append(append(ts, ch.Expr), jsonTemplates(ch.Want)...)
+	}
+	if m.EqualsFile != "" {
+		ts = append(ts, m.EqualsFile)
 	}
 	return ts
 }

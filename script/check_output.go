@@ -91,6 +91,11 @@ func (st *state) checkOutput(ctx context.Context, name string, m *OutputMatcher,
 			return fmt.Errorf("%s is empty", name)
 		}
 	}
+	if m.EqualsFile != "" {
+		if err := st.checkGolden(name, m, out); err != nil {
+			return err
+		}
+	}
 	if m.Lines != nil {
 		n, known := out.Lines()
 		if !known {

@@ -24,6 +24,7 @@
 //	finally: [...]             # steps run even when a step failed
 //	skip: flaky on CI          # skip every job, with this reason
 //	requires: {os: [linux], programs: [jq, "${client}"]}  # else skip
+//	files: {conf/app.ini: "port = ${port}"}  # written in ${work} first
 //
 // Unknown keys are errors, and so are values of the wrong type: a list
 // where a duration is wanted, "yes" where true or false is. Keys that
@@ -237,6 +238,23 @@
 // condition and fails unless it holds, with the value (masked if secret)
 // and what was wanted. fail fails the job with its text, a template.
 //
+// A condition may check a file instead: file (a template; relative to
+// the script's directory, ${work}/NAME in the work directory) in place of
+// var, with exists (true or false) or the output checks on its content
+// (which it must then exist for; at most 64 MiB is read).
+//
+// # The work directory
+//
+// Every job has ${work}, a fresh directory of its own (os.MkdirTemp,
+// 0700), removed when the job ends: after finally:, and after its
+// processes are terminated. [Options].KeepWork keeps it, and
+// [Result].Work names it. setup: has a ${work} of its own, removed when
+// its processes end. files:, beside steps, maps paths to contents
+// (templates) written there before the steps, 0644, directories made as
+// needed, never through a symbolic link; a path is literal text, relative
+// and without .., or Parse reports it. Processes still start in the
+// script's directory: dir: ${work} runs one in the work directory.
+//
 // # Setup
 //
 // setup: runs once for all the jobs of a script (those selected), before
@@ -259,8 +277,15 @@
 // output must contain, or a mapping whose every key must hold: contains
 // and not_contains (a string or a list), equals (trailing newlines aside,
 // as a YAML block scalar adds one), re (multi-line: ^ and $ match at each
-// line's start and end) and lines (the number of lines, 0 or more), and
-// empty (true or false). wait checks the output no expect consumed.
+// line's start and end) and lines (the number of lines, 0 or more),
+// empty (true or false), and equals_file (a golden file, relative to the
+// script's directory, the output equals as equals does, with a unified
+// diff on mismatch). wait checks the output no expect consumed.
+// [Options].Update rewrites a golden file whose check fails, or creates a
+// missing one, atomically (a temporary file renamed over it), instead of
+// failing, and [Result].Updated names it; an if: or a retry's when: only
+// compares. Jobs of one run that share a golden file must print the same.
+// [Script.Goldens] reports the golden files that are missing.
 // contains, not_contains and lines see all of it, even what was dropped
 // past the 4 MiB kept (for wait, with the values its variables have when
 // the process is spawned; a text changed later cannot be judged on dropped
@@ -325,7 +350,7 @@
 // byte, |json 6, |re 3.
 //
 // Variable names are letters, digits and _, not starting with a digit;
-// env and match are reserved. Variables come from vars (whose values may
+// env, match, each and work are reserved. Variables come from vars (whose values may
 // use the environment, matrix names and the vars before them), matrix (its
 // axes, csv columns and include keys; a name may not be in vars too), the
 // capture of run and expect, the before of expect, and

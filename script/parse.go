@@ -79,8 +79,9 @@ type parser struct {
 	// inSetup, while setup: is read, the variables it cannot see.
 	setupProcs map[string]Pos
 	inSetup    map[string]bool
-	reuse      *reuse // define: and import:, shared with the parsers of both
-	absFile    string // file's absolute path, once known
+	reuse      *reuse   // define: and import:, shared with the parsers of both
+	goldens    []golden // the equals_file: read
+	absFile    string   // file's absolute path, once known
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -350,6 +351,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 	c.skips(f, s)
 	p.reuses(f, nil)
 	p.setup(f, s, sc)
+	p.files(f, s, sc)
 	if e, ok := f["steps"]; !ok {
 		_, lib := f["define"]
 		switch {
@@ -369,6 +371,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 		s.Finally = p.steps(e.val, "finally", sc)
 	}
 	s.uncalled = p.reuse.uncalled()
+	s.goldens = p.goldens
 	return s
 }
 

@@ -45,15 +45,15 @@ testdata/bad/json_checks.yaml:8:40: assert: json: invalid jq expression ".a |= "
 		"if_keys": `testdata/bad/if_keys.yaml:3:5: if: missing key then: the steps run when the condition holds, a key beside if
 testdata/bad/if_keys.yaml:5:11: if: then: want at least one step
 testdata/bad/if_keys.yaml:6:5: if: unknown key "thne" in an if step; want one of: if, then, else
-testdata/bad/if_keys.yaml:7:9: if: want a check of ${addr} beside var: one of contains, not_contains, equals, re, empty, lines, json
-testdata/bad/if_keys.yaml:9:9: if: want a condition, a mapping with var and a check such as equals: 42 (contains, not_contains, equals, re, empty, lines, json); got "addr"
+testdata/bad/if_keys.yaml:7:9: if: want a check of ${addr} beside var: one of contains, not_contains, equals, re, empty, lines, json, equals_file
+testdata/bad/if_keys.yaml:9:9: if: want a condition, a mapping with var or file and a check such as equals: 42 (contains, not_contains, equals, re, empty, lines, json, equals_file); got "addr"
 testdata/bad/if_keys.yaml:11:5: else: goes beside if: in the same step, indented as if: is, without a "- " of its own
 testdata/bad/if_keys.yaml:12:5: then: goes beside if: in the same step, indented as if: is, without a "- " of its own
 testdata/bad/if_keys.yaml:13:5: a step is a mapping with one key, got 3 keys (if, then, log); begin each step with "- "
 testdata/bad/if_keys.yaml:15:5: if: unknown key "log" in an if step; want one of: if, then, else
 testdata/bad/if_keys.yaml:16:19: assert: var: undefined variable "total" (defined: addr)
-testdata/bad/if_keys.yaml:17:13: assert: want a check of ${addr} beside var: one of contains, not_contains, equals, re, empty, lines, json
-testdata/bad/if_keys.yaml:17:25: assert: unknown key "eqals" in assert; want one of: var, contains, not_contains, equals, re, empty, lines, json
+testdata/bad/if_keys.yaml:17:13: assert: want a check of ${addr} beside var: one of contains, not_contains, equals, re, empty, lines, json, equals_file
+testdata/bad/if_keys.yaml:17:25: assert: unknown key "eqals" in assert; want one of: var, file, exists, contains, not_contains, equals, re, empty, lines, json, equals_file
 testdata/bad/if_keys.yaml:18:32: assert: lines: want a line count (0 or more), got "-1"
 testdata/bad/if_keys.yaml:19:11: fail: want a message that says what went wrong, got ""
 testdata/bad/if_keys.yaml:20:11: fail: want text, got a list`,
@@ -104,7 +104,7 @@ testdata/bad/capture_count.yaml:5:39: expect: capture: "a" appears twice`,
 		"retry_when": `testdata/bad/retry_when.yaml:2:32: retry: when: want a mapping with exit, stdout, stderr or error, such as {stderr: {contains: refused}}; got "refused"
 testdata/bad/retry_when.yaml:3:33: retry: unknown key "stdin" in when; want one of: exit, stdout, stderr, error
 testdata/bad/retry_when.yaml:4:58: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "3x"
-testdata/bad/retry_when.yaml:4:71: run: when.error: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines, json; got an empty mapping`,
+testdata/bad/retry_when.yaml:4:71: run: when.error: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines, json, equals_file; got an empty mapping`,
 		"import_cycle": `testdata/bad/import_cycle.yaml:2:5: import: testdata/lib/cycle_a.yaml:1:10: import: testdata/lib/cycle_b.yaml:1:10: import: import cycle: cycle_a.yaml imports cycle_b.yaml imports cycle_a.yaml
 testdata/bad/import_cycle.yaml:3:5: import: no file testdata/lib/missing.yaml (imports are relative to the importing script's directory)`,
 		"call_params": `testdata/bad/call_params.yaml:9:5: call: group "login" (testdata/bad/call_params.yaml:2:3) needs a value for user, password: give it in with:
@@ -152,12 +152,12 @@ testdata/bad/filter.yaml:4:10: log: unknown filter "JSON" in ${file|JSON}; want 
 		"malformed_yaml": "testdata/bad/malformed_yaml.yaml:3:1: invalid YAML: did not find expected ',' or ']'",
 		"match_index": `testdata/bad/match_index.yaml:3:10: log: ${match.index} is set by an expect with any:, and none comes before
 testdata/bad/match_index.yaml:13:20: log: undefined variable "why"`,
-		"matcher": `testdata/bad/matcher.yaml:4:16: run: unknown key "contain" in stdout; want one of: contains, not_contains, equals, re, empty, lines, json
+		"matcher": `testdata/bad/matcher.yaml:4:16: run: unknown key "contain" in stdout; want one of: contains, not_contains, equals, re, empty, lines, json, equals_file
 testdata/bad/matcher.yaml:4:35: run: stdout.lines: want a line count (0 or more), got "-1"
 testdata/bad/matcher.yaml:5:23: run: stderr.empty: want true or false, got "yes"
 testdata/bad/matcher.yaml:5:34: run: stderr.re: invalid regular expression: missing closing ): ` + "`(`" + `
 testdata/bad/matcher.yaml:5:53: run: stderr.not_contains: want text or a non-empty list of texts, got an empty list
-testdata/bad/matcher.yaml:6:30: run: stdout: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines, json; got an empty mapping`,
+testdata/bad/matcher.yaml:6:30: run: stdout: want text the output contains, or a mapping with contains, not_contains, equals, re, empty, lines, json, equals_file; got an empty mapping`,
 		"matrix": `testdata/bad/matrix.yaml:2:9: matrix.host: want a non-empty list of values such as [a, b], got an empty list
 testdata/bad/matrix.yaml:3:9: matrix.port: want a non-empty list of values such as [a, b], got "53"
 testdata/bad/matrix.yaml:4:15: matrix.os: want text, got nothing
@@ -218,7 +218,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on`,
 		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log",
-		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally, skip, requires`,
+		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally, skip, requires, files`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
 testdata/bad/var_names.yaml:6:33: run: capture: invalid variable name "the date": want letters, digits and _, not starting with a digit
@@ -240,6 +240,13 @@ testdata/bad/requires_keys.yaml:1:46: requires.programs: undefined variable "pro
 		"skip_type":  `testdata/bad/skip_type.yaml:1:7: skip: want text, got a list`,
 		"skip_blank": `testdata/bad/skip_blank.yaml:1:7: skip: want the reason to skip the job, got "  "`,
 		"skip_bool":  "testdata/bad/skip_bool.yaml:1:7: skip: want the reason to skip the job, such as skip: flaky on CI, got false; to run the job, leave skip: out",
+		"work_files": `testdata/bad/work_files.yaml:2:3: files: "/etc/passwd": an absolute path; want one relative to ${work}
+testdata/bad/work_files.yaml:3:3: files: "../escape.txt": has .., which may leave ${work}; want a path inside it, without ..
+testdata/bad/work_files.yaml:6:22: assert: var and file cannot be used together; want one of var or file
+testdata/bad/work_files.yaml:7:13: assert: want a check of the file beside file: exists: true or false, or one of contains, not_contains, equals, re, empty, lines, equals_file
+testdata/bad/work_files.yaml:8:22: assert: exists: checks a file: it goes with file:, not var:
+testdata/bad/work_files.yaml:9:36: assert: exists: a file that must not exist has no content to check; remove exists: false or the checks beside it
+testdata/bad/work_files.yaml:10:46: run: stdout.equals_file: want the path of a golden file, relative to the script's directory`,
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -150,6 +150,9 @@ func (c *stepCtx) checkRef(name string) error {
 		}
 		return errors.New("${match.index} is set by an expect with any:, and none comes before")
 	}
+	if name == workVar {
+		return nil // Every job's, and setup's.
+	}
 	if name == "each.index" {
 		if c.sc.hasEach() {
 			return nil
@@ -167,7 +170,7 @@ func (c *stepCtx) checkRef(name string) error {
 
 // reservedVars are the first parts of built-in names, which no variable
 // may take, and what they are for.
-var reservedVars = map[string]string{"env": "${env.NAME}", "match": "${match.index}", "each": "${each.index}"}
+var reservedVars = map[string]string{"env": "${env.NAME}", "match": "${match.index}", "each": "${each.index}", workVar: "${work}, the job's work directory"}
 
 // varName checks that the scalar n names a variable a script may define.
 func (c *stepCtx) varName(n *yaml.Node, key string) bool {

@@ -443,6 +443,16 @@ func (c *stepCtx) matcherFields(f map[string]entry, prefix string, m *OutputMatc
 	if e, ok := f["json"]; ok {
 		m.JSON = c.jsonChecks(e.val, prefix+"json")
 	}
+	if e, ok := f["equals_file"]; ok {
+		if s, ok := c.tmpl(e.val, prefix+"equals_file"); ok {
+			if strings.TrimSpace(s) == "" {
+				c.errorf(e.val, prefix+"equals_file", "want the path of a golden file, relative to the script's directory")
+			} else {
+				m.EqualsFile = s
+				c.p.goldens = append(c.p.goldens, golden{Pos: c.p.pos(e.val), Step: c.kind, Path: s})
+			}
+		}
+	}
 }
 
 // signalName reads a signal name: TERM, SIGTERM and term all mean TERM.

@@ -53,6 +53,11 @@ func (c *stepCtx) retryWhen(n *yaml.Node) *RetryWhen {
 	if e, ok := f["error"]; ok {
 		w.Error = c.matcher(e.val, "when.error")
 	}
+	for _, m := range []*OutputMatcher{w.Stdout, w.Stderr, w.Error} {
+		if m != nil {
+			m.predicate = true // A question: --update rewrites no golden file of it.
+		}
+	}
 	return w
 }
 

@@ -35,6 +35,21 @@ type Options struct {
 	Prefix bool
 	// Color colours the live trace: steps, sent and received apart.
 	Color bool
+	// KeepWork keeps each job's ${work} directory after the job, its
+	// path in Result.Work (--keep-work), instead of removing it.
+	KeepWork bool
+	// WorkRoot is the directory in which the ${work} directories are
+	// made; "" means the system's temporary directory (os.TempDir).
+	WorkRoot string
+	// Update rewrites the golden files of equals_file: with what the
+	// program printed instead of failing (--update); each job's Result
+	// lists those it changed.
+	Update bool
+	// goldens are the golden files this run rewrote, shared by its jobs.
+	goldens goldenLedger
+	// works are the work directories of the run not removed yet, for
+	// RemoveWork.
+	works workSet
 	// Transcripts, if not empty, is a directory where each job leaves a
 	// timestamped transcript of its interaction (NAME.log) and an
 	// asciicast v2 recording of each terminal (NAME.PROCESS.cast), secrets
@@ -138,6 +153,13 @@ type Result struct {
 	// SkipPos is the skip: or requires: key of a job its script skipped;
 	// the zero Pos for one skipped from outside (--fail-fast).
 	SkipPos Pos
+
+	// Work is the job's ${work} directory when --keep-work kept it, ""
+	// when it was removed; SetupWork is its setup's, likewise.
+	Work, SetupWork string
+	// Updated are the golden files --update rewrote or created, as
+	// equals_file: names them, in the order they were written.
+	Updated []string
 }
 
 // Run runs the job to its end and returns its result. Every process the job
@@ -177,8 +199,10 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 			}
 			res.setReceived(err, log)
 			res.Duration = time.Since(began)
+			res.SetupWork = job.Setup.keptWork(opts)
 			return res
 		}
+		res.SetupWork = job.Setup.keptWork(opts)
 	}
 	st, err := newState(job.Script, opts, job.Matrix, log)
 	if err == nil {
@@ -190,6 +214,9 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 			log.addSecret(shared[k])
 		}
 		st.planSecrets()
+		st.jobName = job.Name()
+		// After setup's variables: the job's ${work} is its own.
+		err = st.makeWork(job.Script.Files)
 	}
 	if err == nil && opts.Transcripts != "" {
 		base := job.Transcript
@@ -203,6 +230,9 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		}
 	}
 	if err != nil {
+		if st != nil {
+			res.Work, _ = st.endWork() // Best effort: the job failed already.
+		}
 		res.Status, res.Err = Failed, err
 		res.Duration = time.Since(began)
 		return res
@@ -229,6 +259,12 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		fcancel()
 	}
 	st.cleanup()
+	// Its processes have ended: nothing writes in ${work} any more.
+	kept, werr := st.endWork()
+	if werr != nil && err == nil && ferr == nil {
+		err = werr
+	}
+	res.Work, res.Updated = kept, st.updated
 	log.finish()
 	if st.rec != nil {
 		switch {

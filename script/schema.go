@@ -62,6 +62,7 @@ var valueTypes = []valueType{
 	tRetryWhen, tDefines, tImports, tGroup,
 	tJSON, tCapture,
 	tRequires, tOSNames, tReason,
+	tFiles, tGolden,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -161,6 +162,14 @@ func typeSchema(t valueType) object {
 		return object{{"description", "variables and their lists of values, and include, exclude and csv"},
 			{"type", []string{"object", "null"}}, {"propertyNames", ref(tVarName)}, {"properties", props},
 			{"additionalProperties", object{{"type", "array"}, {"minItems", 1}, {"items", ref(tText)}}}}
+	case tFiles:
+		return object{{"description", "files written under ${work} before the steps: relative paths (literal, without ..) and their contents (templates; nothing is an empty file)"},
+			{"type", []string{"object", "null"}},
+			{"propertyNames", object{{"pattern", `\S`}, {"not", object{{"pattern", `^/|(^|/)\.\.(/|$)|\$\{|\\`}}}}},
+			{"additionalProperties", object{{"anyOf", []object{ref(tText), ref(tNull)}}}}}
+	case tGolden:
+		return object{{"description", "a golden file, relative to the script's directory: the output must equal its content; drover run --update rewrites it"},
+			{"type", scalar}, {"pattern", `\S`}}
 	case tCSVFile:
 		return object{{"description", "a CSV file, relative to the script's directory; its header row names the variables"},
 			{"type", scalar}, {"pattern", `\S`}}

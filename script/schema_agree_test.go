@@ -58,6 +58,9 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tImports:   {good: []string{`~`, `testdata/lib/greet.yaml`, `[testdata/lib/greet.yaml]`, `[]`}, bad: []string{`""`, `{a: b}`, `[[testdata/lib/greet.yaml]]`}},
 	tGroup:     {good: []string{`g`, `"g"`}, bad: []string{`~`, `[g]`, `""`, `{name: g}`}},
 	tRetryWhen: {good: []string{`{exit: 3}`, `{stderr: refused, exit: nonzero}`, `{error: {re: "time(d)? out"}}`}, bad: []string{`{}`, `~`, `refused`, `{exit: "3x"}`, `{stdin: x}`}},
+	tFiles: {good: []string{`~`, `{}`, `{a.txt: hi, "d/b.txt": "x ${port}", e: ~, "./f": 1}`},
+		bad: []string{`[a]`, `x`, `{"/etc/x": y}`, `{"../x": y}`, `{"a/../../x": y}`, `{a: [1]}`, `{"${port}": x}`, `{"": x}`}},
+	tGolden:    {good: []string{`testdata/matrix/hosts.csv`, `"golden/${port}.txt"`}, bad: []string{`""`, `"  "`, `~`, `[a]`, `{a: b}`}},
 	tRetrySpec: {good: []string{`{attempts: 2}`, `{attempts: 3, delay: 1s}`}, bad: []string{`{}`, `{delay: 1s}`, `3`, `~`, `{attempts: 2, tries: 3}`}},
 	tJSON:      {good: []string{`{.a: 1}`, `{.version: "1.2", ".items | length": 3, .ok: true, .n: ~, .items: [{id: 1}, {id: 2}]}`}, bad: []string{`{}`, `~`, `[.a]`, `.a`, `{"": 1}`}},
 	tCapture:   {good: []string{`out`, `{n: ".items | length"}`, `{a: .a, b: ".b[0]"}`}, bad: []string{`{}`, `~`, `[a]`, `{1a: .a}`, `{a: ~}`, `{a: ""}`, `{a: [.a]}`, `{env: .a}`}},
@@ -94,6 +97,20 @@ var formBases = []struct {
 	{"fail_on", &seenForm, [][2]string{{"text", "x"}}, func(m string) string { return "{spawn: {cmd: [x], fail_on: [" + m + "]}}" }, ""},
 	{"retry_options", &retrySpecForm, [][2]string{{"attempts", "2"}}, func(m string) string { return "{run: {cmd: [x], retry: " + m + "}}" }, ""},
 	{"requires", &requiresForm, nil, nil, "requires"},
+	{"assert file", &condForm, [][2]string{{"file", "out.txt"}, {"exists", "true"}}, func(m string) string { return "{assert: " + m + "}" }, ""},
+	{"if file", &condForm, [][2]string{{"file", "out.txt"}, {"exists", "true"}}, func(m string) string { return "{if: " + m + ", then: [{log: hi}]}" }, ""},
+}
+
+// needsMet reports whether every key of kvs that needs another has it
+// beside it: a key tried on a base that lacks what it needs is tried on
+// another base (exists on assert file's, not on assert var's).
+func needsMet(kvs [][2]string, needs map[string]string) bool {
+	for _, kv := range kvs {
+		if need, ok := needs[kv[0]]; ok && !slices.ContainsFunc(kvs, func(o [2]string) bool { return o[0] == need }) {
+			return false
+		}
+	}
+	return true
 }
 
 // sampleCase is one script of TestSchemaAgrees. want is 1 when the parser
@@ -188,6 +205,9 @@ func sampleCases(t *testing.T) map[string]sampleCase {
 			base := without(fb.base, fl.name)
 			if slices.Contains(f.oneOf, fl.name) {
 				base = without(base, f.oneOf...)
+			}
+			if !needsMet(append(slices.Clone(base), [2]string{fl.name, ""}), f.needs) {
+				continue
 			}
 			each(fl.typ, func(v string, want int) {
 				add(fmt.Sprintf("%s %s: %s", fb.name, fl.name, v), script(append(slices.Clone(base), [2]string{fl.name, v})), want)

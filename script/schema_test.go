@@ -261,6 +261,7 @@ var schemaBad = map[string][]string{
 	"skip_type":       {"skip"},
 	"skip_blank":      {"skip"},
 	"skip_bool":       {"skip"},
+	"work_files":      {"files", "steps/0", "steps/2", "steps/4"}, // Not a file without a check, nor exists: false beside one.
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

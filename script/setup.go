@@ -22,6 +22,9 @@ type Setup struct {
 	st      *state // its processes, until closed
 	left    int    // the jobs sharing it that have not ended
 	closed  bool
+	// work is setup's own ${work}, removed when its processes have ended
+	// (after the last job), unless --keep-work keeps it.
+	work string
 }
 
 // ShareSetups gives the jobs of each script that has setup: one Setup,
@@ -73,6 +76,16 @@ func (su *Setup) start(ctx context.Context, opts *Options) (map[string]string, m
 	return su.vars, su.secrets, nil
 }
 
+// keptWork is setup's ${work} when --keep-work keeps it, "" otherwise.
+func (su *Setup) keptWork(opts *Options) string {
+	if !opts.KeepWork {
+		return ""
+	}
+	su.mu.Lock()
+	defer su.mu.Unlock()
+	return su.work
+}
+
 // setupName is the name of the setup in -v lines and transcripts.
 func setupName(s *Script) string { return s.Name + " (setup)" }
 
@@ -91,10 +104,16 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
+	// Its own ${work}, empty: files: are the jobs'.
+	if err := st.makeWork(nil); err != nil {
+		return err
+	}
+	su.work = st.work
 	st.piped = stdinSources(s.Setup)
 	st.planSecrets()
 	if opts.Transcripts != "" {
 		if st.rec, err = newRecorder(opts.Transcripts, fileName(setupName(s))); err != nil {
+			_, _ = st.endWork()
 			return err
 		}
 		log.transcript = st.rec.buf
@@ -111,6 +130,7 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 	cancel()
 	if err != nil {
 		st.cleanup()
+		_, _ = st.endWork() // Best effort: the setup failed already.
 		log.trace(lineStep, "-- setup failed: %v\n", err)
 		st.end()
 		return &setupFailed{err}
@@ -153,6 +173,7 @@ func (su *Setup) Close() {
 	su.closed = true
 	if su.st != nil {
 		su.st.cleanup()
+		_, _ = su.st.endWork() // Best effort: the jobs' results are out.
 		su.st.end()
 		su.st = nil
 	}

@@ -66,6 +66,8 @@ const (
 	tRequires  valueType = "requires"       // a mapping of requiresForm
 	tOSNames   valueType = "os_names"       // a GOOS name or a non-empty list of them
 	tReason    valueType = "reason"         // text that is not blank, nor true or false
+	tFiles     valueType = "files"          // relative paths under ${work} and their contents
+	tGolden    valueType = "golden_file"    // a golden file, relative to the script's directory
 )
 
 // field is a key of a mapping, the type of its value and what it means.
@@ -144,6 +146,7 @@ var scriptForm = form{
 		{"finally", tStepList, "steps that run even when a step failed or timed out"},
 		{"skip", tReason, "the reason to skip the job: it is reported as skipped, with this reason, and nothing of it runs; --no-skip makes it a failure"},
 		{"requires", tRequires, "what the job needs to run: os, programs; a job without it is skipped, saying what is missing"},
+		{"files", tFiles, "files written under ${work}, the job's own directory, before the steps: paths relative to it, and their contents"},
 	},
 	required: []string{"steps"},
 }
@@ -168,6 +171,7 @@ var matcherForm = form{
 		{"empty", tBool, "the output is empty (true) or not (false)"},
 		{"lines", tLines, "the number of lines of the output"},
 		{"json", tJSON, "the output is one JSON document; each jq expression yields the value given, compared as JSON"},
+		{"equals_file", tGolden, "a golden file (relative to the script's directory) the output equals, trailing newlines aside; drover run --update rewrites it"},
 	},
 	nonEmpty: true,
 }

@@ -20,25 +20,37 @@ type If struct {
 	Else []Step // may be empty
 }
 
-// Condition is a check of a variable's value: var and the keys of an
-// output check (contains, not_contains, equals, re, empty, lines), which
-// must all hold. if and assert take one.
+// Condition is a check of a variable's value or of a file: var or file,
+// and the keys of an output check (contains, not_contains, equals, re,
+// empty, lines, equals_file), which must all hold; a file's also
+// exists. if and assert take one.
 type Condition struct {
-	Pos   Pos
-	Var   string
-	Match OutputMatcher
+	Pos  Pos
+	Var  string
+	File string // template: a path, relative to the script's directory
+	// Exists, for a file, says whether it must exist; nil when not given
+	// (a file whose content is checked must exist).
+	Exists *bool
+	Match  OutputMatcher
+	// content says the file's content is checked, not only whether it
+	// exists.
+	content bool
 }
 
 // Position and Kind implement Step.
 func (s *If) Position() Pos { return s.Pos }
 func (*If) Kind() string    { return "if" }
 
-// condForm is a condition: var and the checks of matcherForm. assert's
-// file: (the next issue's) is to be added here.
+// condForm is a condition: var or file, and the checks of matcherForm;
+// a file's also exists.
 var condForm = form{
-	fields:   append([]field{{"var", tVarRef, "the variable whose value is checked"}}, matcherForm.fields...),
-	required: []string{"var"},
-	missing:  map[string]string{"var": "the variable whose value is checked"},
+	fields: append([]field{
+		{"var", tVarRef, "the variable whose value is checked"},
+		{"file", tNonBlank, "the file whose content is checked, relative to the script's directory (write ${work}/NAME for the job's work directory)"},
+		{"exists", tBool, "the file exists (true) or does not (false)"},
+	}, matcherForm.fields...),
+	oneOf: []string{"var", "file"},
+	needs: map[string]string{"exists": "file"},
 }
 
 // condKeys are the checks of a condition, one of which it needs.
@@ -64,6 +76,7 @@ var ifKind = &stepKind{
 func parseIf(c *stepCtx, key, val *yaml.Node) Step {
 	s := &If{Pos: c.p.pos(key)}
 	s.Cond = c.condition(key, val)
+	s.Cond.Match.predicate = true
 	allowed := append([]string{"if"}, c.k.siblings.names()...)
 	f := c.fields(c.node, "an if step", "", allowed)
 	var branches []*stepCtx
@@ -92,10 +105,24 @@ func parseIf(c *stepCtx, key, val *yaml.Node) Step {
 func (c *stepCtx) condition(key, n *yaml.Node) Condition {
 	cd := Condition{Pos: c.p.pos(n)}
 	if n.Kind != yaml.MappingNode {
-		c.errorf(n, "", "want a condition, a mapping with var and a check such as equals: 42 (%s); got %s", strings.Join(condKeys, ", "), describe(n))
+		c.errorf(n, "", "want a condition, a mapping with var or file and a check such as equals: 42 (%s); got %s", strings.Join(condKeys, ", "), describe(n))
 		return cd
 	}
 	f := c.fieldsOf(n, &condForm, c.kind, "", key)
+	_, hasVar := f["var"]
+	_, hasFile := f["file"]
+	switch c.oneOf(f, n, condForm.oneOf...) {
+	case "file":
+		c.fileCondition(n, f, &cd)
+		return cd
+	case "var":
+		if hasFile {
+			return cd // Reported: which one was meant is unknown.
+		}
+	}
+	if !hasVar {
+		return cd
+	}
 	if e, ok := f["var"]; ok {
 		switch name, isText := c.str(e.val, "var"); {
 		case !isText:
@@ -107,6 +134,9 @@ func (c *stepCtx) condition(key, n *yaml.Node) Condition {
 			}
 			cd.Var = name
 		}
+	}
+	if e, ok := f["exists"]; ok {
+		c.errorf(e.key, "exists", "checks a file: it goes with file:, not var:")
 	}
 	checks := 0
 	for _, k := range condKeys {
@@ -127,6 +157,9 @@ func (c *stepCtx) condition(key, n *yaml.Node) Condition {
 // undefined variable, a template that cannot be expanded, a regular
 // expression that does not compile, the job stopped.
 func (cd *Condition) test(ctx context.Context, st *state) (ok bool, why, err error) {
+	if cd.File != "" {
+		return cd.testFile(ctx, st)
+	}
 	v, set := st.lookup(cd.Var)
 	if !set {
 		return false, nil, &UndefinedError{Name: cd.Var}
@@ -157,6 +190,9 @@ func (cd *Condition) test(ctx context.Context, st *state) (ok bool, why, err err
 
 // templates returns what the condition expands, the variable included.
 func (cd *Condition) templates() []string {
+	if cd.File != "" {
+		return append(cd.Match.templates(), cd.File)
+	}
 	return append(cd.Match.templates(), "${"+cd.Var+"}")
 }
 
@@ -197,6 +233,9 @@ func (s *If) lint(l *linter, f *facts) (string, bool) {
 // of literal text, matrix axes of one value), when no step sets its
 // variable or one its checks use. known is false when it cannot.
 func (l *linter) constant(cd *Condition) (holds, known bool) {
+	if cd.File != "" || cd.Match.EqualsFile != "" {
+		return false, false // Files are read when the step runs.
+	}
 	if l.known == nil {
 		l.known = knownVars(l.script)
 		l.set = map[string]bool{}

@@ -23,7 +23,8 @@ processes, unknown filters (${x|sh}), a matrix of more than 100000 jobs
 or of none (include:, exclude: and csv: counted), a csv: file missing or
 with a ragged row, a value that would expand past 1 MiB, a call of an
 undefined group or without its params, an import cycle or a missing
-import, a job driving a process of setup:. Each error names
+import, a job driving a process of setup:, a files: path outside
+${work}, a golden file of equals_file: that is missing. Each error names
 file:line:col (a CSV file's own, for a bad row). A FILE of - is a script
 read from stdin, named <stdin>.
 
@@ -75,6 +76,11 @@ func cmdCheck(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// The same check as drover run's before anything starts: a
 		// script that run refuses is not ok.
 		if err := s.Preflight(nil); err != nil {
+			printErr(stderr, err)
+			code = exitUsage
+			continue
+		}
+		if err := s.Goldens(); err != nil {
 			printErr(stderr, err)
 			code = exitUsage
 			continue

@@ -89,7 +89,7 @@ _drover() {
         --transcripts) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --help -h" -- "$cur"))
+            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --update --keep-work --help -h" -- "$cur"))
         else
             _drover_scripts
         fi
@@ -151,6 +151,8 @@ _drover() {
         '--shard=[run only shard K of N]:K/N: ' \
         '*--report=[write a report]:report:(json= junit=)' \
         '--transcripts=[leave transcripts in DIR]:directory:_directories' \
+        '--update[rewrite the golden files with what the programs printed]' \
+        '--keep-work[keep each job'\''s work directory]' \
         '(- *)'{-h,--help}'[show help]' \
         '*:script:_files -g "*.(yaml|yml)(-.)"'
       ;;
@@ -222,6 +224,8 @@ complete -c drover -n '__fish_seen_subcommand_from run' -l run -x -d 'run only t
 complete -c drover -n '__fish_seen_subcommand_from run' -l shard -x -d 'run only shard K/N of the jobs'
 complete -c drover -n '__fish_seen_subcommand_from run' -l report -x -a 'json= junit=' -d 'write a report: json=PATH or junit=PATH'
 complete -c drover -n '__fish_seen_subcommand_from run' -l transcripts -x -a '(__fish_complete_directories)' -d 'leave transcripts in DIR'
+complete -c drover -n '__fish_seen_subcommand_from run' -l update -d 'rewrite the golden files with what the programs printed'
+complete -c drover -n '__fish_seen_subcommand_from run' -l keep-work -d "keep each job's work directory"
 complete -c drover -n '__fish_seen_subcommand_from run check' -s h -l help -d 'show help'
 complete -c drover -n '__fish_seen_subcommand_from run check' -a '(__drover_scripts)'
 complete -c drover -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'

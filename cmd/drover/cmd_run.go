@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,6 +35,12 @@ reason; --no-skip makes it a failure.
 A script's setup: runs once, when the first of its selected jobs starts,
 and what it started ends after the last; if it fails, each of its jobs
 fails with its error.
+
+Each job has ${work}, a fresh directory with the script's files: in it,
+removed after the job (--keep-work keeps it and prints its path). A
+golden file of equals_file: that is missing is an error before anything
+runs; --update creates it, and rewrites those whose check fails with what
+the program printed, naming each after the job and after the summary.
 
 SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
 run: running jobs are terminated with their whole trees and the reports
@@ -63,6 +70,8 @@ type runFlags struct {
 	trans    string
 	help     bool
 	noSkip   bool
+	update   bool
+	keepWork bool
 }
 
 // cmdRun is "drover run".
@@ -80,6 +89,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
 	fs.BoolVar(&f.noSkip, "no-skip", false, "fail the jobs that skip: or requires: would skip, saying which skip, for a CI that must run everything")
+	fs.BoolVar(&f.update, "update", false, "rewrite the golden files of equals_file: with what the programs printed, instead of failing (a missing one is created)")
+	fs.BoolVar(&f.keepWork, "keep-work", false, "keep each job's ${work} directory after it, and print its path with the job's result")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -127,6 +138,13 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			printErr(stderr, err)
 			bad = true
 		}
+		if f.update {
+			continue // It creates the golden files that are missing.
+		}
+		if err := s.Goldens(); err != nil {
+			printErr(stderr, err)
+			bad = true
+		}
 	}
 	if bad {
 		return exitUsage
@@ -166,7 +184,13 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		script.NameTranscripts(all)
 	}
-	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans, NoSkip: f.noSkip}
+	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
+		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork}
+	if !f.keepWork {
+		// The supervisor's, which it removes even if this process is
+		// killed; a kept directory must outlive it.
+		opts.WorkRoot = workRoot
+	}
 	if f.verbose {
 		opts.Live = &syncWriter{w: stderr}
 		opts.Color = colorful(stderr)
@@ -193,16 +217,19 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interrupts(stderr, func() {
 		// A second interrupt: every process is already killed; still
-		// leave the reports, then exit at once.
+		// leave the reports, and remove the work directories, then exit
+		// at once.
 		if err := report(fo.snapshot(), time.Since(began)); err != nil {
 			fmt.Fprintf(stderr, "drover run: %v\n", err)
 		}
+		opts.RemoveWork()
 	})
 	defer stop()
 	results := fo.run(ctx)
 	took := time.Since(began)
 	out.stop()
 	code = summarize(stdout, results, took, ctx.Err() != nil)
+	updated(stdout, results)
 	if code == exitInterrupted {
 		code = stopCode(ctx)
 	}
@@ -212,6 +239,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			code = exitFailed
 		}
 	}
+	// Every job has ended: the supervisor's directory for them goes now,
+	// in case the supervisor itself is gone.
+	opts.RemoveWork()
 	return code
 }
 
@@ -289,6 +319,26 @@ func (f *fanout) snapshot() []*script.Result {
 		}
 	}
 	return out
+}
+
+// updated prints, after the summary, the golden files --update rewrote.
+func updated(w io.Writer, results []*script.Result) {
+	var paths []string
+	for _, r := range results {
+		if r != nil {
+			paths = append(paths, r.Updated...)
+		}
+	}
+	if len(paths) == 0 {
+		return
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	noun := "files"
+	if len(paths) == 1 {
+		noun = "file"
+	}
+	fmt.Fprintf(w, "updated %d golden %s: %s\n", len(paths), noun, show(strings.Join(paths, ", ")))
 }
 
 // summarize prints the closing line and returns the exit code.

@@ -136,6 +136,15 @@ func formatResult(r *script.Result, color bool) string {
 	if r.Reason != "" {
 		fmt.Fprintf(&b, "    %s\n", show(r.Reason))
 	}
+	for _, p := range r.Updated {
+		fmt.Fprintf(&b, "    updated golden file %s\n", show(p))
+	}
+	if r.Work != "" {
+		fmt.Fprintf(&b, "    work directory kept: %s\n", show(r.Work))
+	}
+	if r.SetupWork != "" {
+		fmt.Fprintf(&b, "    setup's work directory kept: %s\n", show(r.SetupWork))
+	}
 	for _, line := range lines(r.Log) {
 		fmt.Fprintf(&b, "      %s\n", show(line))
 	}

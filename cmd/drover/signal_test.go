@@ -38,7 +38,7 @@ timeout: 5m
 steps:
   - spawn: {name: tty, cmd: [sh, -c, "echo up; exec sleep @"]}
   - expect: up
-  - spawn: {name: pipe, cmd: [sleep, "@"], tty: false}
+  - spawn: {name: pipe, cmd: [sleep, "@"], tty: false, dir: "${work}"}
   - spawn: {name: group, cmd: [bash, -c, "set -m; sleep @ & echo grouped; wait"], tty: false}
   - expect: grouped
   - spawn: {name: daemon, cmd: [sh, -c, "` + strings.ReplaceAll(daemon, `"`, `\"`) + `"], tty: false}

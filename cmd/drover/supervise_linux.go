@@ -47,6 +47,17 @@ const workerVar = "DROVER_WORKER"
 // controlFd is the worker's descriptor of the supervisor's pipe.
 const controlFd = 3
 
+// workRootVar gives the worker the directory, made by the supervisor, in
+// which the jobs' ${work} directories are made: whichever of the two
+// outlives the other removes it, so that a drover killed with SIGKILL
+// leaves no work directory behind either. The worker removes it from its
+// environment, as workerVar.
+const workRootVar = "DROVER_WORK_ROOT"
+
+// workRoot is, in a worker, the supervisor's directory for the jobs'
+// ${work}; "" elsewhere.
+var workRoot string
+
 // supervise runs drover as the supervisor of a worker that runs the
 // scripts, and returns the exit code once the worker and every process
 // below it are gone. ok is false when the supervisor cannot be set up
@@ -67,12 +78,18 @@ func supervise(ignored map[os.Signal]bool) (code int, ok bool) {
 		return 0, false
 	}
 	ino := st.Sys().(*syscall.Stat_t).Ino
+	env := append(os.Environ(), workerVar+"="+strconv.FormatUint(ino, 10))
+	root, err := os.MkdirTemp("", "drover-run-")
+	if err == nil {
+		defer os.RemoveAll(root) // After every process below is gone.
+		env = append(env, workRootVar+"="+root)
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, stopSignals...) // Before the worker starts: it then gets the defaults.
 	worker := &osexec.Cmd{
 		Path:       "/proc/self/exe",
 		Args:       os.Args,
-		Env:        append(os.Environ(), workerVar+"="+strconv.FormatUint(ino, 10)),
+		Env:        env,
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
@@ -145,11 +162,16 @@ func attachSupervisor() bool {
 		return false
 	}
 	_ = os.Unsetenv(workerVar) // Never fails for a valid name.
+	root, hasRoot := os.LookupEnv(workRootVar)
+	_ = os.Unsetenv(workRootVar)
 	var st unix.Stat_t
 	if err := unix.Fstat(controlFd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO || strconv.FormatUint(st.Ino, 10) != v {
 		return false // Not the supervisor's pipe: a stray variable.
 	}
 	unix.CloseOnExec(controlFd)
+	if hasRoot {
+		workRoot = root
+	}
 	signal.Notify(make(chan os.Signal, 1), stopSignals...) // Never read: the pipe says which to act on.
 	notifyStop = func(c chan<- os.Signal) func() {
 		relayed.Lock()
@@ -191,6 +213,10 @@ func followSupervisor(f *os.File) {
 		}
 		if err != nil {
 			exec.KillAll()
+			if workRoot != "" {
+				time.Sleep(10 * time.Millisecond) // The killed take a moment to die.
+				_ = os.RemoveAll(workRoot)        // Best effort: exiting.
+			}
 			os.Exit(signalCode(syscall.SIGKILL))
 		}
 	}

@@ -65,6 +65,7 @@ func TestKilledDroverLeavesNothing(t *testing.T) {
 				t.Fatalf("want one worker, the supervisor's child; found %v\n%s", workers, out)
 			}
 			worker := workers[0]
+			work := workOf(t, marker)
 			pid := cmd.Process.Pid
 			if victim == "worker" {
 				pid = worker
@@ -89,6 +90,12 @@ func TestKilledDroverLeavesNothing(t *testing.T) {
 					}
 				}
 				t.Fatalf("kill -9 of the %s: after 2s these are left: %v\n%s", victim, left, out)
+			}
+			for _, err := os.Lstat(work); err == nil && time.Since(began) < 2*time.Second; _, err = os.Lstat(work) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if _, err := os.Lstat(work); !os.IsNotExist(err) {
+				t.Errorf("kill -9 of the %s: its ${work}, %s, is left: %v", victim, work, err)
 			}
 			if victim == "worker" {
 				if st := exitStatus(cmd); st != "exit 137" {
@@ -116,4 +123,18 @@ steps:
 	if strings.Contains(out, "pipe:") {
 		t.Errorf("the script's shell inherited a pipe:\n%s", out)
 	}
+}
+
+// workOf returns the ${work} of the job running sleep marker in it: the
+// working directory of that process.
+func workOf(t *testing.T, marker string) string {
+	t.Helper()
+	for _, p := range processesWith(t, "sleep\x00"+marker) {
+		pid, _, _ := strings.Cut(p, ":")
+		if cwd, err := os.Readlink("/proc/" + pid + "/cwd"); err == nil && strings.Contains(cwd, "drover-work-") {
+			return cwd
+		}
+	}
+	t.Fatalf("no process sleep %s runs in a ${work}", marker)
+	return ""
 }

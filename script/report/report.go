@@ -57,6 +57,12 @@ type Job struct {
 	Received string            `json:"received,omitempty"`
 	Log      string            `json:"log,omitempty"`
 	Vars     map[string]string `json:"vars,omitempty"`
+	// Work is the job's ${work} directory, kept by --keep-work, and
+	// SetupWork its setup's.
+	Work      string `json:"work,omitempty"`
+	SetupWork string `json:"setup_work,omitempty"`
+	// Updated are the golden files --update rewrote.
+	Updated []string `json:"updated,omitempty"`
 }
 
 // Failure is where and why a job failed.
@@ -79,17 +85,20 @@ func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
 	rep := Report{Summary: Summarize(results, took), Jobs: make([]Job, 0, len(results))}
 	for _, r := range results {
 		j := Job{
-			Name:     r.Job.Name(),
-			Script:   r.Job.Script.Name,
-			File:     r.Job.Script.File,
-			Status:   r.Status,
-			Reason:   r.Reason,
-			Seconds:  r.Duration.Seconds(),
-			Error:    failure(r),
-			Finally:  describeErr(r.FinallyErr),
-			Received: r.Received,
-			Log:      r.Log,
-			Vars:     r.Vars,
+			Name:      r.Job.Name(),
+			Script:    r.Job.Script.Name,
+			File:      r.Job.Script.File,
+			Status:    r.Status,
+			Reason:    r.Reason,
+			Seconds:   r.Duration.Seconds(),
+			Error:     failure(r),
+			Finally:   describeErr(r.FinallyErr),
+			Received:  r.Received,
+			Log:       r.Log,
+			Vars:      r.Vars,
+			Work:      r.Work,
+			SetupWork: r.SetupWork,
+			Updated:   r.Updated,
 		}
 		if len(r.Job.Matrix) > 0 {
 			j.Matrix = map[string]string{}
