@@ -243,7 +243,7 @@ testdata/bad/requires_keys.yaml:1:46: requires.programs: undefined variable "pro
 		"work_files": `testdata/bad/work_files.yaml:2:3: files: "/etc/passwd": an absolute path; want one relative to ${work}
 testdata/bad/work_files.yaml:3:3: files: "../escape.txt": has .., which may leave ${work}; want a path inside it, without ..
 testdata/bad/work_files.yaml:6:22: assert: var and file cannot be used together; want one of var or file
-testdata/bad/work_files.yaml:7:13: assert: want a check of the file beside file: exists: true or false, or one of contains, not_contains, equals, re, empty, lines, equals_file
+testdata/bad/work_files.yaml:7:13: assert: want a check of the file beside file: exists: true or false, or one of contains, not_contains, equals, re, empty, lines, json, equals_file
 testdata/bad/work_files.yaml:8:22: assert: exists: checks a file: it goes with file:, not var:
 testdata/bad/work_files.yaml:9:36: assert: exists: a file that must not exist has no content to check; remove exists: false or the checks beside it
 testdata/bad/work_files.yaml:10:46: run: stdout.equals_file: want the path of a golden file, relative to the script's directory`,
