@@ -16,6 +16,12 @@ import (
 // Options are what a run of scripts may set from outside. The zero value
 // runs with drover's environment and nothing printed live.
 type Options struct {
+	// Terminal is drover's own terminal, which interact, confirm and ask
+	// hand to the operator one job at a time; nil when drover has none
+	// (its stdin is not a terminal).
+	Terminal *Terminal
+	// Yes answers yes to every confirm: step (--yes), terminal or not.
+	Yes bool
 	// Vars override the scripts' vars: and matrix: values (--var k=v).
 	Vars map[string]string
 	// Env is the base environment of every process; nil means drover's.
