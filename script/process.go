@@ -9,6 +9,22 @@ import (
 	"github.com/drover-dev/drover/exec"
 )
 
+// command expands what a run or spawn starts: its arguments, its
+// environment (the job's, then the step's env) and its working directory
+// (dir, relative to the script's).
+func (st *state) command(c Command, env []KV, dir string, tty bool) (args, environ []string, wd string, err error) {
+	if args, err = st.argv(c); err != nil {
+		return nil, nil, "", err
+	}
+	if environ, err = st.procEnv(env, tty); err != nil {
+		return nil, nil, "", err
+	}
+	if wd, err = st.workDir(dir); err != nil {
+		return nil, nil, "", err
+	}
+	return args, environ, wd, nil
+}
+
 // argv expands a command into the arguments to start.
 func (st *state) argv(c Command) ([]string, error) {
 	if c.Shell != "" {

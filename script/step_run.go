@@ -135,15 +135,7 @@ func (s *Run) run(ctx context.Context, st *state) error {
 
 // runOnce starts a command, feeds it stdin, waits for it, and checks it.
 func (st *state) runOnce(ctx context.Context, s *Run) error {
-	args, err := st.argv(s.Cmd)
-	if err != nil {
-		return err
-	}
-	env, err := st.procEnv(s.Env, s.TTY)
-	if err != nil {
-		return err
-	}
-	dir, err := st.workDir(s.Dir)
+	args, env, dir, err := st.command(s.Cmd, s.Env, s.Dir, s.TTY)
 	if err != nil {
 		return err
 	}

@@ -183,15 +183,7 @@ func (c *stepCtx) size(n *yaml.Node) (rows, cols int) {
 
 // run starts a process in the background.
 func (s *Spawn) run(ctx context.Context, st *state) error {
-	args, err := st.argv(s.Cmd)
-	if err != nil {
-		return err
-	}
-	env, err := st.procEnv(s.Env, s.TTY)
-	if err != nil {
-		return err
-	}
-	dir, err := st.workDir(s.Dir)
+	args, env, dir, err := st.command(s.Cmd, s.Env, s.Dir, s.TTY)
 	if err != nil {
 		return err
 	}
