@@ -125,8 +125,8 @@ testdata/bad/setup_drive.yaml:13:16: terminate: process "dns" is setup:'s (line 
 		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
 		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
 		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,
-		"control": `testdata/bad/control.yaml:3:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got "ctrl-c"
-testdata/bad/control.yaml:4:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got "1"`,
+		"control": `testdata/bad/control.yaml:3:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _ ? (? is DEL); got "ctrl-c"
+testdata/bad/control.yaml:4:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _ ? (? is DEL); got "1"`,
 		"control_char":  `testdata/bad/control_char.yaml:2:16: control character U+0007 is not allowed; write it as an escape in a double-quoted string, such as "\x07"`,
 		"deep_nesting":  "testdata/bad/deep_nesting.yaml:2:106: nesting deeper than 100 levels",
 		"duplicate_key": `testdata/bad/duplicate_key.yaml:3:36: expect: key "timeout" appears twice (first at line 3)`,
@@ -139,7 +139,7 @@ testdata/bad/env.yaml:6:28: run: env: want a mapping of variable names to values
 		"exclusive": `testdata/bad/exclusive.yaml:3:27: expect: text and re cannot be used together; want one of text, re, eof or any
 testdata/bad/exclusive.yaml:4:22: run: cmd and shell cannot be used together; want one of cmd or shell
 testdata/bad/exclusive.yaml:5:21: wait: exit and signal cannot be used together: a process either exits or dies of a signal
-testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; want one of text, raw, control or eof`,
+testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; want one of text, raw, control, eof or hex`,
 		"exit": `testdata/bad/exit.yaml:2:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "300"
 testdata/bad/exit.yaml:3:35: run: exit: want an exit code from 0 to 255, got "two"
 testdata/bad/exit.yaml:4:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "1"
@@ -201,7 +201,13 @@ testdata/bad/runbook_keys.yaml:5:5: retry: missing key steps: the steps to try a
 testdata/bad/on_unknown.yaml:5:16: terminate: unknown process "dsn" (spawned before this step: dns, nslookup)
 testdata/bad/on_unknown.yaml:6:28: signal: on: unknown process "web" (spawned before this step: dns, nslookup)`,
 		"run_tty_stderr": "testdata/bad/run_tty_stderr.yaml:2:51: run: stderr: under tty: true stderr is the terminal, mixed with stdout; check stdout instead",
-		"send_null": `testdata/bad/send_null.yaml:3:10: send: want text to send (send: "" sends just a newline), or a mapping with text, raw, control or eof; got nothing
+		"send_bytes": `testdata/bad/send_bytes.yaml:3:17: send: hex: want bytes as pairs of hex digits, such as 80ff1b or "80 ff 1b"; got "80f"
+testdata/bad/send_bytes.yaml:4:17: send: hex: want bytes as pairs of hex digits, such as 80ff1b or "80 ff 1b"; got "0x80"
+testdata/bad/send_bytes.yaml:5:17: send: hex: want bytes as pairs of hex digits, such as 80ff1b or "80 ff 1b"; got ""
+testdata/bad/send_bytes.yaml:6:24: send: pace: paces the characters of text, raw or hex; a control key or eof is one keystroke
+testdata/bad/send_bytes.yaml:7:30: send: pace: want a duration greater than 0, got "0s"
+testdata/bad/send_bytes.yaml:8:21: send: hex and text cannot be used together; want one of text, raw, control, eof or hex`,
+		"send_null": `testdata/bad/send_null.yaml:3:10: send: want text to send (send: "" sends just a newline), or a mapping with text, raw, control, eof or hex; got nothing
 testdata/bad/send_null.yaml:4:9: log: want text, got nothing`,
 		"shell_var": `testdata/bad/shell_var.yaml:2:10: run: undefined variable "HOME"; for the shell's own variable write $${HOME}
 testdata/bad/shell_var.yaml:3:20: spawn: shell: undefined variable "f"; for the shell's own variable write $${f}`,
