@@ -63,7 +63,7 @@ var valueTypes = []valueType{
 	tJSON, tCapture,
 	tRequires, tOSNames, tReason,
 	tFiles, tGolden,
-	tHex,
+	tHex, tEcho,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -168,6 +168,9 @@ func typeSchema(t valueType) object {
 			{"type", []string{"object", "null"}},
 			{"propertyNames", object{{"pattern", `\S`}, {"not", object{{"pattern", `^/|(^|/)\.\.(/|$)|\$\{|\\`}}}}},
 			{"additionalProperties", object{{"anyOf", []object{ref(tText), ref(tNull)}}}}}
+	case tEcho:
+		return object{{"description", "off: the terminal does not echo input (a password prompt); on: it does"},
+			{"enum", []string{"on", "off"}}}
 	case tHex:
 		return object{{"description", "bytes as pairs of hex digits, such as 80ff1b or \"80 ff 1b\""},
 			{"type", scalar}, {"pattern", `^ *([0-9A-Fa-f] *[0-9A-Fa-f] *)+$`}}

@@ -68,6 +68,7 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tReason:    {good: []string{`flaky`, `42`, `"true"`, `" x "`, `"${port}"`}, bad: []string{`true`, `false`, `""`, `"  "`, `~`, `[a]`, `{a: b}`}},
 	tOSNames:   {good: []string{`linux`, `[linux, darwin, windows]`}, bad: []string{`beos`, `Linux`, `[]`, `~`, `[linux, 1]`, `[[linux]]`, `"${os}"`}},
 	tHex:       {good: []string{`80ff1b`, `"80 FF 1b"`, `"00"`, `1234`}, bad: []string{`"8"`, `zz`, `"0x80"`, `""`, `~`, `[80]`, `{a: b}`}},
+	tEcho:      {good: []string{`off`, `on`, `"on"`}, bad: []string{`true`, `false`, `OFF`, `~`, `[on]`, `yes`}},
 }
 
 // formBases are mappings of the keys each form needs, into which the test

@@ -265,6 +265,8 @@ var schemaBad = map[string][]string{
 
 	// The terminal itself.
 	"send_bytes": {"steps/1", "steps/2", "steps/3", "steps/6"}, // Not pace beside control, nor pace: 0s.
+	"resize":     {"steps/1", "steps/3", "steps/4"},            // Not 0x80 (a range), nor an unknown process.
+	"echo":       {"steps/1", "steps/2", "steps/4"},            // Not keys about output beside echo.
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

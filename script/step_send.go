@@ -194,6 +194,9 @@ func (s *Send) run(ctx context.Context, st *state) error {
 			pr.cast.input(string(key))
 		}
 		if err := pr.p.Send(ctx, key); err != nil {
+			if ctx.Err() != nil {
+				return stopped(ctx, 0) // Cut short between two keys: say why.
+			}
 			return err
 		}
 	}
