@@ -181,8 +181,17 @@ func (s *Send) run(ctx context.Context, st *state) error {
 	if pr.cast != nil && !perKey {
 		pr.cast.input(st.log.masked(string(b)))
 	}
+	send := func(b []byte) error {
+		err := pr.p.Send(ctx, b)
+		if err != nil && ctx.Err() != nil {
+			// Cut short, by the script's timeout or Ctrl-C, while
+			// blocked on a full pipe or between two keys: say why.
+			return stopped(ctx, 0)
+		}
+		return err
+	}
 	if s.Pace <= 0 {
-		return pr.p.Send(ctx, b)
+		return send(b)
 	}
 	for i, key := range keystrokes(b, s.Hex != nil) {
 		if i > 0 {
@@ -193,10 +202,7 @@ func (s *Send) run(ctx context.Context, st *state) error {
 		if perKey {
 			pr.cast.input(string(key))
 		}
-		if err := pr.p.Send(ctx, key); err != nil {
-			if ctx.Err() != nil {
-				return stopped(ctx, 0) // Cut short between two keys: say why.
-			}
+		if err := send(key); err != nil {
 			return err
 		}
 	}
