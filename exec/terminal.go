@@ -20,7 +20,7 @@ var ErrNoTTY = errors.New("it runs on pipes, not under a tty, so it has no termi
 // when a terminal window is resized. It fails with ErrNoTTY on pipes and
 // ErrExited once the process has exited. It is safe for concurrent use.
 func (p *Process) Resize(rows, cols uint16) error {
-	err := p.onTerminal(func(fd uintptr) error { return setWinsize(fd, rows, cols) })
+	err := p.onTerminal(true, func(fd uintptr) error { return setWinsize(fd, rows, cols) })
 	if err != nil {
 		return &Error{Op: "resize", Name: p.name(), Err: err}
 	}
@@ -29,11 +29,12 @@ func (p *Process) Resize(rows, cols uint16) error {
 
 // Echo reports whether the process's terminal echoes what is typed: its
 // ECHO local mode, which a password prompt turns off. The terminal's modes
-// are one for both its sides, so this reads them on drover's side. It
-// fails with ErrNoTTY on pipes and ErrExited once the process has exited.
+// are one for both its sides, so this reads them on drover's side, even
+// after the process has exited, until Terminate releases the terminal
+// (ErrExited then). It fails with ErrNoTTY on pipes.
 func (p *Process) Echo() (bool, error) {
 	var on bool
-	err := p.onTerminal(func(fd uintptr) error {
+	err := p.onTerminal(false, func(fd uintptr) error {
 		var err error
 		on, err = echoing(fd)
 		return err
@@ -52,9 +53,10 @@ const EchoPoll = 5 * time.Millisecond
 // WaitEcho waits until the process's terminal echoes (on) or stops
 // echoing (!on) what is typed: a program reading a password has turned
 // echo off once its prompt is really ready for it. It returns at once if
-// the terminal is that way already, and fails when ctx is done first
-// (with ctx's error as the cause), when the process exits first
-// (ErrExited), or on pipes (ErrNoTTY). It is safe for concurrent use.
+// the terminal is that way already (the process may have exited since),
+// and fails when ctx is done first (with ctx's error as the cause), when
+// the process exits first (ErrExited), or on pipes (ErrNoTTY). It is safe
+// for concurrent use.
 func (p *Process) WaitEcho(ctx context.Context, on bool) error {
 	var ticker *time.Ticker
 	for {
@@ -64,6 +66,9 @@ func (p *Process) WaitEcho(ctx context.Context, on bool) error {
 		}
 		if echo == on {
 			return nil
+		}
+		if p.Exited() {
+			return &Error{Op: "echo", Name: p.name(), Err: ErrExited}
 		}
 		if ticker == nil {
 			ticker = time.NewTicker(EchoPoll)
@@ -84,12 +89,13 @@ func (p *Process) WaitEcho(ctx context.Context, on bool) error {
 }
 
 // onTerminal calls f with the descriptor of the process's terminal (its
-// master side), which stays open while f runs.
-func (p *Process) onTerminal(f func(fd uintptr) error) error {
+// master side), which stays open while f runs; with alive, only while the
+// process runs.
+func (p *Process) onTerminal(alive bool, f func(fd uintptr) error) error {
 	if !p.tty || p.out == nil || p.out.file == nil {
 		return ErrNoTTY
 	}
-	if p.Exited() {
+	if alive && p.Exited() {
 		return ErrExited
 	}
 	sc, ok := any(p.out.file).(syscall.Conn)

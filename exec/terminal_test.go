@@ -44,9 +44,10 @@ func helperWinch(...string) {
 	}
 }
 
-// helperEchoLate DELAY prints "starting", and only after DELAY turns its
-// terminal's echo off, writes "password: " and reads a line; it prints
-// "got LINE", turns echo back on, prints "echo on" and reads a last line.
+// helperEchoLate DELAY [exit] prints "starting", and only after DELAY
+// turns its terminal's echo off, writes "password: " and reads a line; it
+// prints "got LINE", turns echo back on, prints "echo on" and reads a last
+// line. With exit, it exits once echo is off.
 func helperEchoLate(args ...string) {
 	d, err := time.ParseDuration(args[0])
 	if err != nil {
@@ -60,6 +61,9 @@ func helperEchoLate(args ...string) {
 	}
 	if err := echoOff(os.Stdin); err != nil {
 		fail(err)
+	}
+	if len(args) > 1 && args[1] == "exit" {
+		return
 	}
 	fmt.Print("password: ")
 	in := bufio.NewReader(os.Stdin)
@@ -190,4 +194,23 @@ func setTermios(f *os.File, t *syscall.Termios) error {
 		return e
 	}
 	return nil
+}
+
+// A program that turned echo off and exited left its terminal so:
+// WaitEcho(off) sees it; WaitEcho(on) fails at once, saying it exited.
+func TestWaitEchoAfterExit(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 20*time.Second)
+	c := helperCmd(t, "echo-late", "0s", "exit")
+	c.TTY = true
+	p := mustStart(t, ctx, c)
+	if _, err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WaitEcho(ctx, false); err != nil {
+		t.Errorf("WaitEcho(off) after an exit with echo off = %v, want nil", err)
+	}
+	if err := p.WaitEcho(ctx, true); !errors.Is(err, ErrExited) {
+		t.Errorf("WaitEcho(on) after an exit with echo off = %v, want ErrExited", err)
+	}
 }
