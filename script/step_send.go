@@ -149,6 +149,9 @@ func (s *Send) run(ctx context.Context, st *state) error {
 		b = []byte{s.Control}
 	case s.Hex != nil:
 		b = s.Hex // Exact: no template, no Enter.
+		if secret := strings.TrimRight(string(b), "\r\n"); s.Secret && secret != "" {
+			st.log.addSecret(secret) // As text is, without its Enter.
+		}
 	default:
 		text, err := st.expand(s.Text)
 		if err != nil {
