@@ -149,10 +149,11 @@
 // expect: {echo: off} waits, instead of for output, until the process's
 // terminal stops echoing input, which a program reading a password does
 // before it reads (text sent earlier would be echoed, or flushed); echo:
-// on waits until it echoes again. It takes timeout and on only; it fails
-// at once on a process on pipes (drover check warns), and when the
-// process exits first. The terminal's modes change without an event to
-// wait on, so this expect reads them every 5ms (exec.EchoPoll).
+// on waits until it echoes again. It takes timeout and on only, and reads
+// no output (fail_on and prompt do not apply); it fails at once on a
+// process on pipes (drover check warns), and when the process exits
+// first. The terminal's modes change without an event to wait on, so this
+// expect reads them every 5ms (exec.EchoPoll).
 //
 // send writes to the process. Short form: text, followed by Enter (\r on a
 // tty, \n on pipes); send: "" sends just Enter, while a missing value is
@@ -167,7 +168,8 @@
 // AND 0x1f, and 0x7f (DEL, what Backspace sends) for ?. In the parsed Send
 // it is both Control and a Raw Text of that one byte. hex sends exact
 // bytes, given as pairs of hex digits (80ff1b, spaces between pairs
-// allowed), decoded when the script is parsed: no ${...}, no Enter. pace
+// allowed), decoded when the script is parsed: no ${...}, no Enter;
+// secret: true masks them as it masks text. pace
 // (a duration, with text, raw or hex) pauses between characters (runes;
 // bytes for hex) and before the Enter, as a slow typist, for programs
 // that drop input typed ahead; the script's timeout or Ctrl-C cuts it
