@@ -58,4 +58,12 @@
 // process; an orphan that left the group survives. KillAll, for a program
 // about to exit, sends SIGKILL to every group started here and, on Linux,
 // to every descendant of the program and every process with its marker.
+//
+// # The terminal after the start
+//
+// Under a tty, Process.Resize gives the terminal a new size (the kernel
+// sends SIGWINCH), and Process.WaitEcho waits until the terminal stops
+// (or starts) echoing input, as a password prompt makes it. Changes of a
+// terminal's modes raise no event, so WaitEcho reads them every EchoPoll:
+// the one place the package polls.
 package exec

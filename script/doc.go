@@ -146,6 +146,15 @@
 // then, and so are more capture names than it has groups. Empty text is an
 // error: it would match at once.
 //
+// expect: {echo: off} waits, instead of for output, until the process's
+// terminal stops echoing input, which a program reading a password does
+// before it reads (text sent earlier would be echoed, or flushed); echo:
+// on waits until it echoes again. It takes timeout and on only, and reads
+// no output (fail_on and prompt do not apply); it fails at once on a
+// process on pipes (drover check warns), and when the process exits
+// first. The terminal's modes change without an event to wait on, so this
+// expect reads them every 5ms (exec.EchoPoll).
+//
 // send writes to the process. Short form: text, followed by Enter (\r on a
 // tty, \n on pipes); send: "" sends just Enter, while a missing value is
 // an error. Long form: exactly one of text, raw (no Enter added), control
@@ -154,9 +163,17 @@
 // characters, is masked in every output; each variable in the text is
 // secret for the whole job, from its first byte, in the forms its filters
 // make of it too) and on. control is a letter (c sends ^C, case does
-// not matter) or one of @ [ \ ] ^ _, optionally written with a leading ^
-// (^C); the byte sent is the character's code AND 0x1f. In the parsed Send
-// it is both Control and a Raw Text of that one byte.
+// not matter) or one of @ [ \ ] ^ _ and ?, optionally written with a
+// leading ^ (^C): its caret name. The byte sent is the character's code
+// AND 0x1f, and 0x7f (DEL, what Backspace sends) for ?. In the parsed Send
+// it is both Control and a Raw Text of that one byte. hex sends exact
+// bytes, given as pairs of hex digits (80ff1b, spaces between pairs
+// allowed), decoded when the script is parsed: no ${...}, no Enter;
+// secret: true masks them as it masks text. pace
+// (a duration, with text, raw or hex) pauses between characters (runes;
+// bytes for hex) and before the Enter, as a slow typist, for programs
+// that drop input typed ahead; the script's timeout or Ctrl-C cuts it
+// short.
 //
 // wait waits for the process to end. Short form: nothing (- wait:), exit
 // 0 within 10s. Long form: exit (a code 0-255, a list of codes, nonzero or
@@ -173,6 +190,11 @@
 // add EMT and INFO and lack STKFLT), and a script that names a signal its
 // system lacks is an error there; drover schema lists this system's.
 // wait's signal takes the same names.
+//
+// resize gives the process's terminal a new size. Short form: ROWSxCOLS
+// (each 1 to 1000). Long form: size, on. The process's foreground group
+// gets SIGWINCH; a .cast recording gets a resize event. A process on
+// pipes has no terminal: it fails (drover check warns).
 //
 // terminate ends a process's whole tree: SIGHUP first under a tty (and
 // 0.1s to exit), SIGTERM, then SIGKILL after a grace period. Short form:

@@ -36,5 +36,5 @@ func ExampleParse_error() {
 	_, err := script.Parse("bad.yaml", []byte("steps:\n  - spawn: [cat]\n  - expect: {text: x, tiemout: 1s}\n"))
 	fmt.Println(err)
 	// Output:
-	// bad.yaml:3:23: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on
+	// bad.yaml:3:23: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on, echo
 }

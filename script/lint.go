@@ -26,6 +26,8 @@ import (
 //     stdin_from;
 //   - expect of text or a regular expression that needs text, after an
 //     expect: {eof: true} on the same stream, which consumed all of it;
+//   - resize, or expect: {echo: ...}, on a process on pipes (it has no
+//     terminal) or one that has ended;
 //   - a sleep that brings the sleeps of steps: to the script's timeout
 //     (drover run --timeout can give more).
 //

@@ -68,7 +68,7 @@ testdata/bad/bad_expect.yaml:6:19: expect: any: want a non-empty list of texts o
 testdata/bad/bad_expect.yaml:7:20: expect: want one of text, re, eof or timeout
 testdata/bad/bad_expect.yaml:7:42: expect: unknown key "thne" in any; want one of: text, re, eof, timeout, capture, then
 testdata/bad/bad_expect.yaml:8:24: expect: capture goes in each branch of any:, beside its re:
-testdata/bad/bad_expect.yaml:9:12: expect: want text to wait for, or a mapping with text, re, eof or any; got nothing`,
+testdata/bad/bad_expect.yaml:9:12: expect: want text to wait for, or a mapping with text, re, eof, any or echo; got nothing`,
 		"expect_v2": `testdata/bad/expect_v2.yaml:2:34: spawn: fail_on: want a list of texts or mappings with text or re, such as [Traceback, {re: 'Permission denied'}]; got "Traceback"
 testdata/bad/expect_v2.yaml:2:58: spawn: prompt.re: invalid regular expression: missing closing ): ` + "`" + `(> ` + "`" + `
 testdata/bad/expect_v2.yaml:3:40: spawn: fail_on.re: invalid regular expression: missing closing ]: ` + "`" + `[a-` + "`" + `
@@ -125,8 +125,8 @@ testdata/bad/setup_drive.yaml:13:16: terminate: process "dns" is setup:'s (line 
 		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
 		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
 		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,
-		"control": `testdata/bad/control.yaml:3:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got "ctrl-c"
-testdata/bad/control.yaml:4:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got "1"`,
+		"control": `testdata/bad/control.yaml:3:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _ ? (? is DEL); got "ctrl-c"
+testdata/bad/control.yaml:4:21: send: control: want a letter such as c (for ^C), or one of @ [ \ ] ^ _ ? (? is DEL); got "1"`,
 		"control_char":  `testdata/bad/control_char.yaml:2:16: control character U+0007 is not allowed; write it as an escape in a double-quoted string, such as "\x07"`,
 		"deep_nesting":  "testdata/bad/deep_nesting.yaml:2:106: nesting deeper than 100 levels",
 		"duplicate_key": `testdata/bad/duplicate_key.yaml:3:36: expect: key "timeout" appears twice (first at line 3)`,
@@ -136,10 +136,10 @@ testdata/bad/control.yaml:4:21: send: control: want a letter such as c (for ^C),
 testdata/bad/env.yaml:3:3: env: invalid environment variable name "A=B"
 testdata/bad/env.yaml:4:9: env.EMPTY: want a value (write "" for an empty one), got nothing
 testdata/bad/env.yaml:6:28: run: env: want a mapping of variable names to values, got a list`,
-		"exclusive": `testdata/bad/exclusive.yaml:3:27: expect: text and re cannot be used together; want one of text, re, eof or any
+		"exclusive": `testdata/bad/exclusive.yaml:3:27: expect: text and re cannot be used together; want one of text, re, eof, any or echo
 testdata/bad/exclusive.yaml:4:22: run: cmd and shell cannot be used together; want one of cmd or shell
 testdata/bad/exclusive.yaml:5:21: wait: exit and signal cannot be used together: a process either exits or dies of a signal
-testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; want one of text, raw, control or eof`,
+testdata/bad/exclusive.yaml:6:21: send: text and eof cannot be used together; want one of text, raw, control, eof or hex`,
 		"exit": `testdata/bad/exit.yaml:2:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "300"
 testdata/bad/exit.yaml:3:35: run: exit: want an exit code from 0 to 255, got "two"
 testdata/bad/exit.yaml:4:31: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "1"
@@ -201,7 +201,24 @@ testdata/bad/runbook_keys.yaml:5:5: retry: missing key steps: the steps to try a
 testdata/bad/on_unknown.yaml:5:16: terminate: unknown process "dsn" (spawned before this step: dns, nslookup)
 testdata/bad/on_unknown.yaml:6:28: signal: on: unknown process "web" (spawned before this step: dns, nslookup)`,
 		"run_tty_stderr": "testdata/bad/run_tty_stderr.yaml:2:51: run: stderr: under tty: true stderr is the terminal, mixed with stdout; check stdout instead",
-		"send_null": `testdata/bad/send_null.yaml:3:10: send: want text to send (send: "" sends just a newline), or a mapping with text, raw, control or eof; got nothing
+		"resize": `testdata/bad/resize.yaml:3:13: resize: size: want ROWSxCOLS such as 24x80, each from 1 to 1000, got "40*120"
+testdata/bad/resize.yaml:4:20: resize: size: want ROWSxCOLS such as 24x80, each from 1 to 1000, got "0x80"
+testdata/bad/resize.yaml:5:5: resize: missing key size: the terminal's new size, ROWSxCOLS such as 40x120
+testdata/bad/resize.yaml:6:13: resize: want the terminal's new size, ROWSxCOLS such as 40x120, or a mapping with size and on; got a list
+testdata/bad/resize.yaml:7:32: resize: on: unknown process "nobody" (spawned before this step: cat)`,
+		"echo": `testdata/bad/echo.yaml:3:20: expect: echo: want off (wait until the terminal stops echoing input) or on (until it echoes again), got "false"
+testdata/bad/echo.yaml:4:20: expect: echo: want off (wait until the terminal stops echoing input) or on (until it echoes again), got "maybe"
+testdata/bad/echo.yaml:5:25: expect: stream: is about output, and echo: waits for the terminal's mode, not for output; remove it
+testdata/bad/echo.yaml:5:41: expect: idle_timeout: is about output, and echo: waits for the terminal's mode, not for output; remove it
+testdata/bad/echo.yaml:6:25: expect: echo and text cannot be used together; want one of text, re, eof, any or echo
+testdata/bad/echo.yaml:7:24: expect: before: is about output, and echo: waits for the terminal's mode, not for output; remove it`,
+		"send_bytes": `testdata/bad/send_bytes.yaml:3:17: send: hex: want bytes as pairs of hex digits, such as 80ff1b or "80 ff 1b"; got "80f"
+testdata/bad/send_bytes.yaml:4:17: send: hex: want bytes as pairs of hex digits, such as 80ff1b or "80 ff 1b"; got "0x80"
+testdata/bad/send_bytes.yaml:5:17: send: hex: want bytes as pairs of hex digits, such as 80ff1b or "80 ff 1b"; got ""
+testdata/bad/send_bytes.yaml:6:24: send: pace: paces the characters of text, raw or hex; a control key or eof is one keystroke
+testdata/bad/send_bytes.yaml:7:30: send: pace: want a duration greater than 0, got "0s"
+testdata/bad/send_bytes.yaml:8:21: send: hex and text cannot be used together; want one of text, raw, control, eof or hex`,
+		"send_null": `testdata/bad/send_null.yaml:3:10: send: want text to send (send: "" sends just a newline), or a mapping with text, raw, control, eof or hex; got nothing
 testdata/bad/send_null.yaml:4:9: log: want text, got nothing`,
 		"shell_var": `testdata/bad/shell_var.yaml:2:10: run: undefined variable "HOME"; for the shell's own variable write $${HOME}
 testdata/bad/shell_var.yaml:3:20: spawn: shell: undefined variable "f"; for the shell's own variable write $${f}`,
@@ -216,8 +233,8 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"too_many":        tooManyWant(),
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
-		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log",
+		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on, echo`,
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, resize, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally, skip, requires, files`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
@@ -229,7 +246,7 @@ testdata/bad/wait_port.yaml:4:5: wait_port: missing key addr: the host:port to c
 testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "8080"`,
 		"wrong_type": `testdata/bad/wrong_type.yaml:1:10: timeout: want a duration such as 10s, got a list
 testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
-testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof or any; got a list
+testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof, any or echo; got a list
 testdata/bad/wrong_type.yaml:5:30: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "maybe"`,
 		"requires_os": `testdata/bad/requires_os.yaml:2:15: requires.os: unknown operating system "macos" (Go calls it darwin); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows
 testdata/bad/requires_os.yaml:2:22: requires.os: unknown operating system "Windows" (did you mean windows?); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows`,

@@ -249,6 +249,11 @@ func TestParseSteps(t *testing.T) {
   - send: {control: "["}
   - send: {eof: true}
   - send: 42
+  - send: {control: "?"}
+  - send: {control: "^?"}
+  - send: {control: "\\"}
+  - send: {hex: "80 ff 1b 24"}
+  - send: {text: "slow ${env.USER}", pace: 50ms}
 `,
 		want: []Step{
 			cat,
@@ -261,6 +266,11 @@ func TestParseSteps(t *testing.T) {
 			&Send{Pos: at(9, 5), Control: 0x1b, Text: "\x1b", Raw: true},
 			&Send{Pos: at(10, 5), EOF: true},
 			&Send{Pos: at(11, 5), Text: "42"},
+			&Send{Pos: at(12, 5), Control: 0x7f, Text: "\x7f", Raw: true},
+			&Send{Pos: at(13, 5), Control: 0x7f, Text: "\x7f", Raw: true},
+			&Send{Pos: at(14, 5), Control: 0x1c, Text: "\x1c", Raw: true},
+			&Send{Pos: at(15, 5), Hex: []byte{0x80, 0xff, 0x1b, '$'}, Raw: true},
+			&Send{Pos: at(16, 5), Text: "slow ${env.USER}", Pace: 50 * time.Millisecond},
 		},
 	}, {
 		name: "wait signal terminate",

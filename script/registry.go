@@ -86,8 +86,8 @@ import (
 
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
-// *Terminate, *WaitPort, *FreePort, *Retry, *Call, *Each, *If, *Assert,
-// *Fail, *Sleep and *Log.
+// *Resize, *Terminate, *WaitPort, *FreePort, *Retry, *Call, *Each, *If,
+// *Assert, *Fail, *Sleep and *Log.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -121,6 +121,7 @@ func builtinKinds() []*stepKind {
 		sendKind,
 		waitKind,
 		signalKind,
+		resizeKind,
 		terminateKind,
 		waitPortKind,
 		freePortKind,

@@ -19,6 +19,7 @@ steps:
   - send: x
   - wait:
   - signal: {sig: TERM, on: p}
+  - resize: {size: 40x120, on: p}
   - terminate: p
   - wait_port: 127.0.0.1:1
   - free_port: port

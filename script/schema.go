@@ -63,6 +63,7 @@ var valueTypes = []valueType{
 	tJSON, tCapture,
 	tRequires, tOSNames, tReason,
 	tFiles, tGolden,
+	tHex, tEcho,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -137,8 +138,8 @@ func typeSchema(t valueType) object {
 	case tPipe:
 		return object{{"const", "pipe"}}
 	case tControl:
-		return object{{"description", `a letter such as c (for ^C), or one of @ [ \ ] ^ _; a leading ^ is allowed`},
-			{"type", "string"}, {"pattern", `^\^?[A-Za-z@\[\\\]^_]$`}}
+		return object{{"description", `a letter such as c (for ^C), or one of @ [ \ ] ^ _ and ? (DEL); a leading ^ is allowed`},
+			{"type", "string"}, {"pattern", `^\^?[A-Za-z@\[\\\]^_?]$`}}
 	case tAddr:
 		return object{{"description", "host:port, such as 127.0.0.1:8080 or [::1]:8080"},
 			{"type", "string"}, {"pattern", `:[+]?[0-9]+$|\$\{`}}
@@ -167,6 +168,12 @@ func typeSchema(t valueType) object {
 			{"type", []string{"object", "null"}},
 			{"propertyNames", object{{"pattern", `\S`}, {"not", object{{"pattern", `^/|(^|/)\.\.(/|$)|\$\{|\\`}}}}},
 			{"additionalProperties", object{{"anyOf", []object{ref(tText), ref(tNull)}}}}}
+	case tEcho:
+		return object{{"description", "off: the terminal does not echo input (a password prompt); on: it does"},
+			{"enum", []string{"on", "off"}}}
+	case tHex:
+		return object{{"description", "bytes as pairs of hex digits, such as 80ff1b or \"80 ff 1b\""},
+			{"type", scalar}, {"pattern", `^ *([0-9A-Fa-f] *[0-9A-Fa-f] *)+$`}}
 	case tGolden:
 		return object{{"description", "a golden file, relative to the script's directory: the output must equal its content; drover run --update rewrites it"},
 			{"type", scalar}, {"pattern", `\S`}}

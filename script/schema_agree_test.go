@@ -33,7 +33,7 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tSize:      {good: []string{`24x80`, `1x1`, `1000x1000`}, bad: []string{`24*80`, `x80`, `24x`, `~`, `[24, 80]`, `24X80`}},
 	tStream:    {good: []string{`stdout`, `stderr`, `both`}, bad: []string{`stdin`, `~`, `[stdout]`, `STDOUT`}},
 	tPipe:      {good: []string{`pipe`}, bad: []string{`tty`, `true`, `~`, `PIPE`}},
-	tControl:   {good: []string{`c`, `C`, `"^c"`, `"@"`, `"^["`, `_`, `"\\"`}, bad: []string{`ctrl-c`, `"1"`, `~`, `"^1"`, `cc`, `""`}},
+	tControl:   {good: []string{`c`, `C`, `"^c"`, `"@"`, `"^["`, `_`, `"\\"`, `"?"`, `"^?"`}, bad: []string{`ctrl-c`, `"1"`, `~`, `"^1"`, `cc`, `""`}},
 	tAddr:      {good: []string{`"127.0.0.1:8080"`, `"[::1]:80"`, `"localhost:${port}"`, `"h:1"`}, bad: []string{`localhost`, `8080`, `~`, `[a]`, `":"`}},
 	tLines:     {good: []string{`0`, `3`}, bad: []string{`-1`, `"3"`, `x`, `~`, `1.5`}},
 	tAttempts:  {good: []string{`1`, `3`, `1000`}, bad: []string{`0`, `1001`, `"2"`, `~`, `[2]`}},
@@ -67,6 +67,8 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tRequires:  {good: []string{`{programs: [jq]}`, `{os: linux}`, `{os: [linux, darwin], programs: "${port}"}`}, bad: []string{`{}`, `~`, `[jq]`, `jq`, `{os: beos}`, `{programs: []}`, `{program: [jq]}`}},
 	tReason:    {good: []string{`flaky`, `42`, `"true"`, `" x "`, `"${port}"`}, bad: []string{`true`, `false`, `""`, `"  "`, `~`, `[a]`, `{a: b}`}},
 	tOSNames:   {good: []string{`linux`, `[linux, darwin, windows]`}, bad: []string{`beos`, `Linux`, `[]`, `~`, `[linux, 1]`, `[[linux]]`, `"${os}"`}},
+	tHex:       {good: []string{`80ff1b`, `"80 FF 1b"`, `"00"`, `1234`}, bad: []string{`"8"`, `zz`, `"0x80"`, `""`, `~`, `[80]`, `{a: b}`}},
+	tEcho:      {good: []string{`off`, `on`, `"on"`}, bad: []string{`true`, `false`, `OFF`, `~`, `[on]`, `yes`}},
 }
 
 // formBases are mappings of the keys each form needs, into which the test

@@ -262,6 +262,11 @@ var schemaBad = map[string][]string{
 	"skip_blank":      {"skip"},
 	"skip_bool":       {"skip"},
 	"work_files":      {"files", "steps/0", "steps/2", "steps/4"}, // Not a file without a check, nor exists: false beside one.
+
+	// The terminal itself.
+	"send_bytes": {"steps/1", "steps/2", "steps/3", "steps/6"}, // Not pace beside control, nor pace: 0s.
+	"resize":     {"steps/1", "steps/3", "steps/4"},            // Not 0x80 (a range), nor an unknown process.
+	"echo":       {"steps/1", "steps/2", "steps/4"},            // Not keys about output beside echo.
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

@@ -68,6 +68,8 @@ const (
 	tReason    valueType = "reason"         // text that is not blank, nor true or false
 	tFiles     valueType = "files"          // relative paths under ${work} and their contents
 	tGolden    valueType = "golden_file"    // a golden file, relative to the script's directory
+	tHex       valueType = "hex"            // bytes as pairs of hex digits, such as 80ff1b
+	tEcho      valueType = "echo"           // on or off
 )
 
 // field is a key of a mapping, the type of its value and what it means.

@@ -38,6 +38,9 @@ type Expect struct {
 	Idle     time.Duration // idle_timeout: fail when no output arrives for this long
 	On       string
 	Before   string // a variable for the output consumed before the match, or ""
+	// Echo, "on" or "off", waits for the terminal to echo input, or to
+	// stop, instead of for output: Patterns is empty.
+	Echo string
 }
 
 // Position and Kind implement Step.
@@ -60,8 +63,9 @@ var expectKind = &stepKind{
 				fTimeout,
 				{"idle_timeout", tDuration, "fail when no output at all arrives for this long"},
 				fOn,
+				{"echo", tEcho, "off: wait until the terminal stops echoing input (a password prompt is ready); on: until it echoes again"},
 			},
-			oneOf: []string{"text", "re", "eof", "any"},
+			oneOf: []string{"text", "re", "eof", "any", "echo"},
 			needs: map[string]string{"capture": "re"},
 		}},
 	parse: parseExpect,
@@ -112,6 +116,8 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 		}
 		switch which {
 		case "":
+		case "echo":
+			s.Echo = c.echoMode(f)
 		case "any":
 			s.Any = true
 			if e, ok := f["capture"]; ok {
@@ -126,7 +132,7 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 			}
 		}
 	default:
-		c.errorf(val, "", "want text to wait for, or a mapping with text, re, eof or any; got %s", describe(val))
+		c.errorf(val, "", "want text to wait for, or a mapping with text, re, eof, any or echo; got %s", describe(val))
 	}
 	return s
 }
@@ -324,6 +330,9 @@ func (s *Expect) children() [][]Step {
 // checked as alternatives.
 func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 	p := f.target(s.On)
+	if s.Echo != "" {
+		return lintEcho(p), false
+	}
 	switch {
 	case p == nil:
 	case s.Stream == "stderr" && p.spawn.TTY && !p.spawn.StderrPipe:

@@ -50,6 +50,9 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 	if err != nil {
 		return err
 	}
+	if s.Echo != "" {
+		return s.waitEcho(ctx, st, pr)
+	}
 	var pats []exec.Pattern
 	var index []int // index[i] is the place in s.Patterns of pats[i]
 	timeoutBranch := -1

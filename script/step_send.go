@@ -2,8 +2,11 @@ package script
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -13,9 +16,11 @@ type Send struct {
 	Pos     Pos
 	Text    string // template; a newline follows unless Raw
 	Raw     bool   // raw: no newline is added
-	Control byte   // control: a letter; the byte sent is letter&0x1f
+	Control byte   // control: a caret name; c sends 0x03, ? sends 0x7f (DEL)
+	Hex     []byte // hex: exact bytes, decoded when parsed; no template, no newline
 	EOF     bool   // close stdin, or ^D on a tty
 	Secret  bool
+	Pace    time.Duration // pace: the pause between characters (bytes for hex), Enter included
 	On      string
 }
 
@@ -31,12 +36,14 @@ var sendKind = &stepKind{
 			fields: []field{
 				{"text", tText, "text, then Enter"},
 				{"raw", tText, "text without Enter"},
-				{"control", tControl, "a control key: c sends ^C"},
+				{"control", tControl, "a control key: c sends ^C, ? sends DEL"},
 				{"eof", tTrue, "close stdin (^D on a tty)"},
 				{"secret", tBool, "never print or report the text"},
 				fOn,
+				{"hex", tHex, "exact bytes, in hex such as 80ff1b; no Enter is added"},
+				{"pace", tDuration, "a pause between characters (of text, raw or hex), as a slow typist; the Enter after text too"},
 			},
-			oneOf: []string{"text", "raw", "control", "eof"},
+			oneOf: []string{"text", "raw", "control", "eof", "hex"},
 		}},
 	parse: parseSend,
 }
@@ -51,7 +58,8 @@ func parseSend(c *stepCtx, key, val *yaml.Node) Step {
 	case val.Kind == yaml.MappingNode:
 		f := c.longForm(val)
 		s.On = c.on(f, key)
-		switch c.oneOf(f, key, c.k.long.oneOf...) {
+		which := c.oneOf(f, key, c.k.long.oneOf...)
+		switch which {
 		case "text":
 			s.Text, _ = c.tmpl(f["text"].val, "text")
 		case "raw":
@@ -65,18 +73,43 @@ func parseSend(c *stepCtx, key, val *yaml.Node) Step {
 		case "eof":
 			c.mustBeTrue(f["eof"].val, "eof")
 			s.EOF = true
+		case "hex":
+			s.Hex = c.hexBytes(f["hex"].val)
+			s.Raw = true
 		}
 		if e, ok := f["secret"]; ok {
 			s.Secret, _ = c.boolean(e.val, "secret")
 		}
+		if e, ok := f["pace"]; ok {
+			s.Pace, _ = c.duration(e.val, "pace", false)
+			if which == "control" || which == "eof" {
+				c.errorf(e.key, "", "pace: paces the characters of text, raw or hex; a control key or eof is one keystroke")
+			}
+		}
 	default:
-		c.errorf(val, "", `want text to send (send: "" sends just a newline), or a mapping with text, raw, control or eof; got %s`, describe(val))
+		c.errorf(val, "", `want text to send (send: "" sends just a newline), or a mapping with text, raw, control, eof or hex; got %s`, describe(val))
 	}
 	return s
 }
 
-// control reads a control key: a letter (c for ^C), or one of @[\]^_,
-// optionally written with a leading ^ (^C). It returns the byte it sends.
+// hexBytes reads hex: bytes written as pairs of hex digits, such as
+// 80ff1b; spaces between the pairs are allowed ("80 ff 1b").
+func (c *stepCtx) hexBytes(n *yaml.Node) []byte {
+	if n.Kind == yaml.ScalarNode && !isNull(n) {
+		digits := strings.ReplaceAll(n.Value, " ", "")
+		b, err := hex.DecodeString(digits)
+		if err == nil && len(b) > 0 {
+			return b
+		}
+	}
+	c.errorf(n, "hex", "want bytes as pairs of hex digits, such as 80ff1b or \"80 ff 1b\"; got %s", describe(n))
+	return nil
+}
+
+// control reads a control key by its caret name: a letter (c for ^C), or
+// one of @ [ \ ] ^ _ and ? (DEL), optionally written with a leading ^ (^C).
+// It returns the byte it sends: the name's code with bit 0x40 flipped,
+// 0x00 to 0x1f, and 0x7f for ?.
 func (c *stepCtx) control(n *yaml.Node) byte {
 	if n.Kind == yaml.ScalarNode && !isNull(n) {
 		v := n.Value
@@ -88,16 +121,20 @@ func (c *stepCtx) control(n *yaml.Node) byte {
 			if 'A' <= ch && ch <= 'Z' {
 				ch += 'a' - 'A'
 			}
-			if 'a' <= ch && ch <= 'z' || strings.IndexByte(`@[\]^_`, ch) >= 0 {
+			switch {
+			case 'a' <= ch && ch <= 'z' || strings.IndexByte(`@[\]^_`, ch) >= 0:
 				return ch & 0x1f
+			case ch == '?':
+				return 0x7f // DEL, what a Backspace key sends on most terminals.
 			}
 		}
 	}
-	c.errorf(n, "control", `want a letter such as c (for ^C), or one of @ [ \ ] ^ _; got %s`, describe(n))
+	c.errorf(n, "control", `want a letter such as c (for ^C), or one of @ [ \ ] ^ _ ? (? is DEL); got %s`, describe(n))
 	return 0
 }
 
-// run types text (or a control character, or EOF) into a process.
+// run types text (or a control character, exact bytes, or EOF) into a
+// process, with Pace between its characters when it has one.
 func (s *Send) run(ctx context.Context, st *state) error {
 	pr, err := st.proc(s.On)
 	if err != nil {
@@ -107,9 +144,15 @@ func (s *Send) run(ctx context.Context, st *state) error {
 		return pr.p.SendEOF(ctx)
 	}
 	var b []byte
-	if s.Control != 0 {
+	switch {
+	case s.Control != 0:
 		b = []byte{s.Control}
-	} else {
+	case s.Hex != nil:
+		b = s.Hex // Exact: no template, no Enter.
+		if secret := strings.TrimRight(string(b), "\r\n"); s.Secret && secret != "" {
+			st.log.addSecret(secret) // As text is, without its Enter.
+		}
+	default:
 		text, err := st.expand(s.Text)
 		if err != nil {
 			return err
@@ -135,10 +178,53 @@ func (s *Send) run(ctx context.Context, st *state) error {
 	} else {
 		st.log.trace(lineSent, "%s > %s\n", pr.name, visible(strings.TrimRight(string(b), "\r\n")))
 	}
-	if pr.cast != nil {
+	// A cast records paced keys one at a time, unless a secret is among
+	// them: masked, it goes in whole, as no single key shows it.
+	perKey := pr.cast != nil && s.Pace > 0 && st.log.masked(string(b)) == string(b)
+	if pr.cast != nil && !perKey {
 		pr.cast.input(st.log.masked(string(b)))
 	}
-	return pr.p.Send(ctx, b)
+	send := func(b []byte) error {
+		err := pr.p.Send(ctx, b)
+		if err != nil && ctx.Err() != nil {
+			// Cut short, by the script's timeout or Ctrl-C, while
+			// blocked on a full pipe or between two keys: say why.
+			return stopped(ctx, 0)
+		}
+		return err
+	}
+	if s.Pace <= 0 {
+		return send(b)
+	}
+	for i, key := range keystrokes(b, s.Hex != nil) {
+		if i > 0 {
+			if err := sleep(ctx, s.Pace); err != nil {
+				return err
+			}
+		}
+		if perKey {
+			pr.cast.input(string(key))
+		}
+		if err := send(key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keystrokes splits b into what a typist sends one at a time: its
+// characters (a rune's bytes stay together; a byte that is not UTF-8 goes
+// alone), or its bytes when bytes is true.
+func keystrokes(b []byte, bytes bool) [][]byte {
+	keys := make([][]byte, 0, len(b))
+	for len(b) > 0 {
+		n := 1
+		if !bytes {
+			_, n = utf8.DecodeRune(b)
+		}
+		keys, b = append(keys, b[:n:n]), b[n:]
+	}
+	return keys
 }
 
 // lint implements linted: a send fails to a process whose stdin is
