@@ -1,0 +1,473 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// A recorder turns what passed through a terminal session (the
+// program's output, the keys typed with the terminal's modes at that
+// moment, and the program's end) into the script that replays it. It is
+// fed from one goroutine at a time (the passthrough serializes its calls).
+//
+// The rules, which the README repeats:
+//   - each line typed (the keys up to Enter) is a send; backspace (DEL or
+//     ^H) takes back the last character of the line being typed, so the
+//     send holds the line as edited;
+//   - before the first key of a line, the last line the program printed
+//     since the previous Enter (its prompt, or the last line of its
+//     answer) becomes an expect of that line's tail;
+//   - a control key is a send of control, an escape sequence (arrow and
+//     function keys, Alt-x) a raw send of its bytes; what was typed of the
+//     line before it is sent raw first;
+//   - keys typed while the terminal did not echo them are a secret send of
+//     a variable of their own, declared empty in vars, whose value is never
+//     written: with ECHO and ICANON both off (readline, a raw-mode program)
+//     the program echoes by itself, so such keys are a secret only when
+//     their text does not appear in what the program printed meanwhile;
+//   - the end is a wait for the program's real exit status.
+type recorder struct {
+	steps []*recStep
+
+	since     []byte    // output since the last Enter, control key or start
+	afterKey  bool      // since began at a control key or escape sequence, not an Enter
+	sinceAt   time.Time // when since began
+	lastOut   time.Time // when output last arrived
+	started   bool      // the current line has had a key
+	line      []byte    // the keys of the current line not yet in a step
+	lineModes ptyModes  // the modes while the line was typed: echo off if ever off
+	cur       *recLine  // the current line's output window, for the echo check
+	esc       []byte    // an escape sequence not yet complete
+	echo      string    // the last line sent, whose echo may begin since
+	secrets   int       // secret variables declared
+	now       func() time.Time
+}
+
+// recLine is one typed line's keys and what the program printed from its
+// first key until the next line's: with ECHO and ICANON off, whether the
+// program echoed the keys is decided from it at the end.
+type recLine struct {
+	out []byte
+}
+
+// recStep is one step of the recorded script.
+type recStep struct {
+	kind    string // expect, send (text and Enter), raw, control
+	text    string
+	timeout time.Duration // expect: a longer timeout than the default
+	modes   ptyModes      // send and raw: the terminal's modes as they were typed
+	line    *recLine
+}
+
+// ptyModes are the two local modes of a terminal that tell whether typed
+// keys are shown: ECHO (the terminal echoes) and ICANON (the terminal
+// edits lines; off, the program reads each key and echoes it itself).
+type ptyModes struct{ Echo, Canon bool }
+
+// maxLineOut bounds the output kept per line for the echo check.
+const maxLineOut = 64 << 10
+
+// defaultExpectTimeout is an expect's timeout when the script gives none;
+// an answer that took more than half of it gets twice its time.
+const defaultExpectTimeout = 10 * time.Second
+
+func newRecorder() *recorder {
+	r := &recorder{now: time.Now}
+	r.sinceAt = r.now()
+	return r
+}
+
+// output records output from the program.
+func (r *recorder) output(b []byte) {
+	r.since = append(r.since, b...)
+	r.lastOut = r.now()
+	if r.cur != nil && len(r.cur.out) < maxLineOut {
+		r.cur.out = append(r.cur.out, b...)
+	}
+}
+
+// keys records keys typed, with the modes of the program's terminal at
+// the moment they were read.
+func (r *recorder) keys(b []byte, m ptyModes) {
+	for _, c := range b {
+		if len(r.esc) > 0 {
+			r.escape(c)
+			continue
+		}
+		switch {
+		case c == '\r' || c == '\n':
+			r.key(m)
+			r.echo = string(r.line)
+			r.flush(true)
+			r.since, r.afterKey, r.sinceAt, r.started = nil, false, r.now(), false
+		case c == 0x7f || c == 0x08:
+			if len(r.line) > 0 {
+				_, n := utf8.DecodeLastRune(r.line)
+				r.line = r.line[:len(r.line)-n]
+			}
+		case c == 0x1b:
+			r.key(m)
+			r.esc = append(r.esc, c)
+		case c < 0x20 && c != '\t':
+			r.key(m)
+			r.flush(false)
+			r.steps = append(r.steps, &recStep{kind: "control", text: controlName(c)})
+			r.since, r.afterKey, r.sinceAt, r.started = nil, true, r.now(), false
+		default:
+			r.key(m)
+			r.line = append(r.line, c)
+		}
+	}
+}
+
+// escape adds c to the escape sequence begun, and sends the sequence
+// once it is complete: ESC [ ... final, ESC O x, or ESC x (Alt-x).
+func (r *recorder) escape(c byte) {
+	r.esc = append(r.esc, c)
+	switch {
+	case len(r.esc) == 2 && (c == '[' || c == 'O'):
+		return
+	case len(r.esc) > 2 && r.esc[1] == '[' && (c < 0x40 || c > 0x7e):
+		return // A parameter or intermediate byte of a CSI.
+	}
+	r.flush(false)
+	r.steps = append(r.steps, &recStep{kind: "raw", text: string(r.esc)})
+	r.esc = nil
+	r.since, r.afterKey, r.sinceAt, r.started = nil, true, r.now(), false
+}
+
+// key notes a key of the current line: the first one puts the expect of
+// what the program printed before it.
+func (r *recorder) key(m ptyModes) {
+	if !r.started {
+		r.started = true
+		r.lineModes = m
+		if text, ok := r.prompt(); ok {
+			st := &recStep{kind: "expect", text: text}
+			if d := r.lastOut.Sub(r.sinceAt); d > defaultExpectTimeout/2 {
+				st.timeout = time.Duration(math.Ceil((2 * d).Seconds())) * time.Second
+			}
+			r.steps = append(r.steps, st)
+		}
+		r.cur = &recLine{}
+	}
+	if !m.Echo {
+		r.lineModes.Echo = false
+		r.lineModes.Canon = r.lineModes.Canon && m.Canon
+	}
+}
+
+// flush makes a step of the keys typed of the line: a send when enter,
+// else a raw send.
+func (r *recorder) flush(enter bool) {
+	if len(r.line) == 0 && !enter {
+		return
+	}
+	kind := "raw"
+	if enter {
+		kind = "send"
+	}
+	text := strings.ToValidUTF8(string(r.line), "")
+	r.steps = append(r.steps, &recStep{kind: kind, text: text, modes: r.lineModes, line: r.cur})
+	r.line = nil
+}
+
+// prompt is the text the next key waits for: the tail of the last line
+// printed since the last Enter when it is not empty (a prompt), else the
+// tail of the last line with text, with its newline. After a control key
+// or escape sequence, only output with a newline counts: a redraw of the
+// line being edited is not worth waiting for.
+func (r *recorder) prompt() (string, bool) {
+	out := strings.ReplaceAll(string(r.since), "\r\n", "\n")
+	if r.afterKey && !strings.Contains(out, "\n") {
+		return "", false
+	}
+	if !r.afterKey {
+		// The echo of the line sent, which follows the Enter when the
+		// program reads keys itself (readline), is no answer.
+		out = strings.TrimPrefix(out, r.echo+"\n")
+	}
+	lines := strings.Split(out, "\n")
+	if run, _ := lastRun(lines[len(lines)-1]); run != "" {
+		return tail(run), true
+	}
+	for i := len(lines) - 2; i >= 0; i-- {
+		if run, atEnd := lastRun(lines[i]); run != "" {
+			if !atEnd {
+				return tail(run), true
+			}
+			return tail(run) + "\n", true
+		}
+	}
+	return "", false
+}
+
+// maxExpect is how many characters of a line an expect waits for: the
+// tail of a long line is what a replay sees again (a prompt that shows a
+// directory or a time changes at its start).
+const maxExpect = 32
+
+// tail is the last maxExpect characters of s.
+func tail(s string) string {
+	if n := utf8.RuneCountInString(s); n > maxExpect {
+		for i := range s {
+			if n == maxExpect {
+				return s[i:]
+			}
+			n--
+		}
+	}
+	return s
+}
+
+// lastRun is the last stretch of s free of control characters, escape
+// sequences and invalid UTF-8 that holds more than blanks, and whether it
+// ends s.
+func lastRun(s string) (run string, atEnd bool) {
+	var runs []string
+	start := 0
+	for i := 0; i < len(s); {
+		c, n := utf8.DecodeRuneInString(s[i:])
+		if c >= 0x20 && c != 0x7f && c != utf8.RuneError {
+			i += n
+			continue
+		}
+		runs = append(runs, s[start:i])
+		i += n
+		if c == 0x1b {
+			i = skipEscape(s, i)
+		}
+		start = i
+	}
+	runs = append(runs, s[start:])
+	for j := len(runs) - 1; j >= 0; j-- {
+		if strings.TrimSpace(runs[j]) != "" {
+			return runs[j], j == len(runs)-1
+		}
+	}
+	return "", false
+}
+
+// skipEscape returns where the escape sequence whose ESC ends at i ends:
+// a CSI (ESC [ ... final), an OSC (ESC ] ... BEL or ST), or ESC and one byte.
+func skipEscape(s string, i int) int {
+	if i >= len(s) {
+		return i
+	}
+	switch s[i] {
+	case '[':
+		for i++; i < len(s); i++ {
+			if s[i] >= 0x40 && s[i] <= 0x7e {
+				return i + 1
+			}
+		}
+		return i
+	case ']':
+		for i++; i < len(s); i++ {
+			if s[i] == 0x07 {
+				return i + 1
+			}
+			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
+				return i + 2
+			}
+		}
+		return i
+	}
+	return i + 1
+}
+
+// controlName is the name control: takes for the byte c.
+func controlName(c byte) string {
+	if c == 0 {
+		return "@"
+	}
+	if c <= 26 {
+		return string(rune('a' + c - 1))
+	}
+	return string(rune(c | 0x40)) // [ \ ] ^ _
+}
+
+// echoed reports whether text appears in out as a terminal would show it
+// (backspaces and line erasing applied, other escape sequences left out).
+func echoed(text string, out []byte) bool {
+	if text == "" {
+		return true
+	}
+	var lines []string
+	var cur []rune
+	x := 0
+	s := string(out)
+	for i := 0; i < len(s); {
+		c, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case c == '\n':
+			lines, cur, x = append(lines, string(cur)), nil, 0
+		case c == '\r':
+			x = 0
+		case c == '\b':
+			x = max(x-1, 0)
+		case c == 0x1b:
+			j := skipEscape(s, i)
+			if strings.HasSuffix(s[i:j], "K") && x < len(cur) {
+				cur = cur[:x] // Erase to the end of the line.
+			}
+			i = j
+		case c < 0x20 || c == 0x7f:
+		default:
+			if x < len(cur) {
+				cur[x] = c
+			} else {
+				cur = append(cur, c)
+			}
+			x++
+		}
+	}
+	lines = append(lines, string(cur))
+	for _, l := range lines {
+		if strings.Contains(l, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// script is the recorded script, as YAML, to be written to file, for argv that exited with
+// status (a number, or a signal name). rows and cols are the terminal's
+// size at the start, kept when not the default 24x80.
+func (r *recorder) script(file string, argv []string, rows, cols int, exit string, signal bool) []byte {
+	r.flush(false)
+	var final *recStep
+	r.afterKey = false
+	if text, ok := r.prompt(); ok && strings.HasSuffix(text, "\n") {
+		final = &recStep{kind: "expect", text: text}
+	}
+	// The secrets first: an expect that would show one is left out.
+	var secretVals []string
+	var b strings.Builder
+	var body []string
+	for _, st := range r.steps {
+		if (st.kind == "send" || st.kind == "raw") && st.secret() {
+			secretVals = append(secretVals, st.text)
+		}
+	}
+	shows := func(text string) bool {
+		for _, v := range secretVals {
+			if v != "" && strings.Contains(text, v) {
+				return true
+			}
+		}
+		return false
+	}
+	steps := r.steps
+	if final != nil {
+		steps = append(steps, final)
+	}
+	var vars []string
+	for _, st := range steps {
+		switch st.kind {
+		case "expect":
+			if shows(st.text) {
+				body = append(body, "  # (an expect was left out here: what the program printed held a secret)")
+				continue
+			}
+			if st.timeout > 0 {
+				body = append(body, fmt.Sprintf("  - expect: {text: %s, timeout: %s}", quote(st.text), st.timeout))
+			} else {
+				body = append(body, "  - expect: "+quote(st.text))
+			}
+		case "control":
+			body = append(body, "  - send: {control: "+quote(st.text)+"}")
+		case "send", "raw":
+			key := "text"
+			if st.kind == "raw" {
+				key = "raw"
+			}
+			if st.secret() {
+				r.secrets++
+				name := "secret" + strconv.Itoa(r.secrets)
+				vars = append(vars, name)
+				body = append(body, fmt.Sprintf("  - send: {%s: \"${%s}\", secret: true}   # typed while the terminal hid it", key, name))
+			} else if st.kind == "send" {
+				body = append(body, "  - send: "+quote(st.text))
+			} else {
+				body = append(body, "  - send: {raw: "+quote(st.text)+"}")
+			}
+		}
+	}
+	fmt.Fprintf(&b, "# Recorded by drover record from: %s\n", strings.Join(argv, " "))
+	b.WriteString("# Replay it with: drover run")
+	for _, v := range vars {
+		fmt.Fprintf(&b, " --var %s=...", v)
+	}
+	b.WriteString(" " + file + "\n")
+	if len(vars) > 0 {
+		b.WriteString("vars:\n")
+		for _, v := range vars {
+			fmt.Fprintf(&b, "  %s: \"\"   # typed with echo off, never written: pass --var %s=...\n", v, v)
+		}
+	}
+	b.WriteString("steps:\n")
+	args := make([]string, len(argv))
+	for i, a := range argv {
+		args[i] = quote(a)
+	}
+	if rows > 0 && cols > 0 && (rows != 24 || cols != 80) {
+		fmt.Fprintf(&b, "  - spawn: {cmd: [%s], size: %dx%d}\n", strings.Join(args, ", "), rows, cols)
+	} else {
+		fmt.Fprintf(&b, "  - spawn: [%s]\n", strings.Join(args, ", "))
+	}
+	for _, l := range body {
+		b.WriteString(l + "\n")
+	}
+	if signal {
+		fmt.Fprintf(&b, "  - wait: {signal: %s}\n", exit)
+	} else {
+		fmt.Fprintf(&b, "  - wait: {exit: %s}\n", exit)
+	}
+	return []byte(b.String())
+}
+
+// secret reports whether the keys of a send were hidden as they were
+// typed: echo off in a terminal that edits lines, or echo and line editing
+// off and the program did not echo them either.
+func (st *recStep) secret() bool {
+	if st.modes.Echo || st.text == "" {
+		return false
+	}
+	return st.modes.Canon || st.line == nil || !echoed(st.text, st.line.out)
+}
+
+// quote is s as a YAML double-quoted string whose drover template is s:
+// $ doubled, control characters escaped.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		case c == '$':
+			b.WriteString("$$")
+		case c == 0x1b:
+			b.WriteString(`\e`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029 || c == 0xfeff:
+			fmt.Fprintf(&b, `\u%04x`, c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}

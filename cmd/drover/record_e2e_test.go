@@ -1,0 +1,193 @@
+//go:build linux
+
+package main
+
+import (
+	"bytes"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// userTerminal is a terminal made by a test for drover to run on, as a
+// user's: the test types into master and reads what drover shows there.
+type userTerminal struct {
+	t             *testing.T
+	master, slave *os.File
+	mu            sync.Mutex
+	out           bytes.Buffer
+	cmd           *osexec.Cmd
+	done          chan struct{}
+}
+
+// startOnTerminal starts the built drover with args on a new terminal of
+// rows x cols, in dir.
+func startOnTerminal(t *testing.T, dir string, rows, cols uint16, args ...string) *userTerminal {
+	t.Helper()
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pty.Setsize(master, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
+		t.Fatal(err)
+	}
+	u := &userTerminal{t: t, master: master, slave: slave, done: make(chan struct{})}
+	u.cmd = osexec.Command(drover, args...)
+	u.cmd.Dir = dir
+	u.cmd.Stdin, u.cmd.Stdout, u.cmd.Stderr = slave, slave, slave
+	u.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := u.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(u.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			u.mu.Lock()
+			u.out.Write(buf[:n])
+			u.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		if u.cmd.ProcessState == nil {
+			_ = u.cmd.Process.Kill()
+			_ = u.cmd.Wait()
+		}
+		_ = master.Close()
+		_ = slave.Close()
+		<-u.done
+	})
+	return u
+}
+
+// shown is everything drover showed on the terminal so far.
+func (u *userTerminal) shown() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.out.String()
+}
+
+// waitFor waits until the terminal shows want n times in all.
+func (u *userTerminal) waitFor(want string, n int) {
+	u.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for strings.Count(u.shown(), want) < n {
+		if time.Now().After(deadline) {
+			u.t.Fatalf("the terminal never showed %q %d times:\n%q", want, n, u.shown())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// typeKeys types keys on the terminal.
+func (u *userTerminal) typeKeys(keys string) {
+	u.t.Helper()
+	if _, err := u.master.Write([]byte(keys)); err != nil {
+		u.t.Fatal(err)
+	}
+}
+
+// wait waits for drover to exit and returns its exit code.
+func (u *userTerminal) wait() int {
+	u.t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- u.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		_ = u.cmd.Process.Kill()
+		<-exited
+		u.t.Fatalf("drover did not exit:\n%q", u.shown())
+	}
+	return u.cmd.ProcessState.ExitCode()
+}
+
+// modes are the terminal's modes, as drover found them.
+func (u *userTerminal) modes() unix.Termios {
+	u.t.Helper()
+	tio, err := unix.IoctlGetTermios(int(u.slave.Fd()), unix.TCGETS)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	return *tio
+}
+
+// replayOK checks that drover check accepts the recorded file and that
+// drover run replays it, with args, and returns the replay's output.
+func replayOK(t *testing.T, dir, file string, args ...string) string {
+	t.Helper()
+	if code, out, errs := droverRun(t, dir, "check", file); code != 0 {
+		t.Fatalf("drover check of the recording: exit %d\n%s%s\n%s", code, out, errs, readFile(t, file))
+	}
+	code, out, errs := droverRun(t, dir, append(append([]string{"run"}, args...), file)...)
+	if code != 0 {
+		t.Fatalf("the replay: exit %d\n%s%s\nthe recording:\n%s", code, out, errs, readFile(t, file))
+	}
+	return out + errs
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestRecordBC records a session with bc (readline: echo and line
+// editing off while it reads a line, bc echoing the keys itself), on a
+// terminal of 30x100, with a typo taken back with backspace, and replays
+// it; the terminal's modes are those from before.
+func TestRecordBC(t *testing.T) {
+	need(t, "bc")
+	t.Parallel()
+	dir := t.TempDir()
+	u := startOnTerminal(t, dir, 30, 100, "record", "-o", "bc.yaml", "--", "bc", "-q")
+	before := u.modes()
+	u.waitFor("", 0)
+	time.Sleep(300 * time.Millisecond) // bc reading its first line
+	u.typeKeys("2+3\r")
+	u.waitFor("5\r\n", 1)
+	u.typeKeys("x=7\r")
+	u.waitFor("x=7", 1)
+	u.typeKeys("x*9\x7f6\r") // a typo taken back: x*6
+	u.waitFor("42\r\n", 1)
+	u.typeKeys("quit\r")
+	if code := u.wait(); code != 0 {
+		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
+	}
+	if after := u.modes(); after != before {
+		t.Errorf("the terminal's modes were not restored:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if !strings.Contains(u.shown(), "bc.yaml") {
+		t.Errorf("drover record did not say where the session went:\n%q", u.shown())
+	}
+	file := filepath.Join(dir, "bc.yaml")
+	src := readFile(t, file)
+	for _, want := range []string{
+		`spawn: {cmd: ["bc", "-q"], size: 30x100}`, `send: "2+3"`, `expect: "5\n"`,
+		`send: "x*6"`, `expect: "42\n"`, `send: "quit"`, `wait: {exit: 0}`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the recording lacks %q:\n%s", want, src)
+		}
+	}
+	if strings.Contains(src, "secret") {
+		t.Errorf("a line bc echoed was taken for a secret:\n%s", src)
+	}
+
+	replayOK(t, dir, file)
+}
