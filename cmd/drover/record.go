@@ -40,18 +40,13 @@ type recorder struct {
 	started   bool      // the current line has had a key
 	line      []byte    // the keys of the current line not yet in a step
 	lineModes ptyModes  // the modes while the line was typed: echo off if ever off
-	cur       *recLine  // the current line's output window, for the echo check
+	all       []byte    // the output, its last maxOutKept bytes at most, for the echo check
+	allBase   int64     // the offset of all[0] in the whole output
+	lineAt    int64     // the offset in the output at the current line's first key
 	esc       []byte    // an escape sequence not yet complete
 	echo      string    // the last line sent, whose echo may begin since
 	secrets   int       // secret variables declared
 	now       func() time.Time
-}
-
-// recLine is one typed line's keys and what the program printed from its
-// first key until the next line's: with ECHO and ICANON off, whether the
-// program echoed the keys is decided from it at the end.
-type recLine struct {
-	out []byte
 }
 
 // recStep is one step of the recorded script.
@@ -60,7 +55,8 @@ type recStep struct {
 	text    string
 	timeout time.Duration // expect: a longer timeout than the default
 	modes   ptyModes      // send and raw: the terminal's modes as they were typed
-	line    *recLine
+	at      int64         // send and raw: the offset in the output at the line's first key
+	echoed  bool          // raw: a control key follows, which is typed once the echo is back
 }
 
 // ptyModes are the two local modes of a terminal that tell whether typed
@@ -68,8 +64,12 @@ type recStep struct {
 // edits lines; off, the program reads each key and echoes it itself).
 type ptyModes struct{ Echo, Canon bool }
 
-// maxLineOut bounds the output kept per line for the echo check.
-const maxLineOut = 64 << 10
+// maxLineOut bounds the output after its first key in which a line's
+// echo is looked for; maxOutKept the output kept for that.
+const (
+	maxLineOut = 64 << 10
+	maxOutKept = 8 << 20
+)
 
 // defaultExpectTimeout is an expect's timeout when the script gives none;
 // an answer that took more than half of it gets twice its time.
@@ -85,9 +85,12 @@ func newRecorder() *recorder {
 func (r *recorder) output(b []byte) {
 	r.since = append(r.since, b...)
 	r.lastOut = r.now()
-	if r.cur != nil && len(r.cur.out) < maxLineOut {
-		r.cur.out = append(r.cur.out, b...)
+	if len(r.all)+len(b) > maxOutKept {
+		drop := min(len(r.all), len(r.all)+len(b)-maxOutKept/2)
+		r.all = append(r.all[:0], r.all[drop:]...)
+		r.allBase += int64(drop)
 	}
+	r.all = append(r.all, b...)
 }
 
 // keys records keys typed, with the modes of the program's terminal at
@@ -114,7 +117,12 @@ func (r *recorder) keys(b []byte, m ptyModes) {
 			r.esc = append(r.esc, c)
 		case c < 0x20 && c != '\t':
 			r.key(m)
-			r.flush(false)
+			if r.flush(false) {
+				// The replay waits for the echo of what was typed (when
+				// there was one) before the control key: ^C typed at once
+				// would flush the line from the terminal unread.
+				r.steps[len(r.steps)-1].echoed = true
+			}
 			r.steps = append(r.steps, &recStep{kind: "control", text: controlName(c)})
 			r.since, r.afterKey, r.sinceAt, r.started = nil, true, r.now(), false
 		default:
@@ -135,7 +143,8 @@ func (r *recorder) escape(c byte) {
 		return // A parameter or intermediate byte of a CSI.
 	}
 	r.flush(false)
-	r.steps = append(r.steps, &recStep{kind: "raw", text: string(r.esc)})
+	// Keys, not text: never a secret.
+	r.steps = append(r.steps, &recStep{kind: "raw", text: string(r.esc), modes: ptyModes{Echo: true}})
 	r.esc = nil
 	r.since, r.afterKey, r.sinceAt, r.started = nil, true, r.now(), false
 }
@@ -146,14 +155,14 @@ func (r *recorder) key(m ptyModes) {
 	if !r.started {
 		r.started = true
 		r.lineModes = m
-		if text, ok := r.prompt(); ok {
+		for _, text := range r.expects() {
 			st := &recStep{kind: "expect", text: text}
 			if d := r.lastOut.Sub(r.sinceAt); d > defaultExpectTimeout/2 {
 				st.timeout = time.Duration(math.Ceil((2 * d).Seconds())) * time.Second
 			}
 			r.steps = append(r.steps, st)
 		}
-		r.cur = &recLine{}
+		r.lineAt = r.allBase + int64(len(r.all))
 	}
 	if !m.Echo {
 		r.lineModes.Echo = false
@@ -162,29 +171,42 @@ func (r *recorder) key(m ptyModes) {
 }
 
 // flush makes a step of the keys typed of the line: a send when enter,
-// else a raw send.
-func (r *recorder) flush(enter bool) {
+// else a raw send; it reports whether it made one.
+func (r *recorder) flush(enter bool) bool {
 	if len(r.line) == 0 && !enter {
-		return
+		return false
 	}
 	kind := "raw"
 	if enter {
 		kind = "send"
 	}
 	text := strings.ToValidUTF8(string(r.line), "")
-	r.steps = append(r.steps, &recStep{kind: kind, text: text, modes: r.lineModes, line: r.cur})
+	r.steps = append(r.steps, &recStep{kind: kind, text: text, modes: r.lineModes, at: r.lineAt})
 	r.line = nil
+	return true
 }
 
-// prompt is the text the next key waits for: the tail of the last line
-// printed since the last Enter when it is not empty (a prompt), else the
-// tail of the last line with text, with its newline. After a control key
-// or escape sequence, only output with a newline counts: a redraw of the
-// line being edited is not worth waiting for.
-func (r *recorder) prompt() (string, bool) {
+// echoAt is the output from offset at (at most maxLineOut bytes), where
+// the echo of a line whose first key was typed then is looked for once
+// all the output is in, and false when it is no longer kept.
+func (r *recorder) echoAt(at int64) ([]byte, bool) {
+	i := at - r.allBase
+	if i < 0 {
+		return nil, false
+	}
+	return r.all[i:min(i+maxLineOut, int64(len(r.all)))], true
+}
+
+// expects are the texts the next key waits for, in order: the tail of
+// the last line with text printed since the last Enter (the program's
+// answer), with its newline, and the tail of the line after it when it is
+// not empty (a prompt). After a control key or escape sequence, only
+// output with a newline counts: a redraw of the line being edited is not
+// worth waiting for.
+func (r *recorder) expects() []string {
 	out := strings.ReplaceAll(string(r.since), "\r\n", "\n")
 	if r.afterKey && !strings.Contains(out, "\n") {
-		return "", false
+		return nil
 	}
 	if !r.afterKey {
 		// The echo of the line sent, which follows the Enter when the
@@ -192,18 +214,20 @@ func (r *recorder) prompt() (string, bool) {
 		out = strings.TrimPrefix(out, r.echo+"\n")
 	}
 	lines := strings.Split(out, "\n")
-	if run, _ := lastRun(lines[len(lines)-1]); run != "" {
-		return tail(run), true
-	}
+	var want []string
 	for i := len(lines) - 2; i >= 0; i-- {
 		if run, atEnd := lastRun(lines[i]); run != "" {
-			if !atEnd {
-				return tail(run), true
+			if atEnd {
+				run = tail(run) + "\n"
 			}
-			return tail(run) + "\n", true
+			want = append(want, tail(run))
+			break
 		}
 	}
-	return "", false
+	if run, _ := lastRun(lines[len(lines)-1]); run != "" {
+		want = append(want, tail(run))
+	}
+	return want
 }
 
 // maxExpect is how many characters of a line an expect waits for: the
@@ -341,17 +365,17 @@ func echoed(text string, out []byte) bool {
 // size at the start, kept when not the default 24x80.
 func (r *recorder) script(file string, argv []string, rows, cols int, exit string, signal bool) []byte {
 	r.flush(false)
-	var final *recStep
+	steps := r.steps
 	r.afterKey = false
-	if text, ok := r.prompt(); ok && strings.HasSuffix(text, "\n") {
-		final = &recStep{kind: "expect", text: text}
+	for _, text := range r.expects() {
+		steps = append(steps, &recStep{kind: "expect", text: text})
 	}
 	// The secrets first: an expect that would show one is left out.
 	var secretVals []string
 	var b strings.Builder
 	var body []string
 	for _, st := range r.steps {
-		if (st.kind == "send" || st.kind == "raw") && st.secret() {
+		if (st.kind == "send" || st.kind == "raw") && r.secret(st) {
 			secretVals = append(secretVals, st.text)
 		}
 	}
@@ -362,10 +386,6 @@ func (r *recorder) script(file string, argv []string, rows, cols int, exit strin
 			}
 		}
 		return false
-	}
-	steps := r.steps
-	if final != nil {
-		steps = append(steps, final)
 	}
 	var vars []string
 	for _, st := range steps {
@@ -387,7 +407,7 @@ func (r *recorder) script(file string, argv []string, rows, cols int, exit strin
 			if st.kind == "raw" {
 				key = "raw"
 			}
-			if st.secret() {
+			if r.secret(st) {
 				r.secrets++
 				name := "secret" + strconv.Itoa(r.secrets)
 				vars = append(vars, name)
@@ -396,6 +416,13 @@ func (r *recorder) script(file string, argv []string, rows, cols int, exit strin
 				body = append(body, "  - send: "+quote(st.text))
 			} else {
 				body = append(body, "  - send: {raw: "+quote(st.text)+"}")
+				if out, ok := r.echoAt(st.at); ok && st.echoed &&
+					strings.Contains(strings.ReplaceAll(string(out), "\r\n", "\n"), st.text) {
+					// And a typist's pause: a program may miss a signal
+					// that comes while it still handles the keys before
+					// it (python's readline loses such a ^C).
+					body = append(body, "  - expect: "+quote(st.text)+"   # its echo", "  - sleep: 100ms")
+				}
 			}
 		}
 	}
@@ -435,11 +462,15 @@ func (r *recorder) script(file string, argv []string, rows, cols int, exit strin
 // secret reports whether the keys of a send were hidden as they were
 // typed: echo off in a terminal that edits lines, or echo and line editing
 // off and the program did not echo them either.
-func (st *recStep) secret() bool {
+func (r *recorder) secret(st *recStep) bool {
 	if st.modes.Echo || st.text == "" {
 		return false
 	}
-	return st.modes.Canon || st.line == nil || !echoed(st.text, st.line.out)
+	if st.modes.Canon {
+		return true
+	}
+	out, ok := r.echoAt(st.at)
+	return !ok || !echoed(st.text, out)
 }
 
 // quote is s as a YAML double-quoted string whose drover template is s:

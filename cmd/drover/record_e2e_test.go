@@ -191,3 +191,118 @@ func TestRecordBC(t *testing.T) {
 
 	replayOK(t, dir, file)
 }
+
+// passwordProgram reads a password with echo off (getpass), then a name
+// with echo on, and exits 3.
+const passwordProgram = `import getpass, sys
+p = getpass.getpass("Password: ")
+print("right" if p == "hunter2-secret" else "wrong")
+n = input("name> ")
+print("hello " + n)
+sys.exit(3)
+`
+
+// TestRecordSecret records a session with a program that reads a
+// password with echo off: the password is a secret send of a variable,
+// and it appears nowhere: not in the file, not in the replay's output,
+// transcript or recording, not on the terminal of a replay with -v. The
+// replay passes with the password given by --var, and fails with a wrong
+// one.
+func TestRecordSecret(t *testing.T) {
+	need(t, "python3")
+	t.Parallel()
+	dir := t.TempDir()
+	writeScript(t, dir, "pw.py", passwordProgram)
+	u := startOnTerminal(t, dir, 24, 80, "record", "--", "python3", "pw.py")
+	before := u.modes()
+	u.waitFor("Password: ", 1)
+	u.typeKeys("hunter2-secret\r")
+	u.waitFor("right", 1)
+	u.typeKeys("bob\r")
+	if code := u.wait(); code != 0 {
+		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
+	}
+	if after := u.modes(); after != before {
+		t.Errorf("the terminal's modes were not restored:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if !strings.Contains(u.shown(), "--var secret1=... session.yaml") {
+		t.Errorf("drover record did not say how to replay:\n%q", u.shown())
+	}
+	file := filepath.Join(dir, "session.yaml")
+	src := readFile(t, file)
+	for _, want := range []string{
+		`spawn: ["python3", "pw.py"]`, `expect: "Password: "`,
+		`send: {text: "${secret1}", secret: true}`, `secret1: ""`,
+		`expect: "right\n"`, `expect: "name> "`, `send: "bob"`, `expect: "hello bob\n"`, `wait: {exit: 3}`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the recording lacks %q:\n%s", want, src)
+		}
+	}
+	const pw = "hunter2"
+	if strings.Contains(src, pw) {
+		t.Fatalf("the password is in the recording:\n%s", src)
+	}
+	tr := filepath.Join(dir, "tr")
+	out := replayOK(t, dir, file, "-v", "--transcripts", tr, "--var", "secret1=hunter2-secret")
+	if strings.Contains(out, pw) {
+		t.Errorf("the replay printed the password:\n%s", out)
+	}
+	entries, err := os.ReadDir(tr)
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("no transcripts: %v", err)
+	}
+	for _, e := range entries {
+		if b := readFile(t, filepath.Join(tr, e.Name())); strings.Contains(b, pw) {
+			t.Errorf("the transcript %s holds the password:\n%s", e.Name(), b)
+		}
+	}
+	raw := runOnTerminal(t, dir, []string{"TERM=xterm"}, "run", "-v", "--var", "secret1=hunter2-secret", file)
+	if strings.Contains(raw, pw) || !strings.Contains(raw, "1 passed") {
+		t.Errorf("the replay on a terminal showed the password, or failed:\n%q", raw)
+	}
+	if code, _, _ := droverRun(t, dir, "run", "--var", "secret1=wrong-secret", file); code != 1 {
+		t.Errorf("the replay with a wrong password: exit %d, want 1", code)
+	}
+}
+
+// TestRecordPythonControl records python3 -i (readline) with a Ctrl-C
+// that interrupts a line half typed, an arrow key, and Ctrl-D to end
+// it; the replay passes.
+func TestRecordPythonControl(t *testing.T) {
+	need(t, "python3")
+	t.Parallel()
+	dir := t.TempDir()
+	u := startOnTerminal(t, dir, 24, 80, "record", "-o", "py.yaml", "--", "python3", "-i", "-q")
+	u.waitFor(">>> ", 1)
+	u.typeKeys("6*7\r")
+	u.waitFor("42\r\n", 1)
+	u.waitFor(">>> ", 2)
+	u.typeKeys("1/0")
+	u.waitFor("1/0", 1)
+	u.typeKeys("\x03")
+	u.waitFor("KeyboardInterrupt", 1)
+	u.waitFor(">>> ", 3)
+	u.typeKeys("'a$b'\x1b[D\x1b[D\x1b[C\r")
+	u.waitFor("'a$b'\r\n", 1)
+	u.waitFor(">>> ", 4)
+	u.typeKeys("\x04")
+	if code := u.wait(); code != 0 {
+		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
+	}
+	file := filepath.Join(dir, "py.yaml")
+	src := readFile(t, file)
+	for _, want := range []string{
+		`send: "6*7"`, `expect: "42\n"`, `send: {raw: "1/0"}`, `send: {control: "c"}`,
+		`expect: "KeyboardInterrupt\n"`, `send: {raw: "'a$$b'"}`, `send: {raw: "\e[D"}`, `send: {raw: "\e[C"}`,
+		`send: {control: "d"}`, `wait: {exit: 0}`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the recording lacks %q:\n%s", want, src)
+		}
+	}
+	if strings.Contains(src, "secret") {
+		t.Errorf("a line python echoed was taken for a secret:\n%s", src)
+	}
+	replayOK(t, dir, file)
+}
