@@ -217,10 +217,11 @@ func (r *recorder) expects() []string {
 	var want []string
 	for i := len(lines) - 2; i >= 0; i-- {
 		if run, atEnd := lastRun(lines[i]); run != "" {
+			run = tail(run)
 			if atEnd {
-				run = tail(run) + "\n"
+				run += "\n"
 			}
-			want = append(want, tail(run))
+			want = append(want, run)
 			break
 		}
 	}

@@ -91,6 +91,19 @@ func (u *userTerminal) waitFor(want string, n int) {
 	}
 }
 
+// showed reports whether the terminal shows want within a few seconds:
+// what drover wrote just before it exited may still be on its way.
+func (u *userTerminal) showed(want string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(u.shown(), want) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
 // typeKeys types keys on the terminal.
 func (u *userTerminal) typeKeys(keys string) {
 	u.t.Helper()
@@ -172,7 +185,7 @@ func TestRecordBC(t *testing.T) {
 	if after := u.modes(); after != before {
 		t.Errorf("the terminal's modes were not restored:\nbefore %+v\nafter  %+v", before, after)
 	}
-	if !strings.Contains(u.shown(), "bc.yaml") {
+	if !u.showed("bc.yaml") {
 		t.Errorf("drover record did not say where the session went:\n%q", u.shown())
 	}
 	file := filepath.Join(dir, "bc.yaml")
@@ -225,7 +238,7 @@ func TestRecordSecret(t *testing.T) {
 	if after := u.modes(); after != before {
 		t.Errorf("the terminal's modes were not restored:\nbefore %+v\nafter  %+v", before, after)
 	}
-	if !strings.Contains(u.shown(), "--var secret1=... session.yaml") {
+	if !u.showed("--var secret1=... session.yaml") {
 		t.Errorf("drover record did not say how to replay:\n%q", u.shown())
 	}
 	file := filepath.Join(dir, "session.yaml")
@@ -305,4 +318,109 @@ func TestRecordPythonControl(t *testing.T) {
 		t.Errorf("a line python echoed was taken for a secret:\n%s", src)
 	}
 	replayOK(t, dir, file)
+}
+
+// TestRecordUsage: bad usage exits 2 before anything runs, saying why;
+// --help explains.
+func TestRecordUsage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"record"}, "no command given"},
+		{[]string{"record", "-o", "d", "--", "bc"}, "d is a directory"},
+		{[]string{"record", "-o", "", "--", "bc"}, "-o wants a file name"},
+		{[]string{"record", "--", "bc"}, "stdin is not a terminal"},
+		{[]string{"record", "--nope", "--", "bc"}, "unknown flag: --nope"},
+	} {
+		code, out, errs := droverRun(t, dir, c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("drover %s: exit %d, stderr %q, stdout %q; want exit 2 and %q", strings.Join(c.args, " "), code, errs, out, c.want)
+		}
+	}
+	code, out, _ := droverRun(t, dir, "record", "--help")
+	if code != 0 || !strings.Contains(out, "Usage: drover record [-o FILE] -- CMD") || !strings.Contains(out, "--var secret1=") {
+		t.Errorf("drover record --help: exit %d\n%s", code, out)
+	}
+	// On a terminal: a program that is not installed, a missing directory.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"record", "--", "no-such-program-x"}, `program "no-such-program-x" is not installed`},
+		{[]string{"record", "-o", "missing/s.yaml", "--", "bc"}, "cannot write missing/s.yaml: no such file or directory"},
+	} {
+		u := startOnTerminal(t, dir, 24, 80, c.args...)
+		if code := u.wait(); code != 2 || !u.showed(c.want) {
+			t.Errorf("drover %s: exit %d; want exit 2 and %q:\n%q", strings.Join(c.args, " "), code, c.want, u.shown())
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestRecordSymlink: -o naming a symbolic link replaces the link, and
+// never writes through it.
+func TestRecordSymlink(t *testing.T) {
+	need(t, "bc")
+	t.Parallel()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("precious\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "s.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	u := startOnTerminal(t, dir, 24, 80, "record", "-o", "s.yaml", "--", "bc", "-q")
+	time.Sleep(300 * time.Millisecond)
+	u.typeKeys("quit\r")
+	if code := u.wait(); code != 0 {
+		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
+	}
+	if b := readFile(t, target); b != "precious\n" {
+		t.Errorf("written through the link: %q", b)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, "s.yaml")); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("s.yaml is not a file now: %v %v", fi, err)
+	}
+	if src := readFile(t, filepath.Join(dir, "s.yaml")); !strings.Contains(src, `send: "quit"`) {
+		t.Errorf("the recording:\n%s", src)
+	}
+}
+
+// TestRecordSignal: drover record killed with SIGTERM while the program
+// runs hangs the program up, restores the terminal, writes nothing and
+// exits 143.
+func TestRecordSignal(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	marker := uniqueSleep()
+	u := startOnTerminal(t, dir, 24, 80, "record", "--", "sh", "-c", "echo ready; exec sleep "+marker)
+	before := u.modes()
+	u.waitFor("ready", 1)
+	start := time.Now()
+	_ = u.cmd.Process.Signal(syscall.SIGTERM)
+	if code := u.wait(); code != 143 {
+		t.Errorf("exit %d, want 143:\n%q", code, u.shown())
+	}
+	waitNoneLeft(t, "sleep\x00"+marker, u.shown())
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %s to stop: it waited for the program", d)
+	}
+	if after := u.modes(); after != before {
+		t.Errorf("the terminal's modes were not restored:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "session.yaml")); err == nil {
+		t.Errorf("a recording was written after a signal")
+	}
+	if !u.showed("stopped by a signal; session.yaml not written") {
+		t.Errorf("drover record did not say so:\n%q", u.shown())
+	}
 }
