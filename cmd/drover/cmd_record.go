@@ -10,9 +10,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
+
+	"github.com/drover-dev/drover/exec"
 	"golang.org/x/term"
 )
 
@@ -172,15 +175,8 @@ func writeRecording(tmp *os.File, path string, src []byte) error {
 // signalOf is the name wait: {signal: ...} takes for s, and true; or
 // any, and false, for a signal without one (wait: {exit: any}).
 func signalOf(s syscall.Signal) (string, bool) {
-	for name, sig := range map[string]syscall.Signal{
-		"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "QUIT": syscall.SIGQUIT,
-		"KILL": syscall.SIGKILL, "TERM": syscall.SIGTERM, "ABRT": syscall.SIGABRT,
-		"SEGV": syscall.SIGSEGV, "PIPE": syscall.SIGPIPE, "ALRM": syscall.SIGALRM,
-		"USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2,
-	} {
-		if s == sig {
-			return name, true
-		}
+	if name := exec.SignalName(s); strings.HasPrefix(name, "SIG") {
+		return strings.TrimPrefix(name, "SIG"), true
 	}
 	return "any", false
 }

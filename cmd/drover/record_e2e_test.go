@@ -424,3 +424,23 @@ func TestRecordSignal(t *testing.T) {
 		t.Errorf("drover record did not say so:\n%q", u.shown())
 	}
 }
+
+// TestRecordKilled: a program that dies of a signal is waited for with
+// that signal, after its last line; the replay passes.
+func TestRecordKilled(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	u := startOnTerminal(t, dir, 24, 80, "record", "--", "sh", "-c", "echo bye now; kill -TERM $$")
+	if code := u.wait(); code != 0 {
+		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
+	}
+	if !u.showed("sh exited by signal TERM") {
+		t.Errorf("drover record did not say how the program ended:\n%q", u.shown())
+	}
+	file := filepath.Join(dir, "session.yaml")
+	src := readFile(t, file)
+	if !strings.Contains(src, "  - expect: \"bye now\\n\"\n  - wait: {signal: TERM}\n") {
+		t.Errorf("the recording:\n%s", src)
+	}
+	replayOK(t, dir, file)
+}
