@@ -303,7 +303,7 @@ func (r *recorder) script(file string, argv []string, rows, cols int, exit strin
 					// And a typist's pause: a program may miss a signal
 					// that comes while it still handles the keys before
 					// it (python's readline loses such a ^C).
-					body = append(body, "  - expect: "+quote(st.text)+"   # its echo", "  - sleep: 100ms")
+					body = append(body, "  - expect: "+quote(st.text)+"   # its echo", "  - sleep: 250ms")
 				}
 			}
 		}

@@ -293,6 +293,7 @@ func TestRecordPythonControl(t *testing.T) {
 	u.waitFor(">>> ", 2)
 	u.typeKeys("1/0")
 	u.waitFor("1/0", 1)
+	time.Sleep(250 * time.Millisecond) // python's readline loses a ^C that comes too soon
 	u.typeKeys("\x03")
 	u.waitFor("KeyboardInterrupt", 1)
 	u.waitFor(">>> ", 3)

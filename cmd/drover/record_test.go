@@ -60,7 +60,7 @@ func TestRecorderSteps(t *testing.T) {
 		}, `  - expect: "$$ "
   - send: {raw: "sleep 9"}
   - expect: "sleep 9"   # its echo
-  - sleep: 100ms
+  - sleep: 250ms
   - send: {control: "c"}
   - expect: "^C\n"
   - expect: "$$ "
