@@ -79,7 +79,7 @@ _drover() {
     COMPREPLY=()
     case $cmd in
     "")
-        COMPREPLY=($(compgen -W "run check schema completion version help --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run check schema completion record version help --help --version" -- "$cur"))
         ;;
     run)
         case $prev in
@@ -104,8 +104,22 @@ _drover() {
     completion)
         COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
         ;;
+    record)
+        case $prev in
+        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        esac
+        for ((i++; i < COMP_CWORD; i++)); do
+            if [[ ${COMP_WORDS[i]} == -- ]]; then
+                COMPREPLY=($(compgen -c -- "$cur")) # the command to record
+                return
+            fi
+        done
+        if [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--output -o --help -h --" -- "$cur"))
+        fi
+        ;;
     help)
-        COMPREPLY=($(compgen -W "run check schema completion version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run check schema completion record version" -- "$cur"))
         ;;
     esac
 }
@@ -124,6 +138,7 @@ _drover() {
     'check:parse and validate scripts, without running them'
     'schema:print the JSON Schema of the script language'
     'completion:print a shell completion script'
+    'record:run a program on this terminal and write the script that replays the session'
     'version:print the version'
     'help:show help'
   )
@@ -163,6 +178,12 @@ _drover() {
       ;;
     completion)
       _values 'shell' bash zsh fish
+      ;;
+    record)
+      _arguments \
+        '(-o --output)'{-o+,--output=}'[write the script to FILE]:file:_files' \
+        '(- *)'{-h,--help}'[show help]' \
+        '*::command:_normal'
       ;;
     help)
       _describe -t commands 'drover command' commands
@@ -211,6 +232,7 @@ complete -c drover -n __drover_needs_command -a run -d 'run scripts'
 complete -c drover -n __drover_needs_command -a check -d 'parse and validate scripts, without running them'
 complete -c drover -n __drover_needs_command -a schema -d 'print the JSON Schema of the script language'
 complete -c drover -n __drover_needs_command -a completion -d 'print a shell completion script'
+complete -c drover -n __drover_needs_command -a record -d 'run a program on this terminal and write the script that replays the session'
 complete -c drover -n __drover_needs_command -a version -d 'print the version'
 complete -c drover -n __drover_needs_command -a help -d 'show help'
 
@@ -229,5 +251,8 @@ complete -c drover -n '__fish_seen_subcommand_from run' -l keep-work -d "keep ea
 complete -c drover -n '__fish_seen_subcommand_from run check' -s h -l help -d 'show help'
 complete -c drover -n '__fish_seen_subcommand_from run check' -a '(__drover_scripts)'
 complete -c drover -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
-complete -c drover -n '__fish_seen_subcommand_from help' -a 'run check schema completion version'
+complete -c drover -n '__fish_seen_subcommand_from record' -s o -l output -r -F -d 'write the script to FILE'
+complete -c drover -n '__fish_seen_subcommand_from record' -s h -l help -d 'show help'
+complete -c drover -n '__fish_seen_subcommand_from record' -a '(__fish_complete_command)'
+complete -c drover -n '__fish_seen_subcommand_from help' -a 'run check schema completion record version'
 `

@@ -120,11 +120,11 @@ func TestCompletionCommand(t *testing.T) {
 }
 
 // TestCompletionNames checks that each completion script names every
-// command of the usage and every flag of drover run and drover check.
+// command of the usage and every flag of drover run, check and record.
 func TestCompletionNames(t *testing.T) {
 	t.Parallel()
 	var names []string
-	for _, cmd := range []string{"run", "check"} {
+	for _, cmd := range []string{"run", "check", "record"} {
 		_, help, _ := runCLI("", cmd, "--help")
 		names = append(names, regexp.MustCompile(`(?m)^\s+(?:-(\w), )?--([\w-]+)`).FindAllString(help, -1)...)
 	}
@@ -194,7 +194,9 @@ func TestCompletionBash(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := map[string]string{ // the words typed, the last being completed -> the candidates
-		"drover ":              "--help --version check completion help run schema version",
+		"drover ":              "--help --version check completion help record run schema version",
+		"drover record --o":    "--output",
+		"drover record -o ":    "a.yaml b.yml c.txt drover.bash sub",
 		"drover ru":            "run",
 		"drover run --f":       "--fail-fast",
 		"drover run -j 4 --ti": "--timeout",
@@ -253,6 +255,7 @@ func TestCompletionFish(t *testing.T) {
 	shell(t, dir, "fish", "--no-execute", script)
 	tests := map[string][]string{ // the command line -> candidates that must be among those offered
 		"drover ru":            {"run\trun scripts"},
+		"drover reco":          {"record\trun a program on this terminal and write the script that replays the session"},
 		"drover run --fa":      {"--fail-fast\tat the first failure, stop the rest"},
 		"drover run ":          {"a.yaml", "b.yml", "sub/"},
 		"drover completion ":   {"bash", "zsh", "fish"},

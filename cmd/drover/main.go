@@ -8,6 +8,7 @@
 //	drover check FILE|DIR...
 //	drover schema
 //	drover completion bash|zsh|fish
+//	drover record [-o FILE] -- CMD [ARG...]
 //	drover version
 //
 // Run "drover help" or "drover COMMAND --help" for details.
@@ -74,6 +75,8 @@ Usage:
   drover check FILE|DIR...         parse and validate only
   drover schema                    print the JSON Schema of the language
   drover completion bash|zsh|fish  print a shell completion script
+  drover record [-o FILE] -- CMD   run CMD on this terminal and write the
+                                   script that replays the session
   drover version                   print the version
 
 A FILE of - is a script read from stdin.
@@ -100,6 +103,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdSchema(args[1:], stdout, stderr)
 	case "completion":
 		return cmdCompletion(args[1:], stdout, stderr)
+	case "record":
+		return cmdRecord(args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "drover", version())
 		return exitOK

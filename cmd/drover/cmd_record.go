@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	osexec "os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/drover-dev/drover/exec"
+	"golang.org/x/term"
+)
+
+const recordUsage = `Usage: drover record [-o FILE] -- CMD [ARG...]
+
+Runs CMD under a pseudo-terminal on your terminal, as if you had started
+it yourself, and when it exits writes the script that replays the
+session to FILE (default session.yaml, replaced if it exists; written to
+a new file that is then renamed, so never through a symbolic link):
+
+  - spawn: CMD, with your terminal's size when it is not 24x80;
+  - before each line you type, an expect of the tail of the last line the
+    program printed (its prompt, or the last line of its answer);
+  - each line typed, up to Enter, a send of the line as edited with
+    backspace; a control key a send of control (^C is {control: c}); an
+    arrow or function key a raw send of its escape sequence;
+  - keys typed while the terminal hid them (a password prompt turns echo
+    off) a secret send of a variable, secret1, secret2, ..., declared
+    empty in vars: their value is never written anywhere; pass each with
+    --var secret1=... when you replay;
+  - the end, a wait for the program's exit status.
+
+Keys go to the program, Ctrl-C included, until it exits; your terminal's
+modes are restored whatever happens. drover record needs a terminal on
+its stdin. Review the script before you run it: a prompt that shows the
+time or a directory may need a shorter expect.
+
+Exit codes: 0 recorded, 2 usage error (no command, FILE a directory or
+in a missing one, stdin not a terminal, CMD not found), 128+N stopped
+by signal N (nothing is written).
+
+Flags:
+`
+
+// defaultRecording is the file drover record writes without -o.
+const defaultRecording = "session.yaml"
+
+// cmdRecord is "drover record".
+func cmdRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("record", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	help := fs.BoolP("help", "h", false, "show this help")
+	out := fs.StringP("output", "o", defaultRecording, "write the script to `FILE`")
+	fs.SetInterspersed(false)
+	fs.Usage = func() {}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "drover record: "+format+"\n\n%s%s", append(a, recordUsage, fs.FlagUsages())...)
+		return exitUsage
+	}
+	if err := fs.Parse(args); err != nil {
+		return bad("%v", err)
+	}
+	if *help {
+		fmt.Fprintf(stdout, "%s%s", recordUsage, fs.FlagUsages())
+		return exitOK
+	}
+	argv := fs.Args()
+	if len(argv) == 0 {
+		return bad("no command given: drover record [-o FILE] -- CMD [ARG...]")
+	}
+	path := *out
+	if path == "" {
+		return bad("-o wants a file name")
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		return bad("%s is a directory: -o wants a file", path)
+	}
+	in, ok := stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return bad("stdin is not a terminal: drover record records what you type")
+	}
+	prog, err := osexec.LookPath(argv[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "drover record: program %q is not installed (not found in PATH)\n", argv[0])
+		return exitUsage
+	}
+	// The file is made before the program starts, so that a file that
+	// cannot be written is said before the session, not after it.
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		fmt.Fprintf(stderr, "drover record: cannot write %s: %v\n", path, plainErr(err))
+		return exitUsage
+	}
+	written := false
+	defer func() {
+		if !written {
+			_ = tmp.Close()           // Best effort: it is removed.
+			_ = os.Remove(tmp.Name()) // Best effort: a temporary file.
+		}
+	}()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+
+	outFile, _ := stdout.(*os.File)
+	if outFile == nil {
+		outFile = in
+	}
+	rec := newRecorder()
+	pt := &passthrough{In: in, Out: outFile, OnKeys: rec.keys, OnOutput: rec.output}
+	cmd := osexec.Command(prog, argv[1:]...)
+	cmd.Args[0] = argv[0]
+	st, rows, cols, err := pt.run(ctx, cmd)
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintf(stderr, "drover record: cannot run %s: %v\n", argv[0], plainErr(err))
+		return exitUsage
+	}
+	if ctx.Err() != nil {
+		n := 130
+		select {
+		case s := <-sigs:
+			n = 128 + int(s.(syscall.Signal))
+		default:
+		}
+		fmt.Fprintf(stderr, "drover record: stopped by a signal; %s not written\n", path)
+		return n
+	}
+	exit, signaled := "0", false
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		exit, signaled = signalOf(ws.Signal())
+	} else {
+		exit = strconv.Itoa(st.ExitCode())
+	}
+	src := rec.script(path, argv, rows, cols, exit, signaled)
+	if err := writeRecording(tmp, path, src); err != nil {
+		fmt.Fprintf(stderr, "drover record: cannot write %s: %v\n", path, plainErr(err))
+		return exitFailed
+	}
+	written = true
+	fmt.Fprintf(stderr, "drover record: %s exited %s; the session is in %s: replay it with drover run",
+		argv[0], exitWords(exit, signaled), path)
+	for i := 1; i <= rec.secrets; i++ {
+		fmt.Fprintf(stderr, " --var secret%d=...", i)
+	}
+	fmt.Fprintf(stderr, " %s\n", path)
+	return exitOK
+}
+
+// writeRecording writes src to tmp and renames it to path: a file or
+// symbolic link already there is replaced, never written through.
+func writeRecording(tmp *os.File, path string, src []byte) error {
+	if _, err := tmp.Write(src); err != nil {
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// signalOf is the name wait: {signal: ...} takes for s, and true; or
+// any, and false, for a signal without one (wait: {exit: any}).
+func signalOf(s syscall.Signal) (string, bool) {
+	if name := exec.SignalName(s); strings.HasPrefix(name, "SIG") {
+		return strings.TrimPrefix(name, "SIG"), true
+	}
+	return "any", false
+}
+
+// exitWords says how the program ended.
+func exitWords(exit string, signaled bool) string {
+	if signaled || exit == "any" {
+		return "by signal " + exit
+	}
+	return "with status " + exit
+}
+
+// plainErr is err without Go's wrapping of the system call.
+func plainErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
