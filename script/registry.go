@@ -87,7 +87,7 @@ import (
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
 // *Terminate, *WaitPort, *FreePort, *Retry, *Call, *Each, *If, *Assert,
-// *Fail, *Sleep and *Log.
+// *Fail, *Sleep, *Log and *Interact.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -132,6 +132,7 @@ func builtinKinds() []*stepKind {
 		failKind,
 		sleepKind,
 		logKind,
+		interactKind,
 	}
 }
 

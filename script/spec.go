@@ -68,6 +68,7 @@ const (
 	tReason    valueType = "reason"         // text that is not blank, nor true or false
 	tFiles     valueType = "files"          // relative paths under ${work} and their contents
 	tGolden    valueType = "golden_file"    // a golden file, relative to the script's directory
+	tCaret     valueType = "caret_key"      // a control key written ^X, such as ^]
 )
 
 // field is a key of a mapping, the type of its value and what it means.

@@ -1,0 +1,22 @@
+package exec
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// ttyEchoes reports whether the terminal of master echoes input: under
+// Linux the master reads the termios of its slave. False when it cannot
+// be told.
+func ttyEchoes(master *os.File) bool {
+	echo := false
+	// Not master.Fd(), which would make it blocking for good.
+	if rc, err := master.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) {
+			t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+			echo = err == nil && t.Lflag&unix.ECHO != 0
+		})
+	}
+	return echo
+}
