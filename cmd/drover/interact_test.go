@@ -312,3 +312,51 @@ steps:
 		t.Errorf("the recording lacks the typed keys as input:\n%s", cast)
 	}
 }
+
+// TestInteractHostile: in raw mode ^C is a key for the process (drover
+// goes on); a SIGTERM to drover, or the script's timeout, ends interact
+// mid-way, and the terminal's modes are restored all the same.
+func TestInteractHostile(t *testing.T) {
+	t.Parallel()
+	for _, how := range []string{"ctrl-c", "sigterm", "timeout"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			timeout := "60s"
+			if how == "timeout" {
+				timeout = "3s"
+			}
+			path := writeScript(t, dir, "hostile.yaml", "name: hostile\ntimeout: "+timeout+"\nsteps:\n"+interactShell+`  - interact:
+  - log: went on
+`)
+			o := startOperator(t, dir, "run", path)
+			o.waitFor("gives it back")
+			want, says := 0, "went on"
+			switch how {
+			case "ctrl-c":
+				// sleep would hold the shell for 30s: ^C ends it at once,
+				// and drover is still there to pass the next line on.
+				o.typeKeys("sleep 30\r")
+				time.Sleep(200 * time.Millisecond) // sh has started sleep.
+				o.typeKeys("\x03")
+				o.typeKeys("echo still-here >> got.txt\r")
+				o.waitFile(filepath.Join(dir, "got.txt"), "still-here")
+				o.typeKeys("\x1d")
+			case "sigterm":
+				if err := o.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+				want, says = 143, "interrupted (SIGTERM)"
+			case "timeout":
+				want, says = 1, "interact: script timeout 3s reached"
+			}
+			if code := o.exit(); code != want {
+				t.Fatalf("exit %d, want %d:\n%s", code, want, o.output())
+			}
+			sameModes(t, o.before, o.termios())
+			if out := o.output(); !strings.Contains(out, says) || strings.Contains(out, "context") {
+				t.Errorf("the output lacks %q (or names a Go context):\n%s", says, out)
+			}
+		})
+	}
+}
