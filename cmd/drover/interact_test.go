@@ -360,3 +360,52 @@ func TestInteractHostile(t *testing.T) {
 		})
 	}
 }
+
+// TestInteractJobsTakeTurns: two jobs that interact at once take the
+// terminal one at a time: each gets all the keys typed while it has it.
+func TestInteractJobsTakeTurns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "turns.yaml", `name: turns
+matrix: {n: [1, 2]}
+steps:
+  - spawn: {cmd: [sh], env: {PS1: "sh$ ", JOB: "${n}"}}
+  - expect: "sh$ "
+  - interact:
+`)
+	o := startOperator(t, dir, "run", "-j", "2", path)
+	got := filepath.Join(dir, "got.txt")
+	for turn := 1; turn <= 2; turn++ {
+		for deadline := time.Now().Add(20 * time.Second); strings.Count(o.output(), "gives it back") < turn; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("turn %d never came:\n%s", turn, o.output())
+			}
+		}
+		if turn == 1 {
+			// The other job, as ready, waits: it does not take the terminal too.
+			time.Sleep(500 * time.Millisecond)
+			if n := strings.Count(o.output(), "gives it back"); n != 1 {
+				t.Fatalf("%d jobs hold the terminal at once:\n%s", n, o.output())
+			}
+		}
+		o.typeKeys("echo job-$JOB >> got.txt\r")
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			b, _ := os.ReadFile(got)
+			if strings.Count(string(b), "job-") == turn {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("turn %d: got.txt is %q", turn, b)
+			}
+		}
+		o.typeKeys("\x1d")
+	}
+	if code := o.exit(); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, o.output())
+	}
+	sameModes(t, o.before, o.termios())
+	b, _ := os.ReadFile(got)
+	if s := string(b); s != "job-1\njob-2\n" && s != "job-2\njob-1\n" {
+		t.Errorf("got.txt is %q, want one line of each job", s)
+	}
+}
