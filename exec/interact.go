@@ -8,7 +8,8 @@ import (
 // InteractOptions says when Process.Interact ends, and who hears the keys.
 type InteractOptions struct {
 	// Escape is the key that ends Interact, not sent to the process: a
-	// control character such as 0x1d (^]). Zero means none.
+	// control character such as 0x1d (^]). Zero means none: NUL, which
+	// Ctrl-Space types too, cannot be the escape key.
 	Escape byte
 
 	// Until, if not empty, ends Interact when one of the patterns appears

@@ -70,14 +70,24 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 	}
 	consume := true
 	defer func() { p.out.stopTap(consume) }()
+	if p.errs != nil { // stderr: pipe: lines end in "\n" alone there.
+		showErr := func(b []byte) { show(bytes.ReplaceAll(b, []byte("\n"), []byte("\r\n"))) }
+		if first := p.errs.startTap(showErr); len(first) > 0 {
+			show(first)
+		}
+		defer p.errs.stopTap(true)
+	}
 
 	ictx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	keys, stopKeys, err := p.readKeys(ictx, in, master, o)
+	keys, sent, stopKeys, err := p.readKeys(ictx, in, master, o)
 	if err != nil {
 		return 0, nil, &Error{Op: "interact", Name: p.name(), Err: err}
 	}
-	defer stopKeys() // Before the terminal is restored: nothing reads it after.
+	defer func() {
+		cancel() // Ends a send blocked on a process that does not read.
+		stopKeys()
+	}() // Before the terminal is restored: nothing reads it after.
 
 	until := make(chan *Match, 1)
 	if len(o.Until) > 0 {
@@ -101,6 +111,15 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 		case <-winch:
 			resize()
 		case <-keys:
+			// The keys typed before it go first, unless the process does
+			// not read them.
+			timer := time.NewTimer(p.waitDelay)
+			select {
+			case <-sent:
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+			timer.Stop()
 			return EndEscape, nil, nil
 		case m := <-until:
 			consume = false // Expect consumed up to the match.
@@ -125,18 +144,31 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 	}
 }
 
-// readKeys starts reading the keys typed on in and sending them to the
-// process; the channel it returns is closed when the escape key is typed.
-// stop ends the reading and waits for it to have ended.
-func (p *Process) readKeys(ctx context.Context, in, master *os.File, o InteractOptions) (escaped <-chan struct{}, stop func(), err error) {
+// readKeys starts reading the keys typed on in, and sending them to the
+// process from another goroutine, so that the escape key is seen even
+// while a send is blocked on a process that does not read: up to
+// keyQueue reads wait their turn, and keys typed past that are dropped.
+// escaped is closed when the escape key is typed, sent once the keys
+// typed before it are sent (or the sending gave up). stop ends both
+// goroutines (after ctx is done, for a blocked send) and waits for them.
+func (p *Process) readKeys(ctx context.Context, in, master *os.File, o InteractOptions) (escaped, sent <-chan struct{}, stop func(), err error) {
 	wake, err := newWaker()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	esc := make(chan struct{})
 	done := make(chan struct{})
+	queue := make(chan []byte, keyQueue)
+	wrote := make(chan struct{})
+	go func() {
+		defer close(wrote)
+		for b := range queue {
+			_ = p.Send(ctx, b) // An exited process: the caller sees the exit.
+		}
+	}()
 	go func() {
 		defer close(done)
+		defer close(queue)
 		buf := make([]byte, 1024)
 		fd := int(in.Fd())
 		for {
@@ -151,7 +183,10 @@ func (p *Process) readKeys(ctx context.Context, in, master *os.File, o InteractO
 					if o.Input != nil {
 						o.Input(b, ttyEchoes(master))
 					}
-					_ = p.Send(ctx, b) // An exited process: the caller sees the exit.
+					select {
+					case queue <- append([]byte(nil), b...):
+					default: // The process has not read the last keyQueue reads.
+					}
 				}
 				if hit {
 					close(esc)
@@ -163,12 +198,16 @@ func (p *Process) readKeys(ctx context.Context, in, master *os.File, o InteractO
 			}
 		}
 	}()
-	return esc, func() {
+	return esc, wrote, func() {
 		wake.wake()
 		<-done
+		<-wrote
 		wake.close()
 	}, nil
 }
+
+// keyQueue is how many reads of keys may wait to be sent.
+const keyQueue = 64
 
 // waker is a pipe that interrupts a wait for a file to be readable.
 type waker struct{ r, w *os.File }

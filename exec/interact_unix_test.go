@@ -283,3 +283,35 @@ func TestInteractWindow(t *testing.T) {
 	awaitInteract(t, res)
 	u.restored(t)
 }
+
+// TestInteractEscapeUnread: the escape key ends Interact even when the
+// process reads nothing and its terminal's input queue is full, so that a
+// send of the keys before it is blocked.
+func TestInteractEscapeUnread(t *testing.T) {
+	t.Parallel()
+	c := helperCmd(t, "raw-hang")
+	c.TTY = true
+	p, err := Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+	if _, err := p.Expect(context.Background(), Stdout, Pattern{Text: "ready"}); err != nil {
+		t.Fatal(err)
+	}
+	u := newUserTerminal(t)
+	res := interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})
+	go func() {
+		keys := bytes.Repeat([]byte("x"), 1000)
+		for range 256 { // 256 KB: far more than a terminal's input queue and buffers.
+			if _, err := u.master.Write(keys); err != nil {
+				return
+			}
+		}
+		_, _ = u.master.Write([]byte{0x1d})
+	}()
+	if r := awaitInteract(t, res); r.err != nil || r.end != EndEscape {
+		t.Fatalf("Interact: %v, %v; want escape", r.end, r.err)
+	}
+	u.restored(t)
+}

@@ -253,7 +253,8 @@ testdata/bad/interact.yaml:5:23: interact: until: want text, or a mapping with t
 testdata/bad/interact.yaml:6:33: interact: text and re cannot be used together; want one of text or re
 testdata/bad/interact.yaml:7:26: interact: optional: want true or false, got "yes"
 testdata/bad/interact.yaml:8:15: interact: want nothing (- interact:) or a mapping with escape, until, optional, on; got "logout"
-testdata/bad/interact.yaml:9:16: interact: unknown key "timeout" in interact; want one of: escape, until, optional, on`,
+testdata/bad/interact.yaml:9:16: interact: unknown key "timeout" in interact; want one of: escape, until, optional, on
+testdata/bad/interact.yaml:10:24: interact: escape: ^@ (NUL, which Ctrl-Space types too) cannot be the escape key; ^] is the usual one`,
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

@@ -53,7 +53,9 @@ func parseInteract(c *stepCtx, key, val *yaml.Node) Step {
 		f := c.longForm(val)
 		s.On = c.on(f, key)
 		if e, ok := f["escape"]; ok {
-			s.Escape = c.caret(e.val, "escape")
+			if s.Escape = c.caret(e.val, "escape"); s.Escape == 0 && e.val.Value == "^@" {
+				c.errorf(e.val, "escape", "^@ (NUL, which Ctrl-Space types too) cannot be the escape key; ^] is the usual one")
+			}
 		}
 		if e, ok := f["until"]; ok {
 			if pat, ok := c.seen(e.val, "until"); ok {
