@@ -315,3 +315,24 @@ func TestInteractEscapeUnread(t *testing.T) {
 	}
 	u.restored(t)
 }
+
+// TestInteractStderrPipe: under a tty with stderr on a pipe of its own,
+// the operator sees stderr too, its lines ended for a raw terminal; the
+// exit ends Interact.
+func TestInteractStderrPipe(t *testing.T) {
+	t.Parallel()
+	c := helperCmd(t, "outerr")
+	c.TTY, c.SeparateStderr = true, true
+	p, err := Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+	u := newUserTerminal(t)
+	if r := awaitInteract(t, interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})); r.err != nil || r.end != EndExited {
+		t.Fatalf("Interact: %v, %v; want exit", r.end, r.err)
+	}
+	u.waitShown(t, "to stdout\r\n")
+	u.waitShown(t, "to stderr\r\n")
+	u.restored(t)
+}
