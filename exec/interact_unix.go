@@ -46,6 +46,9 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 	if !p.tty || p.out == nil || p.out.file == nil {
 		return 0, nil, &Error{Op: "interact", Name: p.name(), Err: errInteractNoTTY}
 	}
+	if p.stdin == nil { // Cmd.Stdin: the keys would go nowhere.
+		return 0, nil, &Error{Op: "interact", Name: p.name(), Err: errNoStdin}
+	}
 	master := p.out.file
 	fd := int(in.Fd())
 	old, err := term.MakeRaw(fd)

@@ -336,3 +336,22 @@ func TestInteractStderrPipe(t *testing.T) {
 	u.waitShown(t, "to stderr\r\n")
 	u.restored(t)
 }
+
+// TestInteractNoStdin: a process whose stdin comes from elsewhere cannot
+// be handed the keys: Interact says so and leaves the terminal alone.
+func TestInteractNoStdin(t *testing.T) {
+	t.Parallel()
+	c := helperCmd(t, "hang")
+	c.TTY, c.Stdin = true, strings.NewReader("")
+	p, err := Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+	u := newUserTerminal(t)
+	r := awaitInteract(t, interact(context.Background(), p, u, InteractOptions{Escape: 0x1d}))
+	if r.err == nil || !strings.Contains(r.err.Error(), "stdin") {
+		t.Errorf("Interact on a process without stdin: %v, %v", r.end, r.err)
+	}
+	u.restored(t)
+}
