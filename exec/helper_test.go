@@ -54,6 +54,7 @@ var helpers = map[string]func(args ...string){
 	"where":         helperWhere,
 	"write":         helperWrite,
 	"tick":          helperTick,
+	"raw-hang":      helperRawHang,
 }
 
 var helperUsed sync.Map // helper name -> true
@@ -616,4 +617,20 @@ func helperTick(...string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// helperRawHang puts its terminal in non-canonical mode without echo,
+// prints "ready" and sleeps forever, reading nothing: once its terminal's
+// input queue is full, typing on it blocks.
+func helperRawHang(...string) {
+	var t syscall.Termios
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, os.Stdin.Fd(), ioctlGetTermios, uintptr(unsafe.Pointer(&t))); e != 0 {
+		fail(e)
+	}
+	t.Lflag &^= syscall.ICANON | syscall.ECHO
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, os.Stdin.Fd(), ioctlSetTermios, uintptr(unsafe.Pointer(&t))); e != 0 {
+		fail(e)
+	}
+	fmt.Println("ready")
+	sleepForever()
 }

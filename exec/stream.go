@@ -71,6 +71,7 @@ type stream struct {
 	notify   chan struct{} // capacity 1: "something changed"
 	done     chan struct{} // closed when the reader has returned
 	file     *os.File      // closed to stop the reader after WaitDelay
+	tap      func([]byte)  // Interact's: gets each raw chunk, under mu
 
 	// What is known of the dropped bytes, for Output.
 	dropLines  int64    // the "\n" among them, with countLines
@@ -123,6 +124,9 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			}
 			now := time.Now()
 			s.mu.Lock()
+			if s.tap != nil {
+				s.tap(b[:n]) // Under mu: Interact consumes exactly what it showed.
+			}
 			s.received += int64(n)
 			s.arrived = now
 			if c != nil {

@@ -213,6 +213,20 @@
 // sleep pauses for a duration (0s or more). log prints its text for the
 // reader of a runbook.
 //
+// interact hands drover's own terminal (Options.Terminal, taken with
+// Acquire) to a process under a tty: the operator's keys go to it, its
+// raw output to the terminal, which is in raw mode meanwhile and restored
+// however the step ends. Short form: nothing (- interact:). Long form:
+// escape (a key written with a caret, ^] by default; it ends the step and
+// is not sent), until (text or {text: ...} or {re: ...}: ends the step
+// when the output shows it, consumed up to the end of the match),
+// optional (without a terminal, skip the step with the log line
+// "interact skipped: no terminal" instead of failing) and on. The
+// process's exit ends it too, and the step passes: a later wait checks
+// the exit. Output shown during interact counts as consumed. The keys
+// typed are recorded in the log and the .cast, but those typed while the
+// process's terminal did not echo, which are written as ******.
+//
 // retry runs its steps again, from the first, when one fails: attempts
 // (in all, 2 to 1000), delay, steps; run's retry: takes attempts and
 // delay. Both take when:, which retries only the failures it matches,

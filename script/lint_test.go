@@ -217,6 +217,24 @@ finally:
 			`7:5: expect: "b" is captured but no step after this one uses ${b}`,
 			`8:5: expect: "d" is captured but no step after this one uses ${d}`,
 		},
+	}, {
+		name: "interact",
+		src: `steps:
+  - spawn: {name: t, cmd: [sh]}
+  - interact:
+  - send: exit
+  - wait: {exit: any}
+  - spawn: {name: p, cmd: [cat], tty: false}
+  - interact: {optional: true}
+  - interact: {on: p}
+  - log: never
+`,
+		// After interact the process may have exited, or not: the send
+		// after it is not judged.
+		want: []string{
+			`7:5: interact: interact needs a process under a tty, and "p" is on pipes (tty: false); it fails wherever drover has a terminal`,
+			`8:5: interact: always fails here: interact needs a process under a tty, and "p" is on pipes (tty: false); the steps after it never run`,
+		},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

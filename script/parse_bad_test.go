@@ -234,7 +234,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on, echo`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, resize, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log",
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, resize, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log, interact",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally, skip, requires, files`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
@@ -264,6 +264,14 @@ testdata/bad/work_files.yaml:7:13: assert: want a check of the file beside file:
 testdata/bad/work_files.yaml:8:22: assert: exists: checks a file: it goes with file:, not var:
 testdata/bad/work_files.yaml:9:36: assert: exists: a file that must not exist has no content to check; remove exists: false or the checks beside it
 testdata/bad/work_files.yaml:10:46: run: stdout.equals_file: want the path of a golden file, relative to the script's directory`,
+		"interact": `testdata/bad/interact.yaml:3:24: interact: escape: want a control key written with a caret, such as "^]" (^ and a letter, or one of @ [ \ ] ^ _ ?); got "]"
+testdata/bad/interact.yaml:4:24: interact: escape: want a control key written with a caret, such as "^]" (^ and a letter, or one of @ [ \ ] ^ _ ?); got "ctrl-]"
+testdata/bad/interact.yaml:5:23: interact: until: want text, or a mapping with text or re; got a list
+testdata/bad/interact.yaml:6:33: interact: text and re cannot be used together; want one of text or re
+testdata/bad/interact.yaml:7:26: interact: optional: want true or false, got "yes"
+testdata/bad/interact.yaml:8:15: interact: want nothing (- interact:) or a mapping with escape, until, optional, on; got "logout"
+testdata/bad/interact.yaml:9:16: interact: unknown key "timeout" in interact; want one of: escape, until, optional, on
+testdata/bad/interact.yaml:10:24: interact: escape: ^@ (NUL, which Ctrl-Space types too) cannot be the escape key; ^] is the usual one`,
 	}
 	files, err := filepath.Glob("testdata/bad/*.yaml")
 	if err != nil {

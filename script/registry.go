@@ -87,7 +87,7 @@ import (
 // Step is one step of a script. Its concrete type is one of the AST types
 // of builtinKinds: *Run, *Spawn, *Expect, *Send, *Wait, *Signal,
 // *Resize, *Terminate, *WaitPort, *FreePort, *Retry, *Call, *Each, *If,
-// *Assert, *Fail, *Sleep and *Log.
+// *Assert, *Fail, *Sleep, *Log and *Interact.
 type Step interface {
 	// Position is where the step starts in its file.
 	Position() Pos
@@ -133,6 +133,7 @@ func builtinKinds() []*stepKind {
 		failKind,
 		sleepKind,
 		logKind,
+		interactKind,
 	}
 }
 

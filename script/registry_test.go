@@ -33,6 +33,7 @@ steps:
   - fail: unreachable
   - sleep: 0s
   - log: hi
+  - interact: {optional: true}
 `
 
 func TestBuiltinKinds(t *testing.T) {

@@ -64,6 +64,7 @@ var valueTypes = []valueType{
 	tRequires, tOSNames, tReason,
 	tFiles, tGolden,
 	tHex, tEcho,
+	tCaret,
 }
 
 // scalar is what the parser reads as text: any scalar but null, which
@@ -140,6 +141,9 @@ func typeSchema(t valueType) object {
 	case tControl:
 		return object{{"description", `a letter such as c (for ^C), or one of @ [ \ ] ^ _ and ? (DEL); a leading ^ is allowed`},
 			{"type", "string"}, {"pattern", `^\^?[A-Za-z@\[\\\]^_?]$`}}
+	case tCaret:
+		return object{{"description", `a control key written with a caret: ^ and a letter, or one of @ [ \ ] ^ _ ?; such as ^]`},
+			{"type", "string"}, {"pattern", `^\^[A-Za-z@\[\\\]^_?]$`}}
 	case tAddr:
 		return object{{"description", "host:port, such as 127.0.0.1:8080 or [::1]:8080"},
 			{"type", "string"}, {"pattern", `:[+]?[0-9]+$|\$\{`}}

@@ -66,6 +66,7 @@ var samples = map[valueType]struct{ good, bad []string }{
 	tCapture:   {good: []string{`out`, `{n: ".items | length"}`, `{a: .a, b: ".b[0]"}`}, bad: []string{`{}`, `~`, `[a]`, `{1a: .a}`, `{a: ~}`, `{a: ""}`, `{a: [.a]}`, `{env: .a}`}},
 	tRequires:  {good: []string{`{programs: [jq]}`, `{os: linux}`, `{os: [linux, darwin], programs: "${port}"}`}, bad: []string{`{}`, `~`, `[jq]`, `jq`, `{os: beos}`, `{programs: []}`, `{program: [jq]}`}},
 	tReason:    {good: []string{`flaky`, `42`, `"true"`, `" x "`, `"${port}"`}, bad: []string{`true`, `false`, `""`, `"  "`, `~`, `[a]`, `{a: b}`}},
+	tCaret:     {good: []string{`"^]"`, `"^c"`, `"^C"`, `"^@"`, `"^\\"`, `"^?"`, `"^_"`}, bad: []string{`"]"`, `c`, `ctrl-]`, `"^1"`, `"^]]"`, `""`, `~`, `["^]"]`}},
 	tOSNames:   {good: []string{`linux`, `[linux, darwin, windows]`}, bad: []string{`beos`, `Linux`, `[]`, `~`, `[linux, 1]`, `[[linux]]`, `"${os}"`}},
 	tHex:       {good: []string{`80ff1b`, `"80 FF 1b"`, `"00"`, `1234`}, bad: []string{`"8"`, `zz`, `"0x80"`, `""`, `~`, `[80]`, `{a: b}`}},
 	tEcho:      {good: []string{`off`, `on`, `"on"`}, bad: []string{`true`, `false`, `OFF`, `~`, `[on]`, `yes`}},

@@ -267,6 +267,7 @@ var schemaBad = map[string][]string{
 	"send_bytes": {"steps/1", "steps/2", "steps/3", "steps/6"}, // Not pace beside control, nor pace: 0s.
 	"resize":     {"steps/1", "steps/3", "steps/4"},            // Not 0x80 (a range), nor an unknown process.
 	"echo":       {"steps/1", "steps/2", "steps/4"},            // Not keys about output beside echo.
+	"interact":   {"steps/1", "steps/2", "steps/3", "steps/4", "steps/5", "steps/6", "steps/7"},
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

@@ -70,6 +70,7 @@ const (
 	tGolden    valueType = "golden_file"    // a golden file, relative to the script's directory
 	tHex       valueType = "hex"            // bytes as pairs of hex digits, such as 80ff1b
 	tEcho      valueType = "echo"           // on or off
+	tCaret     valueType = "caret_key"      // a control key written ^X, such as ^]
 )
 
 // field is a key of a mapping, the type of its value and what it means.

@@ -186,6 +186,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
 		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork}
+	opts.Terminal = operatorTerminal() // interact's (issue13-interact; confirm/ask may replace this)
 	if !f.keepWork {
 		// The supervisor's, which it removes even if this process is
 		// killed; a kept directory must outlive it.
