@@ -132,6 +132,8 @@ func builtinKinds() []*stepKind {
 		failKind,
 		sleepKind,
 		logKind,
+		confirmKind,
+		askKind,
 	}
 }
 

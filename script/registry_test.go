@@ -32,6 +32,8 @@ steps:
   - fail: unreachable
   - sleep: 0s
   - log: hi
+  - confirm: Go on?
+  - ask: {var: answer, prompt: "Answer: ", secret: true}
 `
 
 func TestBuiltinKinds(t *testing.T) {
