@@ -274,6 +274,9 @@ func (st *state) runBlock(ctx context.Context, steps []Step) error {
 			return st.fail(ctx, step, err)
 		}
 		st.log.trace(lineStep, "-- %s %s\n", step.Position(), step.Kind())
+		if st.opts.Step != nil {
+			st.opts.Step(st.jobName, step)
+		}
 		if err := step.run(ctx, st); err != nil {
 			var e *Error
 			if errors.As(err, &e) {

@@ -79,7 +79,7 @@ func (s *Ask) run(ctx context.Context, st *state) error {
 		return nil
 	}
 	if st.opts.Terminal == nil {
-		return fmt.Errorf("ask %s: drover has no terminal to ask on (its stdin is not one); give the value with --var %s=...", s.Var, s.Var)
+		return fmt.Errorf("no terminal to ask for %s on (drover's stdin is not one); give the value with --var %s=...", s.Var, s.Var)
 	}
 	q := s.Var + ": "
 	if s.Prompt != "" {
@@ -93,7 +93,7 @@ func (s *Ask) run(ctx context.Context, st *state) error {
 		if isStopped(err) {
 			return err
 		}
-		return fmt.Errorf("ask %s: %w", s.Var, err)
+		return fmt.Errorf("%s: %w", s.Var, err)
 	}
 	if s.Secret {
 		st.secrets[s.Var] = true

@@ -48,7 +48,7 @@ func (s *Confirm) run(ctx context.Context, st *state) error {
 		return nil
 	}
 	if st.opts.Terminal == nil {
-		return fmt.Errorf("not confirmed: %s: drover has no terminal to ask on (its stdin is not one); --yes answers yes", q)
+		return fmt.Errorf("not confirmed: %s: no terminal to ask on (drover's stdin is not one); --yes answers yes", q)
 	}
 	answer, err := st.prompt(ctx, q+" [y/N] ", false)
 	if err != nil {

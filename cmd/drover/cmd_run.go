@@ -72,6 +72,8 @@ type runFlags struct {
 	noSkip   bool
 	update   bool
 	keepWork bool
+	yes      bool
+	quiet    bool
 }
 
 // cmdRun is "drover run".
@@ -91,6 +93,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.noSkip, "no-skip", false, "fail the jobs that skip: or requires: would skip, saying which skip, for a CI that must run everything")
 	fs.BoolVar(&f.update, "update", false, "rewrite the golden files of equals_file: with what the programs printed, instead of failing (a missing one is created)")
 	fs.BoolVar(&f.keepWork, "keep-work", false, "keep each job's ${work} directory after it, and print its path with the job's result")
+	fs.BoolVar(&f.yes, "yes", false, "answer yes to every confirm: step, without asking")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the jobs that failed, and the summary")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -185,19 +189,27 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		script.NameTranscripts(all)
 	}
 	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
-		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork}
+		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork, Yes: f.yes}
 	if !f.keepWork {
 		// The supervisor's, which it removes even if this process is
 		// killed; a kept directory must outlive it.
 		opts.WorkRoot = workRoot
 	}
-	if f.verbose {
+	began := time.Now()
+	out := newPrinter(stdout, len(all), began, f.quiet)
+	defer out.stop()
+	switch {
+	case f.verbose:
 		opts.Live = &syncWriter{w: stderr}
 		opts.Color = colorful(stderr)
+	case !f.quiet:
+		// The log: lines, as they come, above the progress line.
+		opts.Live = printerWriter{out}
 	}
-	began := time.Now()
-	out := newPrinter(stdout, len(all), began)
-	defer out.stop()
+	if out.progress {
+		opts.Step = out.step
+	}
+	opts.Terminal = operatorTerminal(stdin, stdout, stderr, out.hold)
 	// One setup: run per script among the jobs selected, by the first of
 	// them to start; its processes end after the last.
 	setups := script.ShareSetups(all)
@@ -413,8 +425,9 @@ func parseVars(kvs []string) (map[string]string, error) {
 	return out, nil
 }
 
-// checkVars rejects a --var that no script declares in vars: or matrix:,
-// most likely a typo that would otherwise be silently ignored.
+// checkVars rejects a --var that no script declares in vars:, matrix: or
+// an ask: step, most likely a typo that would otherwise be silently
+// ignored.
 func checkVars(overrides map[string]string, scripts []*script.Script) error {
 	declared := map[string]bool{}
 	for _, s := range scripts {
@@ -422,6 +435,9 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 			declared[kv.Key] = true
 		}
 		for _, name := range s.MatrixNames() {
+			declared[name] = true
+		}
+		for _, name := range s.Asked() {
 			declared[name] = true
 		}
 	}
@@ -433,9 +449,9 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 			}
 			sort.Strings(names)
 			if len(names) == 0 {
-				return fmt.Errorf("--var %s: no script declares it (the scripts have no vars: or matrix:)", k)
+				return fmt.Errorf("--var %s: no script declares it (the scripts have no vars:, matrix: or ask:)", k)
 			}
-			return fmt.Errorf("--var %s: no script declares it in vars: or matrix: (declared: %s)", k, strings.Join(names, ", "))
+			return fmt.Errorf("--var %s: no script declares it in vars:, matrix: or ask: (declared: %s)", k, strings.Join(names, ", "))
 		}
 	}
 	return nil
@@ -451,4 +467,22 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(b)
+}
+
+// operatorTerminal returns drover's terminal for confirm:, ask: and
+// interact:, or nil when its stdin is not one. The prompts go to stderr,
+// so that stdout holds only results; to stdout when only it is a
+// terminal; with neither, an operator could answer but not see the
+// question, so there is none.
+func operatorTerminal(stdin io.Reader, stdout, stderr io.Writer, hold func(bool)) *script.Terminal {
+	in, ok := stdin.(*os.File)
+	if !ok || !isTerminal(in) {
+		return nil
+	}
+	for _, w := range []io.Writer{stderr, stdout} {
+		if out, ok := w.(*os.File); ok && isTerminal(out) {
+			return script.NewTerminal(in, out, hold)
+		}
+	}
+	return nil
 }

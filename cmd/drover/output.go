@@ -15,9 +15,12 @@ import (
 	"github.com/drover-dev/drover/script"
 )
 
-// printer prints each job's result as one block as it ends and, on a
-// terminal (and not in CI), keeps a progress line under them:
-// done/total, failed, elapsed. It is safe for concurrent use.
+// printer prints each job's result as one block as it ends, and the log:
+// lines of the jobs as they come and, on a terminal (and not in CI),
+// keeps a progress line under them: done/total, failed, elapsed, and the
+// step each running job is at. While a job holds the terminal (a
+// confirm: waiting for the operator) it draws nothing and keeps what it
+// has to print until the job lets go. It is safe for concurrent use.
 type printer struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -27,14 +30,19 @@ type printer struct {
 	began    time.Time
 	progress bool
 	color    bool
+	quiet    bool // -q: only the blocks of jobs that did not pass or skip
 	tick     *time.Ticker
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopped  bool
+	held     bool              // a job holds the terminal
+	pending  []string          // what came while it did
+	running  map[string]string // each running job's step, for the progress line
+	order    []string          // the running jobs, in the order they started
 }
 
-func newPrinter(w io.Writer, total int, began time.Time) *printer {
-	p := &printer{w: w, total: total, began: began, quit: make(chan struct{})}
+func newPrinter(w io.Writer, total int, began time.Time, quiet bool) *printer {
+	p := &printer{w: w, total: total, began: began, quiet: quiet, quit: make(chan struct{}), running: map[string]string{}}
 	if isTerminal(w) {
 		p.progress = os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
 	}
@@ -79,8 +87,40 @@ func (p *printer) result(r *script.Result) {
 	if r.Status == script.Failed {
 		p.failed++
 	}
+	p.endedLocked(r.Job.Name())
+	if p.quiet && (r.Status == script.Passed || r.Status == script.Skipped) {
+		p.drawLocked()
+		return
+	}
+	p.printLocked(formatResult(r, p.color, p.quiet))
+}
+
+// printLocked prints s above the progress line, or keeps it for later
+// while a job holds the terminal. The caller holds p.mu.
+func (p *printer) printLocked(s string) {
+	if p.held {
+		p.pending = append(p.pending, s)
+		return
+	}
 	p.clearLocked()
-	_, _ = io.WriteString(p.w, formatResult(r, p.color)) // A closed stdout is not ours to fix.
+	_, _ = io.WriteString(p.w, s) // A closed stdout is not ours to fix.
+	p.drawLocked()
+}
+
+// hold is the terminal's hold: the progress line goes while a job holds
+// the terminal, and what came meanwhile is printed when it lets go.
+func (p *printer) hold(held bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held = held
+	if held {
+		p.clearLocked()
+		return
+	}
+	for _, s := range p.pending {
+		_, _ = io.WriteString(p.w, s) // As above.
+	}
+	p.pending = nil
 	p.drawLocked()
 }
 
@@ -91,10 +131,10 @@ func (p *printer) clearLocked() {
 }
 
 func (p *printer) drawLocked() {
-	if !p.progress || p.stopped {
+	if !p.progress || p.stopped || p.held {
 		return
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K[%d/%d] %d failed, %s", p.done, p.total, p.failed, time.Since(p.began).Round(time.Second))
+	_, _ = io.WriteString(p.w, "\r\x1b[K"+p.lineLocked()) // As above.
 }
 
 // stop removes the progress line and ends its ticker; it may be called
@@ -107,6 +147,10 @@ func (p *printer) stop() {
 	}
 	p.stopped = true
 	p.clearLocked()
+	for _, s := range p.pending {
+		_, _ = io.WriteString(p.w, s) // As above.
+	}
+	p.pending = nil
 	p.mu.Unlock()
 	if p.tick != nil {
 		p.tick.Stop()
@@ -124,8 +168,9 @@ var labels = map[script.Status]struct{ text, color string }{
 	script.Skipped:     {"SKIP", "33"},
 }
 
-// formatResult renders one job's result as one block of lines.
-func formatResult(r *script.Result, color bool) string {
+// formatResult renders one job's result as one block of lines; its log:
+// lines only with logs (they were not printed as they came).
+func formatResult(r *script.Result, color, logs bool) string {
 	var b strings.Builder
 	l := labels[r.Status]
 	label := l.text
@@ -146,6 +191,9 @@ func formatResult(r *script.Result, color bool) string {
 		fmt.Fprintf(&b, "    setup's work directory kept: %s\n", show(r.SetupWork))
 	}
 	for _, line := range lines(r.Log) {
+		if !logs {
+			break
+		}
 		fmt.Fprintf(&b, "      %s\n", show(line))
 	}
 	if r.Err != nil || r.FinallyErr != nil {
