@@ -261,8 +261,9 @@ var schemaBad = map[string][]string{
 	"skip_type":       {"skip"},
 	"skip_blank":      {"skip"},
 	"skip_bool":       {"skip"},
-	"work_files":      {"files", "steps/0", "steps/2", "steps/4"},                         // Not a file without a check, nor exists: false beside one.
-	"human":           {"steps/0", "steps/1", "steps/2", "steps/4", "steps/5", "steps/6"}, // Not an ask of a var in vars:.
+	"work_files":      {"files", "steps/0", "steps/2", "steps/4"}, // Not a file without a check, nor exists: false beside one.
+	// Not an ask of a var in vars:.
+	"human": {"steps/0", "steps/1", "steps/2", "steps/4", "steps/5", "steps/6"},
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in
