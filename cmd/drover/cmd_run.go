@@ -198,13 +198,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	began := time.Now()
 	out := newPrinter(stdout, len(all), began, f.quiet)
 	defer out.stop()
-	switch {
-	case f.verbose:
-		opts.Live = &syncWriter{w: stderr}
-		opts.Color = colorful(stderr)
-	case !f.quiet:
-		// The log: lines, as they come, above the progress line.
-		opts.Live = printerWriter{out}
+	if f.verbose || !f.quiet {
+		// The log: lines (and with -v the whole interaction) as they
+		// come, on stderr, above the progress line; the results on
+		// stdout stay grouped, log: lines included.
+		opts.Live = printerWriter{out, stderr}
+		opts.Color = f.verbose && colorful(stderr)
 	}
 	if out.progress {
 		opts.Step = out.step
@@ -455,18 +454,6 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 		}
 	}
 	return nil
-}
-
-// syncWriter serializes writes from concurrent jobs.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(b)
 }
 
 // operatorTerminal returns drover's terminal for confirm:, ask: and

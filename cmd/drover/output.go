@@ -15,8 +15,9 @@ import (
 	"github.com/drover-dev/drover/script"
 )
 
-// printer prints each job's result as one block as it ends, and the log:
-// lines of the jobs as they come and, on a terminal (and not in CI),
+// printer prints each job's result as one block as it ends (on stdout),
+// the live lines of the jobs as they come (log: lines, and with -v the
+// whole interaction, on stderr) and, on a terminal (and not in CI),
 // keeps a progress line under them: done/total, failed, elapsed, and the
 // step each running job is at. While a job holds the terminal (a
 // confirm: waiting for the operator) it draws nothing and keeps what it
@@ -36,7 +37,7 @@ type printer struct {
 	wg       sync.WaitGroup
 	stopped  bool
 	held     bool              // a job holds the terminal
-	pending  []string          // what came while it did
+	pending  []pending         // what came while it did
 	running  map[string]string // each running job's step, for the progress line
 	order    []string          // the running jobs, in the order they started
 }
@@ -92,19 +93,35 @@ func (p *printer) result(r *script.Result) {
 		p.drawLocked()
 		return
 	}
-	p.printLocked(formatResult(r, p.color, p.quiet))
+	p.printLocked(p.w, formatResult(r, p.color))
 }
 
-// printLocked prints s above the progress line, or keeps it for later
-// while a job holds the terminal. The caller holds p.mu.
-func (p *printer) printLocked(s string) {
+// printLocked prints s to w (stdout, or stderr for live lines) above the
+// progress line, or keeps it for later while a job holds the terminal.
+// The caller holds p.mu.
+func (p *printer) printLocked(w io.Writer, s string) {
 	if p.held {
-		p.pending = append(p.pending, s)
+		p.pending = append(p.pending, pending{w, s})
 		return
 	}
 	p.clearLocked()
-	_, _ = io.WriteString(p.w, s) // A closed stdout is not ours to fix.
+	_, _ = io.WriteString(w, s) // A closed stdout is not ours to fix.
 	p.drawLocked()
+}
+
+// pending is output kept while a job holds the terminal.
+type pending struct {
+	w io.Writer
+	s string
+}
+
+// flushLocked prints what was kept while a job held the terminal. The
+// caller holds p.mu.
+func (p *printer) flushLocked() {
+	for _, o := range p.pending {
+		_, _ = io.WriteString(o.w, o.s) // As above.
+	}
+	p.pending = nil
 }
 
 // hold is the terminal's hold: the progress line goes while a job holds
@@ -117,10 +134,7 @@ func (p *printer) hold(held bool) {
 		p.clearLocked()
 		return
 	}
-	for _, s := range p.pending {
-		_, _ = io.WriteString(p.w, s) // As above.
-	}
-	p.pending = nil
+	p.flushLocked()
 	p.drawLocked()
 }
 
@@ -147,10 +161,7 @@ func (p *printer) stop() {
 	}
 	p.stopped = true
 	p.clearLocked()
-	for _, s := range p.pending {
-		_, _ = io.WriteString(p.w, s) // As above.
-	}
-	p.pending = nil
+	p.flushLocked()
 	p.mu.Unlock()
 	if p.tick != nil {
 		p.tick.Stop()
@@ -168,9 +179,8 @@ var labels = map[script.Status]struct{ text, color string }{
 	script.Skipped:     {"SKIP", "33"},
 }
 
-// formatResult renders one job's result as one block of lines; its log:
-// lines only with logs (they were not printed as they came).
-func formatResult(r *script.Result, color, logs bool) string {
+// formatResult renders one job's result as one block of lines.
+func formatResult(r *script.Result, color bool) string {
 	var b strings.Builder
 	l := labels[r.Status]
 	label := l.text
@@ -191,9 +201,6 @@ func formatResult(r *script.Result, color, logs bool) string {
 		fmt.Fprintf(&b, "    setup's work directory kept: %s\n", show(r.SetupWork))
 	}
 	for _, line := range lines(r.Log) {
-		if !logs {
-			break
-		}
 		fmt.Fprintf(&b, "      %s\n", show(line))
 	}
 	if r.Err != nil || r.FinallyErr != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -95,14 +96,18 @@ func fit(s string, width int) string {
 	return s
 }
 
-// printerWriter is Options.Live without -v: the log: lines of the jobs,
-// each written whole (with its job's name when several run), printed
-// above the progress line as they come.
-type printerWriter struct{ p *printer }
+// printerWriter is Options.Live: the live lines of the jobs (log: lines;
+// with -v, the whole interaction), each written whole (with its job's
+// name when several run), printed to w above the progress line as they
+// come.
+type printerWriter struct {
+	p *printer
+	w io.Writer
+}
 
 func (w printerWriter) Write(b []byte) (int, error) {
 	w.p.mu.Lock()
 	defer w.p.mu.Unlock()
-	w.p.printLocked(string(b))
+	w.p.printLocked(w.w, string(b))
 	return len(b), nil
 }
