@@ -36,6 +36,15 @@ A script's setup: runs once, when the first of its selected jobs starts,
 and what it started ends after the last; if it fails, each of its jobs
 fails with its error.
 
+A job's log: lines are printed on stderr as they happen (prefixed with
+its name when several jobs run), and with its result; -q prints only
+the results of jobs that did not pass or skip, and the summary. On a
+terminal a progress line shows the step each running job is at.
+
+confirm: and ask: take the terminal on drover's stdin, one job at a
+time, and ask on stderr; without one (CI), confirm: needs --yes and
+ask: its --var NAME=VALUE, and each fails at once without them.
+
 Each job has ${work}, a fresh directory with the script's files: in it,
 removed after the job (--keep-work keeps it and prints its path). A
 golden file of equals_file: that is missing is an error before anything
