@@ -38,7 +38,8 @@ type Options struct {
 	Verbose bool
 	// Step, if not nil, is called as each step of a job starts, with the
 	// job's name (a setup's: "NAME (setup)") and the step, for a progress
-	// line. It must be safe for concurrent use, and quick.
+	// line; with a nil step when a setup's steps are done (a job's end is
+	// its Result). It must be safe for concurrent use, and quick.
 	Step func(job string, step Step)
 	// Prefix puts the job's name before each line written to Live, for
 	// when several jobs share it.

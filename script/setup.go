@@ -129,6 +129,9 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
 	err = st.runBlock(sctx, s.Setup)
 	cancel()
+	if opts.Step != nil {
+		opts.Step(st.jobName, nil) // Its steps are done.
+	}
 	if err != nil {
 		st.cleanup()
 		_, _ = st.endWork() // Best effort: the setup failed already.

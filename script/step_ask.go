@@ -75,7 +75,7 @@ func (s *Ask) run(ctx context.Context, st *state) error {
 	if v, ok := st.opts.Vars[s.Var]; ok {
 		// A secret one is masked already: planSecrets saw it.
 		st.vars[s.Var] = v
-		st.log.trace(lineNote, "ask %s: answered by --var\n", s.Var)
+		st.log.trace(lineStep, "ask %s: answered by --var\n", s.Var)
 		return nil
 	}
 	if st.opts.Terminal == nil {

@@ -59,7 +59,7 @@ func (s *Confirm) run(ctx context.Context, st *state) error {
 	}
 	switch strings.ToLower(strings.TrimSpace(answer)) {
 	case "y", "yes":
-		st.log.trace(lineNote, "confirmed: %s\n", q)
+		st.log.trace(lineStep, "confirmed: %s\n", q)
 		return nil
 	}
 	return fmt.Errorf("not confirmed: %s", q)

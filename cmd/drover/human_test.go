@@ -286,3 +286,21 @@ steps:
 		t.Errorf("exit %d, want jobs 1 and 3 to go on and 2 to fail:\n%q", code, out)
 	}
 }
+
+// TestConfirmTimesOut: a question nobody answers fails its job at the
+// script's timeout, and leaves nothing reading the terminal: the next
+// job's question gets the next answer.
+func TestConfirmTimesOut(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	first := writeScript(t, dir, "a.yaml", "name: a\ntimeout: 1s\nsteps:\n  - confirm: First?\n")
+	second := writeScript(t, dir, "b.yaml", "name: b\nsteps:\n  - confirm: Second?\n  - log: second went on\n")
+	o := startOperator(t, dir, 100, "run", "-j", "1", first, second)
+	o.waitFor(`First\? \[y/N\] `)
+	o.waitFor(`Second\? \[y/N\] `)
+	o.typ("y\r")
+	code, out := o.end()
+	if code != 1 || !strings.Contains(out, "a.yaml:4:5: confirm: script timeout 1s reached") || !strings.Contains(out, "PASS  b") {
+		t.Errorf("exit %d, want a timed out and b confirmed:\n%q", code, out)
+	}
+}

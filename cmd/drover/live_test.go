@@ -160,3 +160,25 @@ func TestAskInterruptedRestoresEcho(t *testing.T) {
 		t.Errorf("echo is still off after drover stopped at a secret prompt")
 	}
 }
+
+// TestProgressSetupStep: a script's setup shows on the progress line
+// while its steps run, and leaves it when they are done.
+func TestProgressSetupStep(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "s.yaml", `name: s
+matrix: {n: [1, 2]}
+setup:
+  - sleep: 1500ms
+steps:
+  - sleep: 1500ms
+`)
+	o := startOperator(t, dir, 200, "run", "-j", "2", path)
+	o.waitFor(`\| s \(setup\): sleep 4:5`)
+	o.waitFor(`\| s \[n=\d\]: sleep 6:5`)
+	_, out := o.end()
+	after := out[strings.Index(out, ": sleep 6:5"):]
+	if strings.Contains(after, "(setup)") {
+		t.Errorf("the setup stays on the progress line after its steps:\n%q", after)
+	}
+}

@@ -19,9 +19,13 @@ import (
 
 // step records that job is at step; it is Options.Step.
 func (p *printer) step(job string, s script.Step) {
-	at := fmt.Sprintf("%s %d:%d", s.Kind(), s.Position().Line, s.Position().Col)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if s == nil {
+		p.endedLocked(job) // A setup's steps are done.
+		return
+	}
+	at := fmt.Sprintf("%s %d:%d", s.Kind(), s.Position().Line, s.Position().Col)
 	if _, ok := p.running[job]; !ok {
 		p.order = append(p.order, job)
 	}
@@ -48,9 +52,6 @@ func (p *printer) lineLocked() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%d/%d] %d failed, %s", p.done, p.total, p.failed, time.Since(p.began).Round(time.Second))
 	for _, job := range p.order {
-		if strings.HasSuffix(job, " (setup)") && len(p.order) > 1 {
-			continue // Its jobs say where they are.
-		}
 		at := p.running[job]
 		if p.total == 1 {
 			fmt.Fprintf(&b, " | %s", at)
