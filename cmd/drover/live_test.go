@@ -6,12 +6,9 @@ import (
 	"bufio"
 	osexec "os/exec"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestLogLinesAsTheyCome: a log: line is printed when its step runs, not
@@ -127,37 +124,6 @@ steps:
 		if drawn == 0 || cols == 50 && cut == 0 {
 			t.Errorf("%d columns: no progress line, or none cut to fit:\n%q", cols, out)
 		}
-	}
-}
-
-// TestAskInterruptedRestoresEcho: Ctrl-C at a secret ask stops the run
-// and leaves the terminal echoing again.
-func TestAskInterruptedRestoresEcho(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("reads the modes of the pty's far end through its master, as Linux allows")
-	}
-	t.Parallel()
-	dir := t.TempDir()
-	path := writeScript(t, dir, "h.yaml", humanScript)
-	o := startOperator(t, dir, 100, "run", path)
-	o.waitFor(`Vault password: `)
-	tio, err := unix.IoctlGetTermios(int(o.tty.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tio.Lflag&unix.ECHO != 0 {
-		t.Errorf("echo is on at a secret prompt")
-	}
-	o.typ("hunt\x03")
-	code, out := o.end()
-	if code != 130 || !strings.Contains(out, "interrupted") {
-		t.Errorf("exit %d, want 130 and the job interrupted:\n%q", code, out)
-	}
-	if tio, err = unix.IoctlGetTermios(int(o.tty.Fd()), unix.TCGETS); err != nil {
-		t.Fatal(err)
-	}
-	if tio.Lflag&unix.ECHO == 0 {
-		t.Errorf("echo is still off after drover stopped at a secret prompt")
 	}
 }
 
