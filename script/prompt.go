@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 )
 
 // maxAnswer bounds an answer typed at a prompt: a paste of megabytes
@@ -71,22 +70,6 @@ func readLine(next func() (byte, error)) (string, error) {
 		}
 		if line.Len() < maxAnswer {
 			line.WriteByte(b)
-		}
-	}
-}
-
-// fileByte returns the next byte of f, as readLine wants it.
-func fileByte(f *os.File) func() (byte, error) {
-	var b [1]byte
-	return func() (byte, error) {
-		for {
-			n, err := f.Read(b[:])
-			if n == 1 {
-				return b[0], nil
-			}
-			if err != nil {
-				return 0, err
-			}
 		}
 	}
 }

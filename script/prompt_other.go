@@ -19,3 +19,19 @@ func readAnswer(_ context.Context, in *os.File, secret bool) (string, error) {
 	}
 	return readLine(fileByte(in))
 }
+
+// fileByte returns the next byte of f, as readLine wants it.
+func fileByte(f *os.File) func() (byte, error) {
+	var b [1]byte
+	return func() (byte, error) {
+		for {
+			n, err := f.Read(b[:])
+			if n == 1 {
+				return b[0], nil
+			}
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
+}
