@@ -85,10 +85,18 @@ func (o *operator) waitFor(re string) string {
 		}
 		o.mu.Unlock()
 		if time.Now().After(deadline) {
-			o.t.Fatalf("no %q on the terminal after 20s; it shows:\n%q", re, o.all())
+			o.t.Fatalf("no %q on the terminal after 20s; it shows (%d bytes):\n%q", re, len(o.all()), tail(o.all(), 3000))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// tail is the end of s, at most n bytes of it.
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
+	}
+	return s
 }
 
 // all is everything drover wrote so far.
@@ -302,5 +310,40 @@ func TestConfirmTimesOut(t *testing.T) {
 	code, out := o.end()
 	if code != 1 || !strings.Contains(out, "a.yaml:4:5: confirm: script timeout 1s reached") || !strings.Contains(out, "PASS  b") {
 		t.Errorf("exit %d, want a timed out and b confirmed:\n%q", code, out)
+	}
+}
+
+// TestHeldOutputBounded: while a job waits for the operator, what other
+// jobs print is kept until the answer, but not more than about a MiB:
+// past that it is printed at once rather than held without bound.
+func TestHeldOutputBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ask := writeScript(t, dir, "a.yaml", "name: a\nsteps:\n  - confirm: Go on?\n")
+	small := writeScript(t, dir, "s.yaml", "name: small\nsteps:\n  - sleep: 500ms\n  - log: small-done\n")
+	flood := writeScript(t, dir, "f.yaml", `name: flood
+steps:
+  - sleep: 500ms
+  - run:
+      shell: "head -c 1500000 /dev/zero | tr '\\0' x | fold -w 1000"
+  - log: flood-done
+`)
+	o := startOperator(t, dir, 100, "run", "-v", "-j", "2", ask, small)
+	o.waitFor(`Go on\? \[y/N\] `)
+	time.Sleep(1500 * time.Millisecond)
+	if strings.Contains(o.all(), "small-done") {
+		t.Errorf("a job's log line was printed while another's question waited:\n%q", o.all())
+	}
+	o.typ("y\r")
+	if code, out := o.end(); code != 0 || !strings.Contains(out, "small-done") {
+		t.Errorf("exit %d:\n%q", code, tail(out, 3000))
+	}
+
+	o = startOperator(t, dir, 100, "run", "-v", "-j", "2", ask, flood)
+	o.waitFor(`Go on\? \[y/N\] `)
+	o.waitFor(`flood-done`)
+	o.typ("y\r")
+	if code, out := o.end(); code != 0 {
+		t.Errorf("exit %d:\n%q", code, tail(out, 3000))
 	}
 }

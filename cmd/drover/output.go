@@ -38,6 +38,8 @@ type printer struct {
 	stopped  bool
 	held     bool              // a job holds the terminal
 	pending  []pending         // what came while it did
+	kept     int               // the bytes of pending
+	spilled  bool              // pending grew past maxPending: the rest of this hold is printed at once
 	running  map[string]string // each running job's step, for the progress line
 	order    []string          // the running jobs, in the order they started
 }
@@ -100,14 +102,27 @@ func (p *printer) result(r *script.Result) {
 // progress line, or keeps it for later while a job holds the terminal.
 // The caller holds p.mu.
 func (p *printer) printLocked(w io.Writer, s string) {
-	if p.held {
+	if p.held && !p.spilled && p.kept+len(s) <= maxPending {
 		p.pending = append(p.pending, pending{w, s})
+		p.kept += len(s)
+		return
+	}
+	if p.held {
+		// Too much to keep: out it goes, across the question, for the
+		// rest of this hold, rather than without bound in memory.
+		p.spilled = true
+		p.flushLocked()
+		_, _ = io.WriteString(w, s) // As below.
 		return
 	}
 	p.clearLocked()
 	_, _ = io.WriteString(w, s) // A closed stdout is not ours to fix.
 	p.drawLocked()
 }
+
+// maxPending bounds the output kept while a job holds the terminal: a
+// chatty -v job must not fill memory while the operator thinks.
+const maxPending = 1 << 20
 
 // pending is output kept while a job holds the terminal.
 type pending struct {
@@ -121,7 +136,7 @@ func (p *printer) flushLocked() {
 	for _, o := range p.pending {
 		_, _ = io.WriteString(o.w, o.s) // As above.
 	}
-	p.pending = nil
+	p.pending, p.kept = nil, 0
 }
 
 // hold is the terminal's hold: the progress line goes while a job holds
@@ -129,7 +144,7 @@ func (p *printer) flushLocked() {
 func (p *printer) hold(held bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.held = held
+	p.held, p.spilled = held, false
 	if held {
 		p.clearLocked()
 		return
