@@ -211,7 +211,22 @@
 // port.
 //
 // sleep pauses for a duration (0s or more). log prints its text for the
-// reader of a runbook.
+// reader of a runbook: in the job's result, and to Options.Live as it
+// happens.
+//
+// confirm asks its text, followed by " [y/N] ", on Options.Terminal
+// (drover's own, taken by one job at a time) and reads a line: y or yes,
+// in any case, goes on; anything else, or the end of input, fails the job
+// with "not confirmed: TEXT". Options.Yes (--yes) answers yes without
+// asking, noting it in the job's log. Without a terminal and without Yes
+// it fails at once.
+//
+// ask sets the variable var (which it declares; one of vars: or matrix:
+// is an error) to a line read on the terminal after its prompt (default
+// "var: "); with secret: true the terminal does not echo it and the
+// variable is secret for the whole job from its start, as one feeding a
+// secret send. A value of Options.Vars (--var) for it answers without
+// asking; without a terminal and without one, it fails at once.
 //
 // interact hands drover's own terminal (Options.Terminal, taken with
 // Acquire) to a process under a tty: the operator's keys go to it, its

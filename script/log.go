@@ -25,7 +25,8 @@ const maxPartial = 4 << 10
 type jobLog struct {
 	mu         sync.Mutex
 	notes      bytes.Buffer
-	live       io.Writer // -v: the interaction as it happens, or nil
+	live       io.Writer // log: notes and, with verbose, the interaction as they happen, or nil
+	verbose    bool      // -v: the interaction goes live too, not only the notes
 	color      bool      // colour the live trace: sent and received apart
 	transcript io.Writer // --transcripts: the same, timestamped, or nil
 	began      time.Time
@@ -64,7 +65,7 @@ const (
 func (l *jobLog) tracing() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.live != nil || l.transcript != nil
+	return l.live != nil && l.verbose || l.transcript != nil
 }
 
 // note records a message for the job's result, and shows it.
@@ -94,7 +95,7 @@ func (l *jobLog) trace(kind, format string, args ...any) {
 // transcript (timestamped). The caller holds l.mu.
 func (l *jobLog) emitLocked(kind, s string) {
 	s = visibleLines(s) // A log: of a captured value may hold escapes.
-	if l.live != nil {
+	if l.live != nil && (l.verbose || kind == lineNote) {
 		if l.color {
 			_, _ = io.WriteString(l.live, "\x1b["+kind+"m"+strings.TrimSuffix(s, "\n")+"\x1b[0m\n") // Best effort: a closed terminal.
 		} else {
@@ -148,7 +149,7 @@ func (l *jobLog) passLocked(s *logStream, b []byte) {
 	if s.cast != nil {
 		s.cast.output(b)
 	}
-	if l.live == nil && l.transcript == nil {
+	if (l.live == nil || !l.verbose) && l.transcript == nil {
 		return
 	}
 	buf := append(s.partial, b...)

@@ -13,7 +13,7 @@ import (
 func TestLogHoldsUntilCaptured(t *testing.T) {
 	t.Parallel()
 	var live, transcript bytes.Buffer
-	l := &jobLog{live: &live, transcript: &transcript, began: time.Now()}
+	l := &jobLog{live: &live, verbose: true, transcript: &transcript, began: time.Now()}
 	s := l.stream("vault <", nil, 1)
 	l.received(s, []byte("token: Captured-Later-12345\n"))
 	l.trace(lineStep, "-- a step\n")

@@ -234,7 +234,7 @@ testdata/bad/template_size.yaml:17:10: log: expands to 2000000 bytes, more than 
 		"unclosed_quote":  "testdata/bad/unclosed_quote.yaml:3:1: invalid YAML: found unexpected end of stream; is a quote or bracket left open?",
 		"undefined_var":   `testdata/bad/undefined_var.yaml:4:11: send: undefined variable "hots" (defined: host, port)`,
 		"unknown_key":     `testdata/bad/unknown_key.yaml:4:7: expect: unknown key "tiemout" in expect; want one of: text, re, eof, any, stream, capture, before, timeout, idle_timeout, on, echo`,
-		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, resize, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log, interact",
+		"unknown_step":    "testdata/bad/unknown_step.yaml:3:5: unknown step \"expcet\"; did you mean \"expect\"?\ntestdata/bad/unknown_step.yaml:4:5: unknown step \"frobnicate\"; want one of: run, spawn, expect, send, wait, signal, resize, terminate, wait_port, free_port, retry, call, each, if, assert, fail, sleep, log, interact, confirm, ask",
 		"unknown_top_key": `testdata/bad/unknown_top_key.yaml:2:1: unknown key "stpes" in script; want one of: name, timeout, env, vars, matrix, locks, setup, import, define, steps, finally, skip, requires, files`,
 		"var_names": `testdata/bad/var_names.yaml:2:3: vars: invalid variable name "1st": want letters, digits and _, not starting with a digit
 testdata/bad/var_names.yaml:3:3: vars: "env" is reserved (for ${env.NAME}); choose another name
@@ -248,6 +248,14 @@ testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:80
 testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
 testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof, any or echo; got a list
 testdata/bad/wrong_type.yaml:5:30: run: exit: want an exit code from 0 to 255, a list of codes, "nonzero" or "any", got "maybe"`,
+		"human": `testdata/bad/human.yaml:3:14: confirm: want text, got a list
+testdata/bad/human.yaml:4:14: confirm: want the question to ask, got "  "
+testdata/bad/human.yaml:5:5: ask: missing key var: the variable to set
+testdata/bad/human.yaml:6:16: ask: var: host is declared in vars: or matrix: already; ask declares it, and --var host=... answers it
+testdata/bad/human.yaml:7:28: ask: secret: want true or false, got "maybe"
+testdata/bad/human.yaml:8:10: ask: want a mapping with var, and prompt and secret if needed; got "pw"
+testdata/bad/human.yaml:9:16: ask: var: invalid variable name "1x": want letters, digits and _, not starting with a digit
+testdata/bad/human.yaml:9:20: ask: unknown key "echo" in ask; want one of: var, prompt, secret`,
 		"requires_os": `testdata/bad/requires_os.yaml:2:15: requires.os: unknown operating system "macos" (Go calls it darwin); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows
 testdata/bad/requires_os.yaml:2:22: requires.os: unknown operating system "Windows" (did you mean windows?); want Go's name of one: aix, android, darwin, dragonfly, freebsd, illumos, ios, js, linux, netbsd, openbsd, plan9, solaris, wasip1, windows`,
 		"requires_type": `testdata/bad/requires_type.yaml:2:11: requires: want a mapping with os: or programs:, such as {programs: [jq]}, got "jq"`,

@@ -134,6 +134,8 @@ func builtinKinds() []*stepKind {
 		sleepKind,
 		logKind,
 		interactKind,
+		confirmKind,
+		askKind,
 	}
 }
 
@@ -274,6 +276,9 @@ func (st *state) runBlock(ctx context.Context, steps []Step) error {
 			return st.fail(ctx, step, err)
 		}
 		st.log.trace(lineStep, "-- %s %s\n", step.Position(), step.Kind())
+		if st.opts.Step != nil {
+			st.opts.Step(st.jobName, step)
+		}
 		if err := step.run(ctx, st); err != nil {
 			var e *Error
 			if errors.As(err, &e) {

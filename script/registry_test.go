@@ -34,6 +34,8 @@ steps:
   - sleep: 0s
   - log: hi
   - interact: {optional: true}
+  - confirm: Go on?
+  - ask: {var: answer, prompt: "Answer: ", secret: true}
 `
 
 func TestBuiltinKinds(t *testing.T) {

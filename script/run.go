@@ -36,6 +36,11 @@ type Options struct {
 	Live io.Writer
 	// Verbose traces the interaction to Live.
 	Verbose bool
+	// Step, if not nil, is called as each step of a job starts, with the
+	// job's name (a setup's: "NAME (setup)") and the step, for a progress
+	// line; with a nil step when a setup's steps are done (a job's end is
+	// its Result). It must be safe for concurrent use, and quick.
+	Step func(job string, step Step)
 	// Prefix puts the job's name before each line written to Live, for
 	// when several jobs share it.
 	Prefix bool
@@ -184,7 +189,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		return r
 	}
 	began := time.Now()
-	log := &jobLog{began: began, color: opts.Color}
+	log := &jobLog{verbose: opts.Verbose, began: began, color: opts.Color}
 	if opts.Live != nil {
 		log.live = opts.Live
 		if opts.Prefix {

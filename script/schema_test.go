@@ -268,6 +268,8 @@ var schemaBad = map[string][]string{
 	"resize":     {"steps/1", "steps/3", "steps/4"},            // Not 0x80 (a range), nor an unknown process.
 	"echo":       {"steps/1", "steps/2", "steps/4"},            // Not keys about output beside echo.
 	"interact":   {"steps/1", "steps/2", "steps/3", "steps/4", "steps/5", "steps/6", "steps/7"},
+	// Not an ask of a var in vars:.
+	"human": {"steps/0", "steps/1", "steps/2", "steps/4", "steps/5", "steps/6"},
 }
 
 // schemaSemantic are the scripts in testdata/bad that are wrong only in

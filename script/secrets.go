@@ -27,7 +27,7 @@ type secretPlan struct {
 }
 
 // secretVars returns the names that feed a send with secret: true, env.X
-// included.
+// included, and those a secret ask: sets.
 func secretVars(s *Script) map[string]bool {
 	vars := map[string]bool{}
 	for _, steps := range [][]Step{s.Setup, s.Steps, s.Finally} {
@@ -37,6 +37,9 @@ func secretVars(s *Script) map[string]bool {
 				for _, name := range refs {
 					vars[name] = true
 				}
+			}
+			if a, ok := step.(*Ask); ok && a.Secret && a.Var != "" {
+				vars[a.Var] = true // Typed without echo: a secret from the start.
 			}
 		})
 	}

@@ -93,7 +93,7 @@ func setupName(s *Script) string { return s.Name + " (setup)" }
 // values would; on failure its processes are ended at once.
 func (su *Setup) run(ctx context.Context, opts *Options) error {
 	s := su.script
-	log := &jobLog{began: time.Now(), color: opts.Color}
+	log := &jobLog{verbose: opts.Verbose, began: time.Now(), color: opts.Color}
 	if opts.Live != nil {
 		log.live = opts.Live
 		if opts.Prefix {
@@ -109,6 +109,7 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	su.work = st.work
+	st.jobName = setupName(s)
 	st.piped = stdinSources(s.Setup)
 	st.planSecrets()
 	if opts.Transcripts != "" {
@@ -128,6 +129,9 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
 	err = st.runBlock(sctx, s.Setup)
 	cancel()
+	if opts.Step != nil {
+		opts.Step(st.jobName, nil) // Its steps are done.
+	}
 	if err != nil {
 		st.cleanup()
 		_, _ = st.endWork() // Best effort: the setup failed already.

@@ -19,7 +19,7 @@ type state struct {
 	dir     string            // the default working directory
 	work    string            // ${work}, the job's own directory; "" before it is made
 	updated []string          // the golden files --update rewrote
-	jobName string            // for the messages of --update
+	jobName string            // for the messages of --update, prompts and the progress line
 	vars    map[string]string // vars, matrix values and captures
 	secrets map[string]bool   // variables that hold secrets
 	env     []string          // the job's environment: drover's, then the script's

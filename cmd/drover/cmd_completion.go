@@ -89,7 +89,7 @@ _drover() {
         --transcripts) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --update --keep-work --help -h" -- "$cur"))
+            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --update --keep-work --yes --quiet -q --help -h" -- "$cur"))
         else
             _drover_scripts
         fi
@@ -168,6 +168,8 @@ _drover() {
         '--transcripts=[leave transcripts in DIR]:directory:_directories' \
         '--update[rewrite the golden files with what the programs printed]' \
         '--keep-work[keep each job'\''s work directory]' \
+        '--yes[answer yes to every confirm step]' \
+        '(-q --quiet)'{-q,--quiet}'[print only the failed jobs and the summary]' \
         '(- *)'{-h,--help}'[show help]' \
         '*:script:_files -g "*.(yaml|yml)(-.)"'
       ;;
@@ -248,6 +250,8 @@ complete -c drover -n '__fish_seen_subcommand_from run' -l report -x -a 'json= j
 complete -c drover -n '__fish_seen_subcommand_from run' -l transcripts -x -a '(__fish_complete_directories)' -d 'leave transcripts in DIR'
 complete -c drover -n '__fish_seen_subcommand_from run' -l update -d 'rewrite the golden files with what the programs printed'
 complete -c drover -n '__fish_seen_subcommand_from run' -l keep-work -d "keep each job's work directory"
+complete -c drover -n '__fish_seen_subcommand_from run' -l yes -d 'answer yes to every confirm step'
+complete -c drover -n '__fish_seen_subcommand_from run' -s q -l quiet -d 'print only the failed jobs and the summary'
 complete -c drover -n '__fish_seen_subcommand_from run check' -s h -l help -d 'show help'
 complete -c drover -n '__fish_seen_subcommand_from run check' -a '(__drover_scripts)'
 complete -c drover -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'

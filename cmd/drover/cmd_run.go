@@ -36,6 +36,15 @@ A script's setup: runs once, when the first of its selected jobs starts,
 and what it started ends after the last; if it fails, each of its jobs
 fails with its error.
 
+A job's log: lines are printed on stderr as they happen (prefixed with
+its name when several jobs run), and with its result; -q prints only
+the results of jobs that did not pass or skip, and the summary. On a
+terminal a progress line shows the step each running job is at.
+
+confirm: and ask: take the terminal on drover's stdin, one job at a
+time, and ask on stderr; without one (CI), confirm: needs --yes and
+ask: its --var NAME=VALUE, and each fails at once without them.
+
 Each job has ${work}, a fresh directory with the script's files: in it,
 removed after the job (--keep-work keeps it and prints its path). A
 golden file of equals_file: that is missing is an error before anything
@@ -72,6 +81,8 @@ type runFlags struct {
 	noSkip   bool
 	update   bool
 	keepWork bool
+	yes      bool
+	quiet    bool
 }
 
 // cmdRun is "drover run".
@@ -91,6 +102,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.noSkip, "no-skip", false, "fail the jobs that skip: or requires: would skip, saying which skip, for a CI that must run everything")
 	fs.BoolVar(&f.update, "update", false, "rewrite the golden files of equals_file: with what the programs printed, instead of failing (a missing one is created)")
 	fs.BoolVar(&f.keepWork, "keep-work", false, "keep each job's ${work} directory after it, and print its path with the job's result")
+	fs.BoolVar(&f.yes, "yes", false, "answer yes to every confirm: step, without asking")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the jobs that failed, and the summary")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -185,20 +198,26 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		script.NameTranscripts(all)
 	}
 	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
-		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork}
-	opts.Terminal = operatorTerminal() // interact's (issue13-interact; confirm/ask may replace this)
+		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork, Yes: f.yes}
 	if !f.keepWork {
 		// The supervisor's, which it removes even if this process is
 		// killed; a kept directory must outlive it.
 		opts.WorkRoot = workRoot
 	}
-	if f.verbose {
-		opts.Live = &syncWriter{w: stderr}
-		opts.Color = colorful(stderr)
-	}
 	began := time.Now()
-	out := newPrinter(stdout, len(all), began)
+	out := newPrinter(stdout, len(all), began, f.quiet)
 	defer out.stop()
+	if f.verbose || !f.quiet {
+		// The log: lines (and with -v the whole interaction) as they
+		// come, on stderr, above the progress line; the results on
+		// stdout stay grouped, log: lines included.
+		opts.Live = printerWriter{out, stderr}
+		opts.Color = f.verbose && colorful(stderr)
+	}
+	if out.progress {
+		opts.Step = out.step
+	}
+	opts.Terminal = operatorTerminal(stdin, stdout, stderr, out.hold)
 	// One setup: run per script among the jobs selected, by the first of
 	// them to start; its processes end after the last.
 	setups := script.ShareSetups(all)
@@ -414,8 +433,9 @@ func parseVars(kvs []string) (map[string]string, error) {
 	return out, nil
 }
 
-// checkVars rejects a --var that no script declares in vars: or matrix:,
-// most likely a typo that would otherwise be silently ignored.
+// checkVars rejects a --var that no script declares in vars:, matrix: or
+// an ask: step, most likely a typo that would otherwise be silently
+// ignored.
 func checkVars(overrides map[string]string, scripts []*script.Script) error {
 	declared := map[string]bool{}
 	for _, s := range scripts {
@@ -423,6 +443,9 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 			declared[kv.Key] = true
 		}
 		for _, name := range s.MatrixNames() {
+			declared[name] = true
+		}
+		for _, name := range s.Asked() {
 			declared[name] = true
 		}
 	}
@@ -434,22 +457,28 @@ func checkVars(overrides map[string]string, scripts []*script.Script) error {
 			}
 			sort.Strings(names)
 			if len(names) == 0 {
-				return fmt.Errorf("--var %s: no script declares it (the scripts have no vars: or matrix:)", k)
+				return fmt.Errorf("--var %s: no script declares it (the scripts have no vars:, matrix: or ask:)", k)
 			}
-			return fmt.Errorf("--var %s: no script declares it in vars: or matrix: (declared: %s)", k, strings.Join(names, ", "))
+			return fmt.Errorf("--var %s: no script declares it in vars:, matrix: or ask: (declared: %s)", k, strings.Join(names, ", "))
 		}
 	}
 	return nil
 }
 
-// syncWriter serializes writes from concurrent jobs.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(b []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(b)
+// operatorTerminal returns drover's terminal for confirm:, ask: and
+// interact:, or nil when its stdin is not one. The prompts go to stderr,
+// so that stdout holds only results; to stdout when only it is a
+// terminal; with neither, an operator could answer but not see the
+// question, so there is none.
+func operatorTerminal(stdin io.Reader, stdout, stderr io.Writer, hold func(bool)) *script.Terminal {
+	in, ok := stdin.(*os.File)
+	if !ok || !isTerminal(in) {
+		return nil
+	}
+	for _, w := range []io.Writer{stderr, stdout} {
+		if out, ok := w.(*os.File); ok && isTerminal(out) {
+			return script.NewTerminal(in, out, hold)
+		}
+	}
+	return nil
 }

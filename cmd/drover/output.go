@@ -15,9 +15,13 @@ import (
 	"github.com/drover-dev/drover/script"
 )
 
-// printer prints each job's result as one block as it ends and, on a
-// terminal (and not in CI), keeps a progress line under them:
-// done/total, failed, elapsed. It is safe for concurrent use.
+// printer prints each job's result as one block as it ends (on stdout),
+// the live lines of the jobs as they come (log: lines, and with -v the
+// whole interaction, on stderr) and, on a terminal (and not in CI),
+// keeps a progress line under them: done/total, failed, elapsed, and the
+// step each running job is at. While a job holds the terminal (a
+// confirm: waiting for the operator) it draws nothing and keeps what it
+// has to print until the job lets go. It is safe for concurrent use.
 type printer struct {
 	mu       sync.Mutex
 	w        io.Writer
@@ -27,14 +31,21 @@ type printer struct {
 	began    time.Time
 	progress bool
 	color    bool
+	quiet    bool // -q: only the blocks of jobs that did not pass or skip
 	tick     *time.Ticker
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopped  bool
+	held     bool              // a job holds the terminal
+	pending  []pending         // what came while it did
+	kept     int               // the bytes of pending
+	spilled  bool              // pending grew past maxPending: the rest of this hold is printed at once
+	running  map[string]string // each running job's step, for the progress line
+	order    []string          // the running jobs, in the order they started
 }
 
-func newPrinter(w io.Writer, total int, began time.Time) *printer {
-	p := &printer{w: w, total: total, began: began, quit: make(chan struct{})}
+func newPrinter(w io.Writer, total int, began time.Time, quiet bool) *printer {
+	p := &printer{w: w, total: total, began: began, quiet: quiet, quit: make(chan struct{}), running: map[string]string{}}
 	if isTerminal(w) {
 		p.progress = os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
 	}
@@ -79,8 +90,66 @@ func (p *printer) result(r *script.Result) {
 	if r.Status == script.Failed {
 		p.failed++
 	}
+	p.endedLocked(r.Job.Name())
+	if p.quiet && (r.Status == script.Passed || r.Status == script.Skipped) {
+		p.drawLocked()
+		return
+	}
+	p.printLocked(p.w, formatResult(r, p.color))
+}
+
+// printLocked prints s to w (stdout, or stderr for live lines) above the
+// progress line, or keeps it for later while a job holds the terminal.
+// The caller holds p.mu.
+func (p *printer) printLocked(w io.Writer, s string) {
+	if p.held && !p.spilled && p.kept+len(s) <= maxPending {
+		p.pending = append(p.pending, pending{w, s})
+		p.kept += len(s)
+		return
+	}
+	if p.held {
+		// Too much to keep: out it goes, across the question, for the
+		// rest of this hold, rather than without bound in memory.
+		p.spilled = true
+		p.flushLocked()
+		_, _ = io.WriteString(w, s) // As below.
+		return
+	}
 	p.clearLocked()
-	_, _ = io.WriteString(p.w, formatResult(r, p.color)) // A closed stdout is not ours to fix.
+	_, _ = io.WriteString(w, s) // A closed stdout is not ours to fix.
+	p.drawLocked()
+}
+
+// maxPending bounds the output kept while a job holds the terminal: a
+// chatty -v job must not fill memory while the operator thinks.
+const maxPending = 1 << 20
+
+// pending is output kept while a job holds the terminal.
+type pending struct {
+	w io.Writer
+	s string
+}
+
+// flushLocked prints what was kept while a job held the terminal. The
+// caller holds p.mu.
+func (p *printer) flushLocked() {
+	for _, o := range p.pending {
+		_, _ = io.WriteString(o.w, o.s) // As above.
+	}
+	p.pending, p.kept = nil, 0
+}
+
+// hold is the terminal's hold: the progress line goes while a job holds
+// the terminal, and what came meanwhile is printed when it lets go.
+func (p *printer) hold(held bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held, p.spilled = held, false
+	if held {
+		p.clearLocked()
+		return
+	}
+	p.flushLocked()
 	p.drawLocked()
 }
 
@@ -91,10 +160,10 @@ func (p *printer) clearLocked() {
 }
 
 func (p *printer) drawLocked() {
-	if !p.progress || p.stopped {
+	if !p.progress || p.stopped || p.held {
 		return
 	}
-	fmt.Fprintf(p.w, "\r\x1b[K[%d/%d] %d failed, %s", p.done, p.total, p.failed, time.Since(p.began).Round(time.Second))
+	_, _ = io.WriteString(p.w, "\r\x1b[K"+p.lineLocked()) // As above.
 }
 
 // stop removes the progress line and ends its ticker; it may be called
@@ -107,6 +176,7 @@ func (p *printer) stop() {
 	}
 	p.stopped = true
 	p.clearLocked()
+	p.flushLocked()
 	p.mu.Unlock()
 	if p.tick != nil {
 		p.tick.Stop()
