@@ -84,7 +84,14 @@ var exampleNeeds = map[string][]string{
 	"nslookup-setup.yaml":  {"nslookup", "dnsmasq"},
 	"bc.yaml":              {"bc"},
 	"ipc.yaml":             {"socat", "bc"},
+	"ssh-runbook.yaml":     {"sshd", "ssh", "ssh-keygen"},
 	"sqlite3.yaml":         {"sqlite3"},
+}
+
+// exampleArgs are the flags an example needs without a terminal, as CI
+// runs it: the answers to its confirm: and ask: steps.
+var exampleArgs = map[string][]string{
+	"ssh-runbook.yaml": {"--yes", "--var", "passphrase=correct horse battery"},
 }
 
 // TestExamples runs every examples/*.yaml through the binary: each must
@@ -101,7 +108,7 @@ func TestExamples(t *testing.T) {
 			if name != "nslookup.yaml" { // It holds a fixed port.
 				t.Parallel()
 			}
-			code, out, errs := droverRun(t, ".", "run", f)
+			code, out, errs := droverRun(t, ".", append(append([]string{"run"}, exampleArgs[name]...), f)...)
 			if code != 0 {
 				t.Fatalf("drover run %s: exit %d\n%s%s", f, code, out, errs)
 			}
