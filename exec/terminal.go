@@ -45,6 +45,24 @@ func (p *Process) Echo() (bool, error) {
 	return on, nil
 }
 
+// Canonical reports whether the process's terminal edits lines: its
+// ICANON local mode, on for a shell's read or cat, off for a program that
+// reads each key (readline, a full-screen program). With Echo it tells a
+// recorder whether typed keys were shown: echo off and ICANON on is a
+// password prompt. It reads the modes as Echo does, with its errors.
+func (p *Process) Canonical() (bool, error) {
+	var on bool
+	err := p.onTerminal(false, func(fd uintptr) error {
+		var err error
+		on, err = canonical(fd)
+		return err
+	})
+	if err != nil {
+		return false, &Error{Op: "canonical", Name: p.name(), Err: err}
+	}
+	return on, nil
+}
+
 // EchoPoll is how often WaitEcho reads the terminal's modes. A change of
 // them makes no event drover could wait on (no output, no signal), so
 // WaitEcho polls: the one place this package does. A read is one ioctl.
