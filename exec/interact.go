@@ -52,15 +52,24 @@ func (e InteractEnd) String() string {
 var errInteractNoTTY = errors.New("the process is not under a tty (spawn it with tty: true)")
 
 // startTap starts passing the terminal's raw output to show, and returns
-// what to show first: the output no Expect consumed (cooked, its lines
-// ended with "\r\n" for a terminal in raw mode), which it consumes, or, if
-// there is none, the line the cursor is on (raw), such as a prompt an
-// Expect consumed already, so that the operator sees where they are.
+// what to show first: the output no Expect consumed, which it consumes:
+// raw when nothing was ever consumed and all of it is still at hand raw
+// (Interact right after Start), else cooked, its lines ended with "\r\n"
+// for a terminal in raw mode; or, if there is none, the line the cursor is
+// on (raw), such as a prompt an Expect consumed already, so that the
+// operator sees where they are.
 func (s *stream) startTap(show func([]byte)) []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tap = show
 	pending := s.pending()
+	if len(pending) > 0 && s.rawTail != nil && s.base == 0 && s.off == 0 && s.dropped == 0 && s.received == int64(len(s.rawTail)) {
+		// Nothing consumed yet, and every byte read is still at hand
+		// raw: shown as the process wrote it, escape sequences and all
+		// (a recorder starts Interact right after Start).
+		s.consume(len(pending))
+		return append([]byte(nil), s.rawTail...)
+	}
 	if len(pending) > 0 {
 		first := bytes.ReplaceAll(pending, []byte("\n"), []byte("\r\n"))
 		s.consume(len(pending))

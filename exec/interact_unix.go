@@ -26,11 +26,12 @@ import (
 // in is put in raw mode for the duration and restored before Interact
 // returns, however it ends, so that ^C and ^Z are keys sent to the
 // process, whose own terminal turns them into signals. The process's
-// terminal gets in's window size at the start, and again each time this
-// program gets SIGWINCH meanwhile (the signal is watched only while
-// Interact runs).
+// terminal gets in's window size at the start (unless in tells none: 0x0
+// leaves the size Cmd gave), and again each time this program gets
+// SIGWINCH meanwhile (the signal is watched only while Interact runs).
 //
-// Output: what no Expect consumed before the call is shown first (if
+// Output: what no Expect consumed before the call is shown first (raw
+// when nothing was consumed yet, as right after Start, else cooked; if
 // nothing, the current line, such as a prompt, is shown again) and
 // consumed. When Interact ends by the escape key or the exit, all output
 // that arrived meanwhile is consumed too: the operator saw it. When it
@@ -38,6 +39,10 @@ import (
 // Expect does; what follows is left for the next Expect, though the
 // operator may have seen part of it already. Nothing of in is read after
 // Interact returns.
+//
+// A recorder hears the output through Cmd.Observe, called with each raw
+// chunk before it is shown, and the keys through Input (with Echo and
+// Canonical to tell a hidden key); drover record does so.
 //
 // It returns why it ended, the match when that was Until, and an error
 // when in cannot be made raw, or ctx's error when ctx ended it (the
@@ -61,7 +66,8 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 	signal.Notify(winch, syscall.SIGWINCH)
 	defer signal.Stop(winch)
 	resize := func() {
-		if ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil {
+		// A terminal that tells no size (0x0) leaves the process's own.
+		if ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil && ws.Row > 0 && ws.Col > 0 {
 			_ = p.Resize(ws.Row, ws.Col) // The process may be gone.
 		}
 	}

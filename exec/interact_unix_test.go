@@ -355,3 +355,70 @@ func TestInteractNoStdin(t *testing.T) {
 	}
 	u.restored(t)
 }
+
+// TestInteractFirstRaw: output that arrived before Interact, when nothing
+// consumed any of it (a recorder starting Interact right after Start), is
+// shown as the process wrote it, escape sequences included; once an
+// Expect consumed some, what is left is shown cooked.
+func TestInteractFirstRaw(t *testing.T) {
+	t.Parallel()
+	c := helperCmd(t, "echo", "got: ")
+	c.TTY = true
+	p, err := Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+	const bold = "\x1b[1mbold\x1b[0m"
+	if err := p.Send(context.Background(), []byte(bold+"\r")); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !bytes.Contains(p.RecentRaw(Stdout), []byte("got: "+bold)); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the process did not answer: %q", p.RecentRaw(Stdout))
+		}
+	}
+	u := newUserTerminal(t)
+	res := interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})
+	u.waitShown(t, "got: "+bold+"\r\n")
+	if _, err := u.master.Write([]byte("\x1d")); err != nil {
+		t.Fatal(err)
+	}
+	if r := awaitInteract(t, res); r.err != nil || r.end != EndEscape {
+		t.Fatalf("Interact: %v, %v; want escape", r.end, r.err)
+	}
+	u.restored(t)
+	if rest, _ := p.Unconsumed(Stdout); len(rest) > 0 {
+		t.Errorf("the output shown was left unconsumed: %q", rest)
+	}
+}
+
+// TestInteractNoSize: a user's terminal that tells no size (0x0, a pty
+// nobody sized) leaves the process's terminal the size Cmd gave it, not
+// 0x0, which full-screen programs cannot draw in.
+func TestInteractNoSize(t *testing.T) {
+	t.Parallel()
+	c := helperCmd(t, "hang")
+	c.TTY, c.Rows, c.Cols = true, 30, 90
+	p, err := Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+	u := newUserTerminal(t)
+	if err := pty.Setsize(u.master, &pty.Winsize{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	res := interact(ctx, p, u, InteractOptions{})
+	u.waitShown(t, "ready") // shown once Interact has set the size
+	var ws *unix.Winsize
+	rc, _ := p.out.file.SyscallConn()
+	_ = rc.Control(func(fd uintptr) { ws, _ = unix.IoctlGetWinsize(int(fd), unix.TIOCGWINSZ) })
+	if ws == nil || ws.Row != 30 || ws.Col != 90 {
+		t.Errorf("the process's terminal is %+v, want 30x90", ws)
+	}
+	cancel()
+	awaitInteract(t, res)
+	u.restored(t)
+}

@@ -32,15 +32,26 @@ func (p *Process) Resize(rows, cols uint16) error {
 // are one for both its sides, so this reads them on drover's side, even
 // after the process has exited, until Terminate releases the terminal
 // (ErrExited then). It fails with ErrNoTTY on pipes.
-func (p *Process) Echo() (bool, error) {
+func (p *Process) Echo() (bool, error) { return p.localMode("echo", echoing) }
+
+// Canonical reports whether the process's terminal edits lines: its
+// ICANON local mode, on for a shell's read or cat, off for a program that
+// reads each key (readline, a full-screen program). With Echo it tells a
+// recorder whether typed keys were shown: echo off and ICANON on is a
+// password prompt. It reads the modes as Echo does, with its errors.
+func (p *Process) Canonical() (bool, error) { return p.localMode("canonical", canonical) }
+
+// localMode reads one local mode of the process's terminal with read, for
+// operation op.
+func (p *Process) localMode(op string, read func(fd uintptr) (bool, error)) (bool, error) {
 	var on bool
 	err := p.onTerminal(false, func(fd uintptr) error {
 		var err error
-		on, err = echoing(fd)
+		on, err = read(fd)
 		return err
 	})
 	if err != nil {
-		return false, &Error{Op: "echo", Name: p.name(), Err: err}
+		return false, &Error{Op: op, Name: p.name(), Err: err}
 	}
 	return on, nil
 }

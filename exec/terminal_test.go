@@ -214,3 +214,31 @@ func TestWaitEchoAfterExit(t *testing.T) {
 		t.Errorf("WaitEcho(on) after an exit with echo off = %v, want ErrExited", err)
 	}
 }
+
+// TestCanonical: Canonical tells a terminal that edits lines (cat's) from
+// one a program put in raw mode, and fails with ErrNoTTY on pipes.
+func TestCanonical(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 20*time.Second)
+	for _, tc := range []struct {
+		helper string
+		want   bool
+	}{{"cat", true}, {"raw-hang", false}} {
+		c := helperCmd(t, tc.helper)
+		c.TTY = true
+		p := mustStart(t, ctx, c)
+		if !tc.want {
+			if _, err := p.Expect(ctx, Stdout, Pattern{Text: "ready"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if on, err := p.Canonical(); err != nil || on != tc.want {
+			t.Errorf("%s: Canonical() = %v, %v; want %v", tc.helper, on, err, tc.want)
+		}
+		_ = p.Terminate(ctx, time.Second)
+	}
+	p := mustStart(t, ctx, helperCmd(t, "cat"))
+	if _, err := p.Canonical(); !errors.Is(err, ErrNoTTY) {
+		t.Errorf("Canonical on pipes = %v, want ErrNoTTY", err)
+	}
+}

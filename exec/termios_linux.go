@@ -11,3 +11,13 @@ func echoing(fd uintptr) (bool, error) {
 	}
 	return t.Lflag&unix.ECHO != 0, nil
 }
+
+// canonical reports whether the terminal fd edits lines (ICANON): the
+// process reads what is typed a line at a time, as the terminal edited it.
+func canonical(fd uintptr) (bool, error) {
+	t, err := unix.IoctlGetTermios(int(fd), unix.TCGETS)
+	if err != nil {
+		return false, err
+	}
+	return t.Lflag&unix.ICANON != 0, nil
+}

@@ -9,10 +9,14 @@ import (
 	osexec "os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
+	"github.com/creack/pty"
 	"github.com/spf13/pflag"
 
 	"github.com/drover-dev/drover/exec"
@@ -87,7 +91,7 @@ func cmdRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !ok || !term.IsTerminal(int(in.Fd())) {
 		return bad("stdin is not a terminal: drover record records what you type")
 	}
-	prog, err := osexec.LookPath(argv[0])
+	_, err := osexec.LookPath(argv[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "drover record: program %q is not installed (not found in PATH)\n", argv[0])
 		return exitUsage
@@ -117,11 +121,41 @@ func cmdRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if outFile == nil {
 		outFile = in
 	}
+	rows, cols := uint16(24), uint16(80)
+	if ws, err := pty.GetsizeFull(in); err == nil && ws.Rows > 0 && ws.Cols > 0 {
+		rows, cols = ws.Rows, ws.Cols
+	}
 	rec := newRecorder()
-	pt := &passthrough{In: in, Out: outFile, OnKeys: rec.keys, OnOutput: rec.output}
-	cmd := osexec.Command(prog, argv[1:]...)
-	cmd.Args[0] = argv[0]
-	st, rows, cols, err := pt.run(ctx, cmd)
+	var mu sync.Mutex // the recorder hears keys and output from two goroutines
+	c := &exec.Cmd{Args: argv, TTY: true, Rows: rows, Cols: cols, Observe: func(_ exec.Stream, b []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.output(b)
+	}}
+	// Not ctx: a signal ends Interact, which restores the terminal, and
+	// then the program is hung up.
+	p, err := exec.Start(context.Background(), c)
+	if err != nil {
+		if runtime.GOOS == "windows" { // exec runs nothing under a tty there
+			err = errNoPTY
+		}
+		fmt.Fprintf(stderr, "drover record: cannot run %s: %v\n", argv[0], plainErr(err))
+		return exitUsage
+	}
+	input := func(b []byte, echo bool) {
+		canon, err := p.Canonical()
+		m := ptyModes{Echo: echo, Canon: canon || err != nil} // Unknown: a line, as a terminal edits by default.
+		mu.Lock()
+		defer mu.Unlock()
+		rec.keys(b, m)
+	}
+	_, _, err = p.Interact(ctx, in, outFile, exec.InteractOptions{Input: input})
+	if err != nil || ctx.Err() != nil {
+		// Hung up, then ended with what it started, as drover ends a
+		// spawned process. After a clean exit what it left running in
+		// the background is left alone, as a shell would.
+		_ = p.Terminate(context.Background(), hangupGrace)
+	}
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintf(stderr, "drover record: cannot run %s: %v\n", argv[0], plainErr(err))
 		return exitUsage
@@ -136,13 +170,12 @@ func cmdRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drover record: stopped by a signal; %s not written\n", path)
 		return n
 	}
-	exit, signaled := "0", false
-	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		exit, signaled = signalOf(ws.Signal())
-	} else {
-		exit = strconv.Itoa(st.ExitCode())
+	st, _ := p.Wait(context.Background()) // Its status, with any error: an exit not 0.
+	exit, signaled := strconv.Itoa(st.Code), false
+	if st.Signal != 0 {
+		exit, signaled = signalOf(st.Signal)
 	}
-	src := rec.script(path, argv, rows, cols, exit, signaled)
+	src := rec.script(path, argv, int(rows), int(cols), exit, signaled)
 	if err := writeRecording(tmp, path, src); err != nil {
 		fmt.Fprintf(stderr, "drover record: cannot write %s: %v\n", path, plainErr(err))
 		return exitFailed
@@ -172,6 +205,10 @@ func writeRecording(tmp *os.File, path string, src []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// hangupGrace is how long a program that a signal to drover record hung
+// up has to exit before it is killed (Terminate sends SIGTERM in between).
+const hangupGrace = 2 * time.Second
+
 // signalOf is the name wait: {signal: ...} takes for s, and true; or
 // any, and false, for a signal without one (wait: {exit: any}).
 func signalOf(s syscall.Signal) (string, bool) {
@@ -189,11 +226,19 @@ func exitWords(exit string, signaled bool) string {
 	return "with status " + exit
 }
 
-// plainErr is err without Go's wrapping of the system call.
+// errNoPTY is the error of drover record on a system without ptys.
+var errNoPTY = errors.New("this system has no pseudo-terminals drover can use")
+
+// plainErr is err without Go's wrapping of the system call, nor exec's
+// naming of the operation and program, which the message says.
 func plainErr(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
+	}
+	var ee *exec.Error
+	if errors.As(err, &ee) {
+		return ee.Err
 	}
 	return err
 }
