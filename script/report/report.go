@@ -78,6 +78,11 @@ type Failure struct {
 type Report struct {
 	Summary Summary `json:"summary"`
 	Jobs    []Job   `json:"jobs"`
+	// Shard is the part of a sharded run the report holds (--shard),
+	// and TotalJobs the number of jobs of the whole run, so that a merge
+	// can tell a shard is missing.
+	Shard     *Shard `json:"shard,omitempty"`
+	TotalJobs int    `json:"total_jobs,omitempty"`
 }
 
 // JSON writes results as one indented JSON document.
