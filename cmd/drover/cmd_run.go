@@ -51,6 +51,12 @@ golden file of equals_file: that is missing is an error before anything
 runs; --update creates it, and rewrites those whose check fails with what
 the program printed, naming each after the job and after the summary.
 
+--rerun-failed REPORT runs only the jobs that did not pass in that JSON
+report (failed, skipped, stopped or interrupted), found by script file and
+name (matrix values included), among the scripts given or, with none,
+the report's; none left: it says so and passes. "drover report merge
+--rerun" lays the new report over the old one.
+
 SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
 run: running jobs are terminated with their whole trees and the reports
 are written; a second one kills every process at once. A signal drover

@@ -173,6 +173,7 @@ func TestMergeRejects(t *testing.T) {
 		{[]string{reports[0], reports[1], reports[2], again}, 1, []string{"shard 1/3 is both " + reports[0] + " and " + again}},
 		{[]string{reports[0], reports[1], reports[2], plain1}, 1, []string{"some reports record their shard (" + reports[0]}},
 		{[]string{plain1, plain2}, 1, []string{`job "plain" (` + scripts[2] + ") is in both " + plain1 + " and " + plain2}},
+		{[]string{plain1, plain1}, 1, []string{plain1 + " is given twice"}},
 		{[]string{reports[0], filepath.Join(dir, "none.json")}, 2, []string{filepath.Join(dir, "none.json") + ": no such file or directory"}},
 		{[]string{notJSON, notReport}, 2, []string{notJSON + ":3:12: not JSON", notReport + `: not a drover report: no "summary"`}},
 	} {

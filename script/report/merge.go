@@ -13,13 +13,6 @@ import (
 	"github.com/drover-dev/drover/script"
 )
 
-// Shard says which part of a sharded run a report holds: the K-th of N,
-// counted from 1. A report without one holds a whole run.
-type Shard struct {
-	K int `json:"k"`
-	N int `json:"n"`
-}
-
 // Input is one report read from a file, for Merge.
 type Input struct {
 	Path   string
