@@ -79,17 +79,18 @@ _drover() {
     COMPREPLY=()
     case $cmd in
     "")
-        COMPREPLY=($(compgen -W "run check schema completion record version help --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run check schema completion record version help --help --version report" -- "$cur"))
         ;;
     run)
         case $prev in
         -j|--jobs|--var|--run|--shard) return ;;
+        --rerun-failed) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")); COMPREPLY+=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --timeout) COMPREPLY=($(compgen -W "30s 1m 5m 10m" -- "$cur")); return ;;
         --report) COMPREPLY=($(compgen -W "json= junit=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
         --transcripts) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --update --keep-work --yes --quiet -q --help -h" -- "$cur"))
+            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --update --keep-work --yes --quiet -q --help -h --rerun-failed" -- "$cur"))
         else
             _drover_scripts
         fi
@@ -119,7 +120,20 @@ _drover() {
         fi
         ;;
     help)
-        COMPREPLY=($(compgen -W "run check schema completion record version" -- "$cur"))
+        COMPREPLY=($(compgen -W "run check schema completion record version report" -- "$cur"))
+        ;;
+    report)
+        case $prev in
+        -o|--output|--junit|--rerun) COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        esac
+        if [[ $prev == report ]]; then
+            COMPREPLY=($(compgen -W "merge --help -h" -- "$cur"))
+        elif [[ $cur == -* ]]; then
+            COMPREPLY=($(compgen -W "--output -o --junit --rerun --help -h" -- "$cur"))
+        else
+            COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")); COMPREPLY+=($(compgen -d -- "$cur"))
+            compopt -o filenames 2>/dev/null
+        fi
         ;;
     esac
 }
@@ -141,6 +155,7 @@ _drover() {
     'record:run a program on this terminal and write the script that replays the session'
     'version:print the version'
     'help:show help'
+    'report:join the JSON reports of shards into one (report merge)'
   )
   local curcontext=$curcontext state line
   _arguments -C \
@@ -170,6 +185,7 @@ _drover() {
         '--keep-work[keep each job'\''s work directory]' \
         '--yes[answer yes to every confirm step]' \
         '(-q --quiet)'{-q,--quiet}'[print only the failed jobs and the summary]' \
+        '--rerun-failed=[run only the jobs that did not pass in REPORT]:report:_files -g "*.json(-.)"' \
         '(- *)'{-h,--help}'[show help]' \
         '*:script:_files -g "*.(yaml|yml)(-.)"'
       ;;
@@ -189,6 +205,15 @@ _drover() {
       ;;
     help)
       _describe -t commands 'drover command' commands
+      ;;
+    report)
+      _arguments \
+        '(- *)'{-h,--help}'[show help]' \
+        '1:command:(merge)' \
+        '(-o --output)'{-o+,--output=}'[write the merged JSON report to FILE]:file:_files' \
+        '--junit=[also write it as JUnit XML to FILE]:file:_files' \
+        '*--rerun=[lay the report of a --rerun-failed run over the merge]:report:_files -g "*.json(-.)"' \
+        '*:report:_files -g "*.json(-.)"'
       ;;
     esac
     ;;
@@ -237,6 +262,7 @@ complete -c drover -n __drover_needs_command -a completion -d 'print a shell com
 complete -c drover -n __drover_needs_command -a record -d 'run a program on this terminal and write the script that replays the session'
 complete -c drover -n __drover_needs_command -a version -d 'print the version'
 complete -c drover -n __drover_needs_command -a help -d 'show help'
+complete -c drover -n __drover_needs_command -a report -d 'join the JSON reports of shards into one (report merge)'
 
 complete -c drover -n '__fish_seen_subcommand_from run' -s j -l jobs -x -d 'run at most N jobs at once'
 complete -c drover -n '__fish_seen_subcommand_from run' -l timeout -x -a '30s 1m 5m 10m' -d "replace every script's timeout"
@@ -252,11 +278,18 @@ complete -c drover -n '__fish_seen_subcommand_from run' -l update -d 'rewrite th
 complete -c drover -n '__fish_seen_subcommand_from run' -l keep-work -d "keep each job's work directory"
 complete -c drover -n '__fish_seen_subcommand_from run' -l yes -d 'answer yes to every confirm step'
 complete -c drover -n '__fish_seen_subcommand_from run' -s q -l quiet -d 'print only the failed jobs and the summary'
+complete -c drover -n '__fish_seen_subcommand_from run' -l rerun-failed -r -F -d 'run only the jobs that did not pass in REPORT'
 complete -c drover -n '__fish_seen_subcommand_from run check' -s h -l help -d 'show help'
 complete -c drover -n '__fish_seen_subcommand_from run check' -a '(__drover_scripts)'
 complete -c drover -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
 complete -c drover -n '__fish_seen_subcommand_from record' -s o -l output -r -F -d 'write the script to FILE'
 complete -c drover -n '__fish_seen_subcommand_from record' -s h -l help -d 'show help'
 complete -c drover -n '__fish_seen_subcommand_from record' -a '(__fish_complete_command)'
-complete -c drover -n '__fish_seen_subcommand_from help' -a 'run check schema completion record version'
+complete -c drover -n '__fish_seen_subcommand_from help' -a 'run check schema completion record version report'
+complete -c drover -n '__fish_seen_subcommand_from report; and not __fish_seen_subcommand_from merge' -a merge -d 'join the JSON reports of shards into one'
+complete -c drover -n '__fish_seen_subcommand_from merge' -s o -l output -r -F -d 'write the merged JSON report to FILE'
+complete -c drover -n '__fish_seen_subcommand_from merge' -l junit -r -F -d 'also write it as JUnit XML to FILE'
+complete -c drover -n '__fish_seen_subcommand_from merge' -l rerun -r -F -d 'lay the report of a --rerun-failed run over the merge'
+complete -c drover -n '__fish_seen_subcommand_from merge' -s h -l help -d 'show help'
+complete -c drover -n '__fish_seen_subcommand_from merge' -F
 `

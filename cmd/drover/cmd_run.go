@@ -51,6 +51,12 @@ golden file of equals_file: that is missing is an error before anything
 runs; --update creates it, and rewrites those whose check fails with what
 the program printed, naming each after the job and after the summary.
 
+--rerun-failed REPORT runs only the jobs that did not pass in that JSON
+report (failed, skipped, stopped or interrupted), found by script file and
+name (matrix values included), among the scripts given or, with none,
+the report's; none left: it says so and passes. "drover report merge
+--rerun" lays the new report over the old one.
+
 SIGINT (Ctrl-C), SIGTERM, SIGHUP (a closed terminal) and SIGQUIT stop the
 run: running jobs are terminated with their whole trees and the reports
 are written; a second one kills every process at once. A signal drover
@@ -83,6 +89,7 @@ type runFlags struct {
 	keepWork bool
 	yes      bool
 	quiet    bool
+	rerun    string
 }
 
 // cmdRun is "drover run".
@@ -104,6 +111,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&f.keepWork, "keep-work", false, "keep each job's ${work} directory after it, and print its path with the job's result")
 	fs.BoolVar(&f.yes, "yes", false, "answer yes to every confirm: step, without asking")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only the jobs that failed, and the summary")
+	fs.StringVar(&f.rerun, "rerun-failed", "", "run only the jobs that did not pass in the JSON report `REPORT` (failed, skipped, stopped, interrupted); with no FILE, its scripts")
 	fs.BoolVarP(&f.help, "help", "h", false, "show this help")
 	fs.Usage = func() {}
 	usageErr := func(format string, args ...any) int {
@@ -117,7 +125,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%s%s", runUsage, fs.FlagUsages())
 		return exitOK
 	}
-	if fs.NArg() == 0 {
+	again, paths, err := rerunPaths(f.rerun, fs.Args(), stdout)
+	if err != nil {
+		printErr(stderr, fmt.Errorf("drover run: %w", err))
+		return exitUsage
+	}
+	if len(paths) == 0 && again == nil {
 		return usageErr("no scripts given\n\n%s%s", runUsage, fs.FlagUsages())
 	}
 	if f.jobs < 1 {
@@ -138,9 +151,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	scripts, code := loadFrom(fs.Args(), stdin, stderr)
-	if code != exitOK {
-		return code
+	var scripts []*script.Script
+	code := exitOK
+	if len(paths) > 0 {
+		if scripts, code = loadFrom(paths, stdin, stderr); code != exitOK {
+			return code
+		}
 	}
 	if err := checkVars(overrides, scripts); err != nil {
 		return usageErr("%v", err)
@@ -166,16 +182,24 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, s := range scripts {
 		all = append(all, s.Jobs(overrides)...)
 	}
+	if again != nil {
+		if err := again.check(all); err != nil {
+			return usageErr("%v", err)
+		}
+	}
 	if all, err = selectJobs(all, f.run); err != nil {
 		return usageErr("%v", err)
 	}
-	if len(all) == 0 {
+	if len(all) == 0 && (again == nil || len(again.jobs) > 0) {
 		// Most likely a typo in --run: running nothing would pass.
 		return usageErr("--run %q selects no job", f.run)
 	}
+	if again != nil {
+		all = again.keep(all, stdout)
+	}
 	selected := len(all)
 	all = shard(all, shardK, shardN)
-	if len(all) == 0 {
+	if len(all) == 0 && selected > 0 {
 		// More shards than jobs: an empty CI shard is not a failure.
 		fmt.Fprintf(stdout, "no jobs in this shard (shard %d/%d of %d jobs)\n", shardK, shardN, selected)
 	}

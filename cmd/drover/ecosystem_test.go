@@ -120,12 +120,13 @@ func TestCompletionCommand(t *testing.T) {
 }
 
 // TestCompletionNames checks that each completion script names every
-// command of the usage and every flag of drover run, check and record.
+// command of the usage and every flag of drover run, check, record and
+// report merge.
 func TestCompletionNames(t *testing.T) {
 	t.Parallel()
 	var names []string
-	for _, cmd := range []string{"run", "check", "record"} {
-		_, help, _ := runCLI("", cmd, "--help")
+	for _, cmd := range [][]string{{"run"}, {"check"}, {"record"}, {"report", "merge"}} {
+		_, help, _ := runCLI("", append(cmd, "--help")...)
 		names = append(names, regexp.MustCompile(`(?m)^\s+(?:-(\w), )?--([\w-]+)`).FindAllString(help, -1)...)
 	}
 	commands := regexp.MustCompile(`(?m)^  drover (\w+)`).FindAllStringSubmatch(usage, -1)
@@ -194,19 +195,23 @@ func TestCompletionBash(t *testing.T) {
 		t.Fatal(err)
 	}
 	tests := map[string]string{ // the words typed, the last being completed -> the candidates
-		"drover ":              "--help --version check completion help record run schema version",
-		"drover record --o":    "--output",
-		"drover record -o ":    "a.yaml b.yml c.txt drover.bash sub",
-		"drover ru":            "run",
-		"drover run --f":       "--fail-fast",
-		"drover run -j 4 --ti": "--timeout",
-		"drover run --report ": "json= junit=",
-		"drover run ":          "a.yaml b.yml sub",
-		"drover run a.yaml s":  "sub",
-		"drover check ":        "a.yaml b.yml sub",
-		"drover completion ":   "bash fish zsh",
-		"drover completion z":  "zsh",
-		"drover run --jobs ":   "",
+		"drover ":                          "--help --version check completion help record report run schema version",
+		"drover record --o":                "--output",
+		"drover record -o ":                "a.yaml b.yml c.txt drover.bash sub",
+		"drover ru":                        "run",
+		"drover run --f":                   "--fail-fast",
+		"drover run -j 4 --ti":             "--timeout",
+		"drover run --report ":             "json= junit=",
+		"drover run ":                      "a.yaml b.yml sub",
+		"drover run a.yaml s":              "sub",
+		"drover check ":                    "a.yaml b.yml sub",
+		"drover completion ":               "bash fish zsh",
+		"drover completion z":              "zsh",
+		"drover run --jobs ":               "",
+		"drover report ":                   "--help -h merge",
+		"drover report merge --j":          "--junit",
+		"drover report merge -o all.json ": "sub",
+		"drover run --rer":                 "--rerun-failed",
 	}
 	for typed, want := range tests {
 		words := strings.Fields(typed)
@@ -254,12 +259,15 @@ func TestCompletionFish(t *testing.T) {
 	}
 	shell(t, dir, "fish", "--no-execute", script)
 	tests := map[string][]string{ // the command line -> candidates that must be among those offered
-		"drover ru":            {"run\trun scripts"},
-		"drover reco":          {"record\trun a program on this terminal and write the script that replays the session"},
-		"drover run --fa":      {"--fail-fast\tat the first failure, stop the rest"},
-		"drover run ":          {"a.yaml", "b.yml", "sub/"},
-		"drover completion ":   {"bash", "zsh", "fish"},
-		"drover run --report ": {"json=", "junit="},
+		"drover ru":                {"run\trun scripts"},
+		"drover reco":              {"record\trun a program on this terminal and write the script that replays the session"},
+		"drover run --fa":          {"--fail-fast\tat the first failure, stop the rest"},
+		"drover run ":              {"a.yaml", "b.yml", "sub/"},
+		"drover completion ":       {"bash", "zsh", "fish"},
+		"drover run --report ":     {"json=", "junit="},
+		"drover report ":           {"merge\tjoin the JSON reports of shards into one"},
+		"drover report merge --ju": {"--junit\talso write it as JUnit XML to FILE"},
+		"drover run --rer":         {"--rerun-failed\trun only the jobs that did not pass in REPORT"},
 	}
 	for line, want := range tests {
 		got := shell(t, dir, "fish", "--no-config", "-c", "source "+script+"; complete -C '"+line+"'")

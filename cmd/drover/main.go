@@ -9,6 +9,7 @@
 //	drover schema
 //	drover completion bash|zsh|fish
 //	drover record [-o FILE] -- CMD [ARG...]
+//	drover report merge -o FILE [--junit FILE] REPORT...
 //	drover version
 //
 // Run "drover help" or "drover COMMAND --help" for details.
@@ -77,6 +78,8 @@ Usage:
   drover completion bash|zsh|fish  print a shell completion script
   drover record [-o FILE] -- CMD   run CMD on this terminal and write the
                                    script that replays the session
+  drover report merge -o FILE REPORT...
+                                   join the JSON reports of shards into one
   drover version                   print the version
 
 A FILE of - is a script read from stdin.
@@ -105,6 +108,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdCompletion(args[1:], stdout, stderr)
 	case "record":
 		return cmdRecord(args[1:], stdin, stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "drover", version())
 		return exitOK

@@ -78,6 +78,16 @@ type Failure struct {
 type Report struct {
 	Summary Summary `json:"summary"`
 	Jobs    []Job   `json:"jobs"`
+	// Shard is the part of the jobs this run ran, nil for all of them;
+	// TotalJobs the number of jobs selected before sharding.
+	Shard     *Shard `json:"shard,omitempty"`
+	TotalJobs int    `json:"total_jobs"`
+}
+
+// Shard is a run's --shard K/N.
+type Shard struct {
+	K int `json:"k"`
+	N int `json:"n"`
 }
 
 // JSON writes results as one indented JSON document.
