@@ -75,6 +75,7 @@ type runFlags struct {
 	failFast bool
 	run      string
 	shard    string
+	shardBy  string
 	reports  []string
 	trans    string
 	help     bool
@@ -96,7 +97,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, stop the running jobs and skip the rest")
 	fs.StringVar(&f.run, "run", "", "run only the job named `NAME` as printed, or else the jobs whose name matches it as a regular expression")
-	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
+	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines; auto takes K and N from GitLab's, Buildkite's or CircleCI's variables, auto/N K from a Kubernetes Indexed Job's JOB_COMPLETION_INDEX")
+	fs.StringVar(&f.shardBy, "shard-by", "", "balance the --shard split by the jobs' durations in an earlier JSON report `REPORT.json`")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
 	fs.BoolVar(&f.noSkip, "no-skip", false, "fail the jobs that skip: or requires: would skip, saying which skip, for a CI that must run everything")
@@ -134,9 +136,18 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	shardK, shardN, err := parseShard(f.shard)
+	shardK, shardN, err := resolveShard(f.shard, os.Getenv)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	var durations map[string]float64
+	if f.shardBy != "" {
+		if f.shard == "" {
+			return usageErr("--shard-by %s: balances the shards of --shard, which is not given", f.shardBy)
+		}
+		if durations, err = loadDurations(f.shardBy); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 	scripts, code := loadFrom(fs.Args(), stdin, stderr)
 	if code != exitOK {
@@ -174,7 +185,15 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErr("--run %q selects no job", f.run)
 	}
 	selected := len(all)
-	all = shard(all, shardK, shardN)
+	runInfo := report.Run{TotalJobs: selected, Version: version()}
+	if f.shard != "" {
+		runInfo.Shard = &report.Shard{K: shardK, N: shardN}
+	}
+	if durations != nil {
+		all = shardBy(all, shardK, shardN, durations)
+	} else {
+		all = shard(all, shardK, shardN)
+	}
 	if len(all) == 0 {
 		// More shards than jobs: an empty CI shard is not a failure.
 		fmt.Fprintf(stdout, "no jobs in this shard (shard %d/%d of %d jobs)\n", shardK, shardN, selected)
@@ -233,7 +252,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return nil
 		}
 		reported = true
-		return writeReports(reports, results, took, began)
+		return writeReports(reports, results, took, began, runInfo)
 	}
 	ctx, stop := interrupts(stderr, func() {
 		// A second interrupt: every process is already killed; still
