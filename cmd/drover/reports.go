@@ -106,7 +106,7 @@ func writeReport(r reportSpec, results []*script.Result, took time.Duration, beg
 	case "json":
 		err = report.JSONRun(f, results, took, run)
 	case "junit":
-		err = report.JUnit(f, results, took, began)
+		err = report.JUnitRun(f, results, took, began, run)
 	}
 	if err == nil {
 		err = f.Chmod(0o644) // A report holds no secret; CreateTemp makes 0600.

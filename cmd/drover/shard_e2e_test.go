@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -240,6 +241,61 @@ func TestShardErrors(t *testing.T) {
 		code, out, errs := droverShardEnv(t, dir, nil, "run", "--shard", fmt.Sprintf("%d/2", k), "--shard-by", good, "uneven.yaml")
 		if code != 0 || !strings.Contains(out, "22 passed") {
 			t.Errorf("--shard %d/2 --shard-by a report of no job: exit %d\n%s%s", k, code, out, errs)
+		}
+	}
+}
+
+// TestShardAutoEmpty: a GitLab shard past the jobs passes, and both its
+// reports record the shard, the total and the version.
+func TestShardAutoEmpty(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeScript(t, dir, "three.yaml", "name: three\nmatrix: {n: [1, 2, 3]}\nsteps:\n  - run: [echo, \"${n}\"]\n")
+	for _, k := range []int{5, 2} {
+		js, xm := filepath.Join(dir, fmt.Sprintf("%d.json", k)), filepath.Join(dir, fmt.Sprintf("%d.xml", k))
+		env := []string{"CI_NODE_INDEX=" + strconv.Itoa(k), "CI_NODE_TOTAL=5"}
+		code, out, errs := droverShardEnv(t, dir, env, "run", "--shard", "auto", "--report", "json="+js, "--report", "junit="+xm, "three.yaml")
+		ran := 1
+		if k == 5 {
+			ran = 0
+			if !strings.Contains(out, "no jobs in this shard (shard 5/5 of 3 jobs)") {
+				t.Errorf("shard 5/5 of 3 jobs says:\n%s", out)
+			}
+		}
+		if code != 0 {
+			t.Fatalf("shard %d/5: exit %d\n%s%s", k, code, out, errs)
+		}
+		r := readJSON(t, js)
+		if len(r.Jobs) != ran || r.Shard == nil || *r.Shard != (report.Shard{K: k, N: 5}) || r.TotalJobs != 3 || r.Version == "" {
+			t.Errorf("shard %d/5's report: %d jobs, shard %+v, total_jobs %d, version %q", k, len(r.Jobs), r.Shard, r.TotalJobs, r.Version)
+		}
+		b, err := os.ReadFile(xm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Suites []struct {
+				Props []struct {
+					Name  string `xml:"name,attr"`
+					Value string `xml:"value,attr"`
+				} `xml:"properties>property"`
+			} `xml:"testsuite"`
+		}
+		if err := xml.Unmarshal(b, &doc); err != nil {
+			t.Fatalf("%s: %v", xm, err)
+		}
+		want := fmt.Sprintf("drover.version=%s drover.shard=%d/5 drover.total_jobs=3", r.Version, k)
+		for _, s := range doc.Suites {
+			var got []string
+			for _, p := range s.Props {
+				got = append(got, p.Name+"="+p.Value)
+			}
+			if strings.Join(got, " ") != want {
+				t.Errorf("shard %d/5's JUnit properties %q, want %q", k, got, want)
+			}
+		}
+		if len(doc.Suites) != ran {
+			t.Errorf("shard %d/5's JUnit report holds %d suites, want %d", k, len(doc.Suites), ran)
 		}
 	}
 }
