@@ -85,6 +85,10 @@ func autoShard(getenv func(string) string) (k, n int, err error) {
 	return 0, 0, fmt.Errorf("%s", msg)
 }
 
+// maxReport bounds the report --shard-by reads: 100,000 jobs with their
+// logs fit.
+const maxReport = 1 << 30
+
 // jobKey identifies a job across runs and reports: its name and its matrix
 // values, sorted by axis.
 func jobKey(name string, matrix map[string]string) string {
@@ -112,7 +116,19 @@ func keyOf(j script.Job) string {
 
 // loadDurations reads the duration of each job of an earlier JSON report,
 // by jobKey.
+// A FIFO or a device, which could block or never end, and a file larger
+// than maxReport, are refused.
 func loadDurations(path string) (map[string]float64, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("--shard-by %s: %w", path, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("--shard-by %s: not a regular file", path)
+	}
+	if fi.Size() > maxReport {
+		return nil, fmt.Errorf("--shard-by %s: larger than %d MiB, not a drover JSON report", path, maxReport>>20)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--shard-by %s: %w", path, unwrapPath(err))

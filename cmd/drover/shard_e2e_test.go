@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/drover-dev/drover/script/report"
@@ -205,6 +206,11 @@ func TestShardErrors(t *testing.T) {
 	noJobs := writeFile("nojobs.json", `{"summary": {}}`)
 	noDuration := writeFile("noduration.json", `{"jobs": [{"name": "uneven [i=0 ms=20 secs=0.020]"}]}`)
 	good := writeFile("good.json", `{"jobs": []}`)
+	// A FIFO no one writes: reading it would wait forever.
+	fifo := "fifo.json"
+	if err := syscall.Mkfifo(filepath.Join(dir, fifo), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		env  []string
 		args []string
@@ -219,7 +225,8 @@ func TestShardErrors(t *testing.T) {
 		{[]string{"JOB_COMPLETION_INDEX=3"}, []string{"--shard", "auto/3"}, []string{`JOB_COMPLETION_INDEX="3"`}},
 		{nil, []string{"--shard-by", good}, []string{"--shard-by good.json", "--shard"}},
 		{nil, []string{"--shard", "1/2", "--shard-by", "missing.json"}, []string{"--shard-by missing.json", "no such file"}},
-		{nil, []string{"--shard", "1/2", "--shard-by", dir}, []string{"--shard-by " + dir}},
+		{nil, []string{"--shard", "1/2", "--shard-by", dir}, []string{"--shard-by " + dir + ": not a regular file"}},
+		{nil, []string{"--shard", "1/2", "--shard-by", fifo}, []string{"--shard-by fifo.json: not a regular file"}},
 		{nil, []string{"--shard", "1/2", "--shard-by", notJSON}, []string{"--shard-by notjson.json: not a drover JSON report"}},
 		{nil, []string{"--shard", "1/2", "--shard-by", noJobs}, []string{"--shard-by nojobs.json: not a drover JSON report"}},
 		{nil, []string{"--shard", "1/2", "--shard-by", noDuration}, []string{"--shard-by noduration.json: job 1"}},
