@@ -92,7 +92,9 @@ type Shard struct {
 	N int `json:"n"`
 }
 
-// Run is what a report records about the run besides its results.
+// Run is what a report records about the run besides its results. The
+// zero Run records no shard, len(results) as the total and no version,
+// and gives a JUnit report no properties.
 type Run struct {
 	Shard     *Shard // nil: every job
 	TotalJobs int    // jobs before sharding; 0: len(results)
