@@ -69,8 +69,12 @@ func autoShard(getenv func(string) string) (k, n int, err error) {
 		i, err1 := strconv.Atoi(iv)
 		t, err2 := strconv.Atoi(tv)
 		if err1 != nil || err2 != nil || t < 1 || i < e.base || i-e.base >= t {
-			return 0, 0, fmt.Errorf("--shard auto: %s: %s=%q and %s=%q, want an index from %d to %s-%d",
-				e.name, e.index, iv, e.total, tv, e.base, e.total, 1-e.base)
+			last := e.total
+			if e.base == 0 {
+				last += "-1"
+			}
+			return 0, 0, fmt.Errorf("--shard auto: %s: %s=%q and %s=%q, want a total of at least 1 and an index from %d to %s",
+				e.name, e.index, iv, e.total, tv, e.base, last)
 		}
 		return i - e.base + 1, t, nil
 	}
