@@ -67,6 +67,9 @@ func TestResolveShard(t *testing.T) {
 		{"autos", nil, []string{"want K/N"}},
 	} {
 		_, _, err := resolveShard(c.spec, envOf(c.env))
+		if err != nil && strings.HasPrefix(c.want[0], "--shard") && err.Error() != c.want[0] {
+			t.Errorf("--shard %q with %v: %v\nwant exactly %s", c.spec, c.env, err, c.want[0])
+		}
 		if err == nil {
 			t.Errorf("--shard %q with %v: no error", c.spec, c.env)
 			continue
