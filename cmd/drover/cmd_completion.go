@@ -83,14 +83,15 @@ _drover() {
         ;;
     run)
         case $prev in
-        -j|--jobs|--var|--run|--shard) return ;;
-        --rerun-failed) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")); COMPREPLY+=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
+        -j|--jobs|--var|--run) return ;;
+        --shard) COMPREPLY=($(compgen -W "auto auto/" -- "$cur")); return ;;
+        --shard-by|--rerun-failed) COMPREPLY=($(compgen -f -X '!*.json' -- "$cur")); COMPREPLY+=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --timeout) COMPREPLY=($(compgen -W "30s 1m 5m 10m" -- "$cur")); return ;;
         --report) COMPREPLY=($(compgen -W "json= junit=" -- "$cur")); compopt -o nospace 2>/dev/null; return ;;
         --transcripts) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         esac
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --report --transcripts --no-skip --update --keep-work --yes --quiet -q --help -h --rerun-failed" -- "$cur"))
+            COMPREPLY=($(compgen -W "--jobs -j --timeout --var --verbose -v --fail-fast --run --shard --shard-by --report --transcripts --no-skip --update --keep-work --yes --quiet -q --help -h --rerun-failed" -- "$cur"))
         else
             _drover_scripts
         fi
@@ -178,7 +179,8 @@ _drover() {
         '--fail-fast[at the first failure, stop the rest]' \
         '--no-skip[fail the jobs the scripts would skip]' \
         '--run=[run only the jobs whose name matches]:regex: ' \
-        '--shard=[run only shard K of N]:K/N: ' \
+        '--shard=[run only shard K of N, or auto from the CI'\''s variables]:K/N:(auto auto/)' \
+        '--shard-by=[balance the shards by an earlier JSON report]:report:_files -g "*.json"' \
         '*--report=[write a report]:report:(json= junit=)' \
         '--transcripts=[leave transcripts in DIR]:directory:_directories' \
         '--update[rewrite the golden files with what the programs printed]' \
@@ -271,7 +273,8 @@ complete -c drover -n '__fish_seen_subcommand_from run' -s v -l verbose -d "stre
 complete -c drover -n '__fish_seen_subcommand_from run' -l fail-fast -d 'at the first failure, stop the rest'
 complete -c drover -n '__fish_seen_subcommand_from run' -l no-skip -d 'fail the jobs that skip: or requires: would skip'
 complete -c drover -n '__fish_seen_subcommand_from run' -l run -x -d 'run only the jobs whose name matches REGEX'
-complete -c drover -n '__fish_seen_subcommand_from run' -l shard -x -d 'run only shard K/N of the jobs'
+complete -c drover -n '__fish_seen_subcommand_from run' -l shard -x -a 'auto auto/' -d 'run only shard K/N of the jobs, or auto from the CI'
+complete -c drover -n '__fish_seen_subcommand_from run' -l shard-by -r -F -d 'balance the shards by an earlier JSON report'
 complete -c drover -n '__fish_seen_subcommand_from run' -l report -x -a 'json= junit=' -d 'write a report: json=PATH or junit=PATH'
 complete -c drover -n '__fish_seen_subcommand_from run' -l transcripts -x -a '(__fish_complete_directories)' -d 'leave transcripts in DIR'
 complete -c drover -n '__fish_seen_subcommand_from run' -l update -d 'rewrite the golden files with what the programs printed'

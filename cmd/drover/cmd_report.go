@@ -126,6 +126,7 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailed
 	}
+	merged.Version = version() // The drover that merged them.
 	if !report.Sharded(base) && len(base) > 1 {
 		fmt.Fprintln(stderr, "drover report merge: note: the reports record no shard (run without --shard): merged as they are; a missing one cannot be told")
 	}

@@ -65,6 +65,14 @@ script outlives drover, even killed with SIGKILL: drover runs as a
 supervisor and a worker that each end every process if the other dies
 (DROVER_NO_SUPERVISOR=1 runs it as one process).
 
+--shard K/N runs the K-th of N parts of the jobs, for N CI machines:
+--shard auto reads K and N from GitLab (CI_NODE_INDEX/CI_NODE_TOTAL, from
+1), Buildkite (BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT, from 0)
+or CircleCI (CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL, from 0); --shard auto/N
+reads K from a Kubernetes Indexed Job's JOB_COMPLETION_INDEX (from 0).
+--shard-by REPORT.json balances the shards by the durations of an earlier
+JSON report instead of their count. A shard with no job passes.
+
 Exit codes: 0 all passed, 1 some job failed, 2 usage error or invalid
 script, 128+N stopped by signal N: 130 SIGINT, 143 SIGTERM, 129 SIGHUP,
 131 SIGQUIT.
@@ -81,6 +89,7 @@ type runFlags struct {
 	failFast bool
 	run      string
 	shard    string
+	shardBy  string
 	reports  []string
 	trans    string
 	help     bool
@@ -103,7 +112,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
 	fs.BoolVar(&f.failFast, "fail-fast", false, "at the first failure, stop the running jobs and skip the rest")
 	fs.StringVar(&f.run, "run", "", "run only the job named `NAME` as printed, or else the jobs whose name matches it as a regular expression")
-	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines")
+	fs.StringVar(&f.shard, "shard", "", "run only shard `K/N` of the jobs (1 <= K <= N), for parallel CI machines; auto, auto/N: K and N from the CI's variables (see above)")
+	fs.StringVar(&f.shardBy, "shard-by", "", "balance the --shard split by the jobs' durations in an earlier JSON `REPORT.json`")
 	fs.StringArrayVar(&f.reports, "report", nil, "write a report: `json=PATH` or junit=PATH (repeatable)")
 	fs.StringVar(&f.trans, "transcripts", "", "leave in `DIR` each job's timestamped transcript (.log) and a recording of each terminal (.cast, for asciinema play)")
 	fs.BoolVar(&f.noSkip, "no-skip", false, "fail the jobs that skip: or requires: would skip, saying which skip, for a CI that must run everything")
@@ -147,9 +157,18 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	shardK, shardN, err := parseShard(f.shard)
+	shardK, shardN, err := resolveShard(f.shard, os.Getenv)
 	if err != nil {
 		return usageErr("%v", err)
+	}
+	var durations map[string]float64
+	if f.shardBy != "" {
+		if f.shard == "" {
+			return usageErr("--shard-by %s: balances the shards of --shard, which is not given", f.shardBy)
+		}
+		if durations, err = loadDurations(f.shardBy); err != nil {
+			return usageErr("%v", err)
+		}
 	}
 	var scripts []*script.Script
 	code := exitOK
@@ -198,7 +217,15 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		all = again.keep(all, stdout)
 	}
 	selected := len(all)
-	all = shard(all, shardK, shardN)
+	runInfo := report.Run{TotalJobs: selected, Version: version()}
+	if f.shard != "" {
+		runInfo.Shard = &report.Shard{K: shardK, N: shardN}
+	}
+	if durations != nil {
+		all = shardBy(all, shardK, shardN, durations)
+	} else {
+		all = shard(all, shardK, shardN)
+	}
 	if len(all) == 0 && selected > 0 {
 		// More shards than jobs: an empty CI shard is not a failure.
 		fmt.Fprintf(stdout, "no jobs in this shard (shard %d/%d of %d jobs)\n", shardK, shardN, selected)
@@ -257,7 +284,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return nil
 		}
 		reported = true
-		return writeReports(reports, results, took, began)
+		return writeReports(reports, results, took, began, runInfo)
 	}
 	ctx, stop := interrupts(stderr, func() {
 		// A second interrupt: every process is already killed; still

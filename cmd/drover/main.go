@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/drover-dev/drover/exec"
@@ -124,10 +125,45 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// version is the module version from the build info, or "(devel)".
+// version is drover's version from the build info: the module version
+// (v0.3.0 when built by go install ...@v0.3.0, "(devel)" from a checkout)
+// then, when the build recorded it and the version does not already end
+// in it, the VCS revision's first 12 hex digits, "+dirty" if the tree had
+// changes: "(devel) 3bc8ef2a91c0+dirty".
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf is version for one build info, nil for none.
+func versionOf(bi *debug.BuildInfo) string {
+	v := "(devel)"
+	if bi == nil {
+		return v
 	}
-	return "(devel)"
+	if bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	var rev string
+	dirty := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" || strings.Contains(v, rev) {
+		// A pseudo-version (v0.0.0-20261130...-3bc8ef2a91c0+dirty)
+		// names its revision already.
+		return v
+	}
+	if dirty {
+		rev += "+dirty"
+	}
+	return v + " " + rev
 }

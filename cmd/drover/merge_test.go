@@ -64,8 +64,8 @@ func withShard(t *testing.T, path string, k, n, total int) {
 	}
 }
 
-// runShards runs the suite in n shards, each with its JSON report.
-func runShards(t *testing.T, dir string, n int, scripts []string) []string {
+// runShardReports runs the suite in n shards, each with its JSON report.
+func runShardReports(t *testing.T, dir string, n int, scripts []string) []string {
 	t.Helper()
 	var reports []string
 	for k := 1; k <= n; k++ {
@@ -86,7 +86,7 @@ func TestMergeShards(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	scripts, _ := flakySuite(t, dir)
-	reports := runShards(t, dir, 3, scripts)
+	reports := runShardReports(t, dir, 3, scripts)
 	all, xml := filepath.Join(dir, "all.json"), filepath.Join(dir, "all.xml")
 	code, out, errs := droverRun(t, dir, append([]string{"report", "merge", "-o", all, "--junit", xml}, reports...)...)
 	if code != 0 || !strings.Contains(out, "merged 3 reports into "+all+": 14 jobs, 10 passed, 3 failed, 1 skipped") || errs != "" {
@@ -144,7 +144,7 @@ func TestMergeRejects(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	scripts, _ := flakySuite(t, dir)
-	reports := runShards(t, dir, 3, scripts)
+	reports := runShardReports(t, dir, 3, scripts)
 	b, err := os.ReadFile(reports[0])
 	if err != nil {
 		t.Fatal(err)

@@ -78,10 +78,11 @@ func unwrapPath(err error) error {
 }
 
 // writeReports writes every report and returns every error, joined.
-func writeReports(specs []reportSpec, results []*script.Result, took time.Duration, began time.Time) error {
+// run is what the JSON reports record about the run.
+func writeReports(specs []reportSpec, results []*script.Result, took time.Duration, began time.Time, run report.Run) error {
 	var errs []error
 	for _, r := range specs {
-		if err := writeReport(r, results, took, began); err != nil {
+		if err := writeReport(r, results, took, began, run); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -91,7 +92,7 @@ func writeReports(specs []reportSpec, results []*script.Result, took time.Durati
 // writeReport writes a report into a new file beside its path, then
 // renames it there: a reader never sees half a report, and whatever had
 // the name, a symbolic link included, is replaced, never written through.
-func writeReport(r reportSpec, results []*script.Result, took time.Duration, began time.Time) (err error) {
+func writeReport(r reportSpec, results []*script.Result, took time.Duration, began time.Time, run report.Run) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(r.path), "."+filepath.Base(r.path)+".*.tmp")
 	if err != nil {
 		return fmt.Errorf("report %s: %w", r.path, unwrapPath(err))
@@ -103,9 +104,9 @@ func writeReport(r reportSpec, results []*script.Result, took time.Duration, beg
 	}()
 	switch r.format {
 	case "json":
-		err = report.JSON(f, results, took)
+		err = report.JSONRun(f, results, took, run)
 	case "junit":
-		err = report.JUnit(f, results, took, began)
+		err = report.JUnitRun(f, results, took, began, run)
 	}
 	if err == nil {
 		err = f.Chmod(0o644) // A report holds no secret; CreateTemp makes 0600.

@@ -24,14 +24,47 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Skipped   int         `xml:"skipped,attr"`
-	Time      string      `xml:"time,attr"`
-	Timestamp string      `xml:"timestamp,attr,omitempty"`
-	Cases     []junitCase `xml:"testcase"`
+	Name      string `xml:"name,attr"`
+	Tests     int    `xml:"tests,attr"`
+	Failures  int    `xml:"failures,attr"`
+	Errors    int    `xml:"errors,attr"`
+	Skipped   int    `xml:"skipped,attr"`
+	Time      string `xml:"time,attr"`
+	Timestamp string `xml:"timestamp,attr,omitempty"`
+	// Properties come first, as the JUnit schema wants them.
+	Properties *junitProperties `xml:"properties,omitempty"`
+	Cases      []junitCase      `xml:"testcase"`
+}
+
+type junitProperties struct {
+	List []junitProperty `xml:"property"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+// properties are what each testsuite records of run: drover.version,
+// drover.shard (K/N, absent without one) and drover.total_jobs; nil for a
+// zero run.
+func properties(run Run, results int) *junitProperties {
+	if run == (Run{}) {
+		return nil
+	}
+	p := &junitProperties{}
+	if run.Version != "" {
+		p.List = append(p.List, junitProperty{"drover.version", run.Version})
+	}
+	if run.Shard != nil {
+		p.List = append(p.List, junitProperty{"drover.shard", fmt.Sprintf("%d/%d", run.Shard.K, run.Shard.N)})
+	}
+	total := run.TotalJobs
+	if total == 0 {
+		total = results
+	}
+	p.List = append(p.List, junitProperty{"drover.total_jobs", fmt.Sprint(total)})
+	return p
 }
 
 type junitCase struct {
@@ -66,6 +99,12 @@ type junitSkipped struct {
 // message, a job stopped by --fail-fast an error with where and why, and
 // the output a job last received is in system-out.
 func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time.Time) error {
+	return JUnitRun(w, results, took, began, Run{})
+}
+
+// JUnitRun is JUnit recording run in each testsuite's properties.
+func JUnitRun(w io.Writer, results []*script.Result, took time.Duration, began time.Time, run Run) error {
+	props := properties(run, len(results))
 	doc := junitSuites{Name: "drover", Time: seconds(took)}
 	index := map[string]int{}
 	for _, r := range results {
@@ -74,7 +113,7 @@ func JUnit(w io.Writer, results []*script.Result, took time.Duration, began time
 		if !ok {
 			i = len(doc.Suites)
 			index[file] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: file, Timestamp: began.UTC().Format("2006-01-02T15:04:05")})
+			doc.Suites = append(doc.Suites, junitSuite{Name: file, Timestamp: began.UTC().Format("2006-01-02T15:04:05"), Properties: props})
 		}
 		s := &doc.Suites[i]
 		c := junitCase{Name: r.Job.Name(), Classname: r.Job.Script.Name, File: file, Time: seconds(r.Duration)}

@@ -79,9 +79,11 @@ type Report struct {
 	Summary Summary `json:"summary"`
 	Jobs    []Job   `json:"jobs"`
 	// Shard is the part of the jobs this run ran, nil for all of them;
-	// TotalJobs the number of jobs selected before sharding.
+	// TotalJobs the number of jobs selected before sharding; Version
+	// drover's, as `drover version` prints it.
 	Shard     *Shard `json:"shard,omitempty"`
 	TotalJobs int    `json:"total_jobs"`
+	Version   string `json:"drover_version,omitempty"`
 }
 
 // Shard is a run's --shard K/N.
@@ -90,9 +92,27 @@ type Shard struct {
 	N int `json:"n"`
 }
 
+// Run is what a report records about the run besides its results. The
+// zero Run records no shard, len(results) as the total and no version,
+// and gives a JUnit report no properties.
+type Run struct {
+	Shard     *Shard // nil: every job
+	TotalJobs int    // jobs before sharding; 0: len(results)
+	Version   string
+}
+
 // JSON writes results as one indented JSON document.
 func JSON(w io.Writer, results []*script.Result, took time.Duration) error {
-	rep := Report{Summary: Summarize(results, took), Jobs: make([]Job, 0, len(results))}
+	return JSONRun(w, results, took, Run{})
+}
+
+// JSONRun is JSON recording run's shard, job count and version.
+func JSONRun(w io.Writer, results []*script.Result, took time.Duration, run Run) error {
+	rep := Report{Summary: Summarize(results, took), Jobs: make([]Job, 0, len(results)),
+		Shard: run.Shard, TotalJobs: run.TotalJobs, Version: run.Version}
+	if rep.TotalJobs == 0 {
+		rep.TotalJobs = len(results)
+	}
 	for _, r := range results {
 		j := Job{
 			Name:      r.Job.Name(),
