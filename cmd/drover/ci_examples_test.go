@@ -8,8 +8,10 @@ package main
 // Indexed Job would run them, and merged.
 
 import (
+	"fmt"
 	"os"
 	osexec "os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -58,9 +60,9 @@ func droverCommands(n *yaml.Node) [][]string {
 	var out [][]string
 	switch n.Kind {
 	case yaml.SequenceNode:
-		if len(n.Content) > 0 && n.Content[0].Kind == yaml.ScalarNode && n.Content[0].Value == "drover" {
-			var argv []string
-			for _, c := range n.Content {
+		if len(n.Content) > 1 && n.Content[0].Kind == yaml.ScalarNode && isDrover(n.Content[0].Value) {
+			argv := []string{"drover"}
+			for _, c := range n.Content[1:] {
 				argv = append(argv, c.Value)
 			}
 			return [][]string{argv}
@@ -83,20 +85,24 @@ func droverCommands(n *yaml.Node) [][]string {
 // ghExpr is a GitHub Actions expression, ${{ matrix.shard }}: one word.
 var ghExpr = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
 
+// shellSep is what ends a shell command, a word of its own or not ("cd x;").
+var shellSep = regexp.MustCompile(`(&&|\|\||;|\|)`)
+
 // shellDrover returns the words of the drover command in a shell line, up
 // to the end of that command (&&, ;, |), or nil when it runs no drover: a
 // drover that is not in a command's place ("install drover") is a word.
 func shellDrover(line string) []string {
-	words := strings.Fields(ghExpr.ReplaceAllString(line, "$${{$1}}"))
+	line = ghExpr.ReplaceAllString(line, "$${{$1}}")
+	words := strings.Fields(shellSep.ReplaceAllString(line, " $1 "))
 	for i, w := range words {
-		if w != "drover" || i+1 == len(words) {
+		if !isDrover(w) || i+1 == len(words) {
 			continue
 		}
-		if i > 0 && !strings.Contains("&& || ; | exec", words[i-1]) {
+		if i > 0 && !strings.Contains(" && || ; | exec time ", " "+words[i-1]+" ") {
 			continue
 		}
-		var argv []string
-		for _, w := range words[i:] {
+		argv := []string{"drover"}
+		for _, w := range words[i+1:] {
 			if w == "&&" || w == "||" || w == ";" || w == "|" {
 				break
 			}
@@ -105,6 +111,37 @@ func shellDrover(line string) []string {
 		return argv
 	}
 	return nil
+}
+
+// isDrover reports whether the word w runs drover: drover, bin/drover,
+// "$GOPATH/bin/drover", quoted or not.
+func isDrover(w string) bool {
+	return path.Base(strings.Trim(w, `"'`)) == "drover"
+}
+
+// TestCIFindsCommands checks the extraction the CI tests rely on: shell
+// lines continued with \, quoted, chained or in a word, Kubernetes argv
+// lists, and GitHub expressions with spaces.
+func TestCIFindsCommands(t *testing.T) {
+	doc := `
+a: "go install github.com/drover-dev/drover/cmd/drover@latest && bin/drover run --shard 1/2 \\\n  -j 2 tests"
+b: [sh, -c, "cd /x; drover report merge -o all.json s-*.json | tee log"]
+c: {command: [/usr/local/bin/drover, check, /scripts]}
+d: "install drover"
+e: drover
+f: |
+  echo start
+  exec "drover" run --report json=shard-${{ matrix.shard }}.json t
+`
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(droverCommands(&n))
+	want := "[[drover run --shard 1/2 -j 2 tests] [drover report merge -o all.json s-*.json] [drover check /scripts] [drover run --report json=shard-${{matrix.shard}}.json t]]"
+	if got != want {
+		t.Errorf("found %s\nwant  %s", got, want)
+	}
 }
 
 // helpFlag is one line of pflag's usage: "  -j, --jobs N   text".
