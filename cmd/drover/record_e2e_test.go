@@ -26,6 +26,7 @@ type userTerminal struct {
 	out           bytes.Buffer
 	cmd           *osexec.Cmd
 	done          chan struct{}
+	start         unix.Termios // the modes before drover started
 }
 
 // startOnTerminal starts the built drover with args on a new terminal of
@@ -44,6 +45,7 @@ func startOnTerminal(t *testing.T, dir string, rows, cols uint16, args ...string
 	u.cmd.Dir = dir
 	u.cmd.Stdin, u.cmd.Stdout, u.cmd.Stderr = slave, slave, slave
 	u.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	u.start = u.modes() // Before drover runs: it may make them raw at once.
 	if err := u.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +171,7 @@ func TestRecordBC(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	u := startOnTerminal(t, dir, 30, 100, "record", "-o", "bc.yaml", "--", "bc", "-q")
-	before := u.modes()
+	before := u.start
 	u.waitFor("", 0)
 	time.Sleep(300 * time.Millisecond) // bc reading its first line
 	u.typeKeys("2+3\r")
@@ -227,7 +229,7 @@ func TestRecordSecret(t *testing.T) {
 	dir := t.TempDir()
 	writeScript(t, dir, "pw.py", passwordProgram)
 	u := startOnTerminal(t, dir, 24, 80, "record", "--", "python3", "pw.py")
-	before := u.modes()
+	before := u.start
 	u.waitFor("Password: ", 1)
 	u.typeKeys("hunter2-secret\r")
 	u.waitFor("right", 1)
@@ -404,7 +406,7 @@ func TestRecordSignal(t *testing.T) {
 	dir := t.TempDir()
 	marker := uniqueSleep()
 	u := startOnTerminal(t, dir, 24, 80, "record", "--", "sh", "-c", "echo ready; exec sleep "+marker)
-	before := u.modes()
+	before := u.start
 	u.waitFor("ready", 1)
 	start := time.Now()
 	_ = u.cmd.Process.Signal(syscall.SIGTERM)
