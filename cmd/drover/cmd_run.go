@@ -272,7 +272,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// One setup: run per script among the jobs selected, by the first of
 	// them to start; its processes end after the last.
 	setups := script.ShareSetups(all)
-	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
+	workers := fitWorkers(f.jobs, len(all), f.trans != "", stderr)
+	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: workers, failFast: f.failFast, opts: opts, done: out.result}
 	// The reports are written once: by the end of the run, or by a second
 	// interrupt that cannot wait for it, whichever comes first.
 	var reportMu sync.Mutex
