@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	osexec "os/exec"
 	"strings"
@@ -82,5 +83,33 @@ steps:
 				t.Errorf("want once %q...instead of 200 on stderr, got:\n%s", note, e.String())
 			}
 		})
+	}
+}
+
+// TestOneJobOutOfFiles: one job that starts more programs than the limit
+// allows fails clearly, naming the limit, and the run goes on to its end.
+func TestOneJobOutOfFiles(t *testing.T) {
+	dir := t.TempDir()
+	var steps strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&steps, "  - spawn: {name: c%d, cmd: [cat]}\n", i)
+	}
+	path := writeScript(t, dir, "many.yaml", "name: many\nsteps:\n"+steps.String())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := osexec.CommandContext(ctx, "sh", "-c", `ulimit -n 64 && exec "$0" run "$1"`, drover, path)
+	cmd.Dir = dir
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("still running after 1m\nstdout:\n%s\nstderr:\n%s", o.String(), e.String())
+	}
+	var ee *osexec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("want exit 1, got %v\nstdout:\n%s\nstderr:\n%s", err, o.String(), e.String())
+	}
+	if !strings.Contains(o.String(), `cannot be started: too many open files (ulimit -n 64)`) || !strings.Contains(o.String(), "0 passed, 1 failed") {
+		t.Errorf("want the limit named in the failure, got:\nstdout:\n%s\nstderr:\n%s", o.String(), e.String())
 	}
 }
