@@ -106,7 +106,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var f runFlags
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run at most `N` jobs at once")
+	fs.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run at most `N` jobs at once, fewer if the limit of open files (ulimit -n) cannot hold them")
 	fs.DurationVar(&f.timeout, "timeout", 0, "replace every script's timeout with `D` (e.g. 30s)")
 	fs.StringArrayVar(&f.vars, "var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
