@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	osexec "os/exec"
+	"syscall"
 	"time"
 
 	"github.com/drover-dev/drover/exec"
@@ -114,6 +115,13 @@ func startError(err error, prog, dir string) error {
 		return &wordsError{fmt.Sprintf("program %q is not installed (%v)", prog, ee.Err), err} // The PATH the process was given.
 	case errors.Is(err, osexec.ErrNotFound):
 		return &wordsError{fmt.Sprintf("program %q is not installed (not found in PATH)", prog), err}
+	case errors.Is(err, syscall.EMFILE):
+		// This process's descriptors, not the program's: say which limit.
+		text := fmt.Sprintf("program %q cannot be started: too many open files", prog)
+		if n := openFilesLimit(); n > 0 {
+			text += fmt.Sprintf(" (ulimit -n %d)", n)
+		}
+		return &wordsError{text, err}
 	case errors.Is(err, fs.ErrPermission):
 		return &wordsError{fmt.Sprintf("program %q is not executable (permission denied)", prog), err}
 	case errors.As(err, &ee):

@@ -106,7 +106,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var f runFlags
 	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run at most `N` jobs at once")
+	fs.IntVarP(&f.jobs, "jobs", "j", runtime.NumCPU(), "run at most `N` jobs at once, fewer if the limit of open files (ulimit -n) cannot hold them")
 	fs.DurationVar(&f.timeout, "timeout", 0, "replace every script's timeout with `D` (e.g. 30s)")
 	fs.StringArrayVar(&f.vars, "var", nil, "set variable `k=v`, overriding vars: and matrix: (repeatable)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "stream each job's interaction live, each line prefixed with its name")
@@ -272,7 +272,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// One setup: run per script among the jobs selected, by the first of
 	// them to start; its processes end after the last.
 	setups := script.ShareSetups(all)
-	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: f.jobs, failFast: f.failFast, opts: opts, done: out.result}
+	workers := fitWorkers(f.jobs, len(all), f.trans != "", stderr)
+	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: workers, failFast: f.failFast, opts: opts, done: out.result}
 	// The reports are written once: by the end of the run, or by a second
 	// interrupt that cannot wait for it, whichever comes first.
 	var reportMu sync.Mutex
