@@ -54,7 +54,7 @@ func main() {
 	flag.IntVar(&o.reps, "reps", 0, "timed runs of each tool per workload (default 5, or 3 with -quick; 3 times as many for the short ones)")
 	flag.StringVar(&o.drover, "drover", "", "the drover binary to measure (default: build ./cmd/drover into a temp dir)")
 	flag.StringVar(&o.candidate, "candidate", "", "a second drover binary, measured beside the first in every workload (to weigh a change)")
-	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,pipe,tty,scale,fanout,nslookup,setup")
+	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,bigscript,pipe,tty,scale,fanout,ptyjobs,startup,nslookup,setup")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory with the generated drover scripts, and print its name")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -97,6 +97,10 @@ func run(o options) error {
 		return err
 	}
 	t := findTools(drover)
+	fmt.Fprintln(os.Stderr, "building the floor ...")
+	if t.floor, err = buildFloor(dir); err != nil {
+		return err
+	}
 	if o.candidate != "" {
 		if t.candidate, err = filepath.Abs(o.candidate); err != nil {
 			return err
@@ -205,8 +209,10 @@ func measureAll(ctx context.Context, w *workload, reps int, dir string) *result 
 
 // sample is one timed run.
 type sample struct {
-	wall, cpu time.Duration
-	rssKB     int64
+	wall, cpu   time.Duration
+	rssKB       int64
+	pass, total int  // jobs passed and run, when the variant tallies them
+	said        bool // the output says the concurrency was lowered
 }
 
 // measure runs v once in its own process group: wall time from the start
@@ -238,15 +244,22 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	began := time.Now()
 	err = cmd.Run()
 	wall := time.Since(began)
+	var s sample
+	if v.tally != nil && cmd.ProcessState != nil && ctx.Err() == nil {
+		b, _ := os.ReadFile(out.Name()) // A short read fails the tally.
+		var ok bool
+		if s.pass, s.total, s.said, ok = v.tally(b); ok {
+			err = nil // Failed jobs are the result.
+		}
+	}
 	if err != nil {
 		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(v.argv, " "), err, tail(out.Name()))
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{
-		wall:  wall,
-		cpu:   time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
-		rssKB: ru.Maxrss, // Kilobytes on Linux.
-	}, nil
+	s.wall = wall
+	s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	s.rssKB = ru.Maxrss // Kilobytes on Linux.
+	return s, nil
 }
 
 // tail returns the end of a run's output, for an error message; from
@@ -272,7 +285,7 @@ func tail(name string) string {
 func findTools(drover string) *tools {
 	t := &tools{drover: drover, missing: map[string]string{
 		"expect": "expect", "pexpect": "python3-pexpect", "parallel": "parallel",
-		"xargs": "findutils", "grep": "grep", "floor": "python3", "nslookup": "bind9-dnsutils", "dnsmasq": "dnsmasq-base",
+		"xargs": "findutils", "grep": "grep", "nslookup": "bind9-dnsutils", "dnsmasq": "dnsmasq-base",
 	}}
 	look := func(names ...string) string {
 		for _, n := range names {
@@ -290,7 +303,6 @@ func findTools(drover string) *tools {
 	t.dnsmasq = look("dnsmasq", "/usr/sbin/dnsmasq")
 	// Debian's python3-pexpect is for /usr/bin/python3; another python3
 	// first in PATH may have its own.
-	t.python3 = look("python3", "/usr/bin/python3")
 	for _, py := range []string{"/usr/bin/python3", "python3"} {
 		if p := look(py); p != "" && osexec.Command(p, "-c", "import pexpect").Run() == nil {
 			t.python = p
