@@ -1,12 +1,14 @@
 // Command bench runs the same workloads through drover and through its
 // peers (Tcl Expect, pexpect, grep, xargs, GNU parallel) where they are
 // installed, alternating the tools run by run, and prints one table of
-// medians, speed ratios and peak memory, then the targets and
-// whether they are met. See RESULTS.md for a run and what limits each
-// figure.
+// medians, speed ratios and peak memory, then every target of DESIGN.md's
+// "Performance targets" with its paired ratio and whether it is met. The
+// floor of the throughput workloads is a bare Go read loop (floor.go),
+// built into the work directory. See RESULTS.md for a run and what limits
+// each figure.
 //
-//	go run ./testdata/bench                 # about 4 minutes on 2 cores
-//	go run ./testdata/bench -quick          # under a minute, smaller workloads
+//	go run ./testdata/bench                 # about 8 minutes on 2 cores
+//	go run ./testdata/bench -quick          # about 3 minutes, smaller workloads
 //	go run ./testdata/bench -only tty,roundtrip -reps 9
 //	go run ./testdata/bench -drover bin/drover -candidate /tmp/new/drover
 //
