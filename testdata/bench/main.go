@@ -155,8 +155,8 @@ func run(o options) error {
 	}
 	fmt.Println(table(results))
 	fmt.Println(verdicts(results))
-	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads), alternated; whole-process wall time, median; CPU = user+sys, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
-		sz.reps, shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
+	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads, %d for start-up), alternated; whole-process wall time, median; CPU = user+sys, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
+		sz.reps, shortRuns*sz.reps, 3*shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
 	if failed {
 		return errors.New("some runs failed; see above")
 	}
