@@ -7,7 +7,7 @@
 // built into the work directory. See RESULTS.md for a run and what limits
 // each figure.
 //
-//	go run ./testdata/bench                 # about 8 minutes on 2 cores
+//	go run ./testdata/bench                 # about 10 minutes on 2 cores
 //	go run ./testdata/bench -quick          # about 3 minutes, smaller workloads
 //	go run ./testdata/bench -only tty,roundtrip -reps 9
 //	go run ./testdata/bench -drover bin/drover -candidate /tmp/new/drover
