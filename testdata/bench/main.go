@@ -1,12 +1,14 @@
 // Command bench runs the same workloads through drover and through its
 // peers (Tcl Expect, pexpect, grep, xargs, GNU parallel) where they are
 // installed, alternating the tools run by run, and prints one table of
-// medians, speed ratios and peak memory, then the targets and
-// whether they are met. See RESULTS.md for a run and what limits each
-// figure.
+// medians, speed ratios and peak memory, then every target of DESIGN.md's
+// "Performance targets" with its paired ratio and whether it is met. The
+// floor of the throughput workloads is a bare Go read loop (floor.go),
+// built into the work directory. See RESULTS.md for a run and what limits
+// each figure.
 //
-//	go run ./testdata/bench                 # about 4 minutes on 2 cores
-//	go run ./testdata/bench -quick          # under a minute, smaller workloads
+//	go run ./testdata/bench                 # about 10 minutes on 2 cores
+//	go run ./testdata/bench -quick          # about 3 minutes, smaller workloads
 //	go run ./testdata/bench -only tty,roundtrip -reps 9
 //	go run ./testdata/bench -drover bin/drover -candidate /tmp/new/drover
 //
@@ -54,7 +56,7 @@ func main() {
 	flag.IntVar(&o.reps, "reps", 0, "timed runs of each tool per workload (default 5, or 3 with -quick; 3 times as many for the short ones)")
 	flag.StringVar(&o.drover, "drover", "", "the drover binary to measure (default: build ./cmd/drover into a temp dir)")
 	flag.StringVar(&o.candidate, "candidate", "", "a second drover binary, measured beside the first in every workload (to weigh a change)")
-	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,pipe,tty,scale,fanout,nslookup,setup")
+	flag.StringVar(&o.only, "only", "", "run only these workloads, comma-separated: roundtrip,bigscript,pipe,tty,scale,fanout,ptyjobs,startup,nslookup,setup")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory with the generated drover scripts, and print its name")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -97,6 +99,10 @@ func run(o options) error {
 		return err
 	}
 	t := findTools(drover)
+	fmt.Fprintln(os.Stderr, "building the floor ...")
+	if t.floor, err = buildFloor(dir); err != nil {
+		return err
+	}
 	if o.candidate != "" {
 		if t.candidate, err = filepath.Abs(o.candidate); err != nil {
 			return err
@@ -149,8 +155,8 @@ func run(o options) error {
 	}
 	fmt.Println(table(results))
 	fmt.Println(verdicts(results))
-	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads), alternated; whole-process wall time, median; CPU = user+sys, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
-		sz.reps, shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
+	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads, %d for start-up), alternated; whole-process wall time, median; CPU = user+sys, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
+		sz.reps, shortRuns*sz.reps, 3*shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
 	if failed {
 		return errors.New("some runs failed; see above")
 	}
@@ -205,8 +211,10 @@ func measureAll(ctx context.Context, w *workload, reps int, dir string) *result 
 
 // sample is one timed run.
 type sample struct {
-	wall, cpu time.Duration
-	rssKB     int64
+	wall, cpu   time.Duration
+	rssKB       int64
+	pass, total int  // jobs passed and run, when the variant tallies them
+	said        bool // the output says the concurrency was lowered
 }
 
 // measure runs v once in its own process group: wall time from the start
@@ -238,15 +246,22 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	began := time.Now()
 	err = cmd.Run()
 	wall := time.Since(began)
+	var s sample
+	if v.tally != nil && cmd.ProcessState != nil && ctx.Err() == nil {
+		b, _ := os.ReadFile(out.Name()) // A short read fails the tally.
+		var ok bool
+		if s.pass, s.total, s.said, ok = v.tally(b); ok {
+			err = nil // Failed jobs are the result.
+		}
+	}
 	if err != nil {
 		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(v.argv, " "), err, tail(out.Name()))
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return sample{
-		wall:  wall,
-		cpu:   time.Duration(ru.Utime.Nano() + ru.Stime.Nano()),
-		rssKB: ru.Maxrss, // Kilobytes on Linux.
-	}, nil
+	s.wall = wall
+	s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	s.rssKB = ru.Maxrss // Kilobytes on Linux.
+	return s, nil
 }
 
 // tail returns the end of a run's output, for an error message; from
@@ -272,7 +287,7 @@ func tail(name string) string {
 func findTools(drover string) *tools {
 	t := &tools{drover: drover, missing: map[string]string{
 		"expect": "expect", "pexpect": "python3-pexpect", "parallel": "parallel",
-		"xargs": "findutils", "grep": "grep", "floor": "python3", "nslookup": "bind9-dnsutils", "dnsmasq": "dnsmasq-base",
+		"xargs": "findutils", "grep": "grep", "nslookup": "bind9-dnsutils", "dnsmasq": "dnsmasq-base",
 	}}
 	look := func(names ...string) string {
 		for _, n := range names {
@@ -290,7 +305,6 @@ func findTools(drover string) *tools {
 	t.dnsmasq = look("dnsmasq", "/usr/sbin/dnsmasq")
 	// Debian's python3-pexpect is for /usr/bin/python3; another python3
 	// first in PATH may have its own.
-	t.python3 = look("python3", "/usr/bin/python3")
 	for _, py := range []string{"/usr/bin/python3", "python3"} {
 		if p := look(py); p != "" && osexec.Command(p, "-c", "import pexpect").Run() == nil {
 			t.python = p

@@ -112,6 +112,10 @@ func (res *result) find(label, who string) *row {
 		return mine[k]
 	case "drover":
 		label = who
+	default:
+		if rest, ok := strings.CutPrefix(label, "drover "); ok {
+			label = who + " " + rest
+		}
 	}
 	for _, r := range res.rows {
 		if r.v.label == label {
@@ -121,14 +125,25 @@ func (res *result) find(label, who string) *row {
 	return nil
 }
 
+// peerOf is the drover row r is compared with: the one named as r with
+// drover for r's tool ("drover N=100" for "xargs N=100"), else "drover".
+func (res *result) peerOf(r *row) *row {
+	if rest, ok := strings.CutPrefix(r.v.label, r.v.tool+" "); ok {
+		if d := res.find("drover "+rest, "drover"); d != nil {
+			return d
+		}
+	}
+	return res.find("drover", "drover")
+}
+
 // table renders every result as one Markdown table.
 func table(results []*result) string {
 	var b strings.Builder
 	b.WriteString("| workload | tool | median wall | min–max | per op or rate | CPU (user+sys) | peak RSS | drover speed vs this tool (paired) |\n")
 	b.WriteString("|---|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, res := range results {
-		drover := res.find("drover", "drover")
 		for i, r := range res.rows {
+			drover := res.peerOf(r)
 			title := ""
 			if i == 0 {
 				title = res.w.title
@@ -159,11 +174,31 @@ func (res *result) perOp(r *row) string {
 	if r.v.bytes > 0 {
 		return fmt.Sprintf("%.0f MB/s", res.rate(r)/1e6)
 	}
-	per := r.wall() / time.Duration(res.w.ops)
+	if r.v.tally != nil {
+		return r.tally()
+	}
+	per := r.wall() / time.Duration(res.w.work(r.v))
 	if per < time.Millisecond {
 		return fmt.Sprintf("%.0f µs/%s", float64(per)/1e3, res.w.unit)
 	}
 	return fmt.Sprintf("%.2f ms/%s", float64(per)/1e6, res.w.unit)
+}
+
+// tally is the fewest jobs passed of the runs, out of how many, and
+// whether every run said it lowered its concurrency.
+func (r *row) tally() string {
+	pass, total, said := 0, 0, true
+	for i, s := range r.samples {
+		if i == 0 || s.pass < pass {
+			pass, total = s.pass, s.total
+		}
+		said = said && s.said
+	}
+	t := fmt.Sprintf("%d/%d passed", pass, total)
+	if said {
+		t += ", said it lowered its concurrency"
+	}
+	return t
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f s", d.Seconds()) }
@@ -174,21 +209,37 @@ type target struct {
 	workload string
 	tool     string // the row measured; "" with kind rss means every drover row
 	ref      string // the row compared with
-	kind     string // time: tool/ref time <= limit; speed: tool/ref rate >= limit; rss: peak MiB < limit
+	kind     string // time: tool/ref time <= limit; cpu: tool/ref CPU <= limit; speed: tool/ref rate >= limit; rss: peak MiB < limit; all: every job passed
 	limit    float64
 }
 
+// targets are those of DESIGN.md's "Performance targets" (issue 15). A
+// target whose rows this run has not (the fan-out at 10,000 jobs with
+// -quick) is left out of the table.
 var targets = []target{
-	{"round trip ≤ 1.0× Tcl Expect", "roundtrip", "drover", "expect", "time", 1.0},
-	{"throughput on pipes ≥ 0.5× grep on the same stream", "pipe", "drover", "grep", "speed", 0.5},
-	{"throughput under a pty ≥ 10× Tcl Expect", "tty", "drover", "expect", "speed", 10},
+	{"round trip (2,000 steps) wall ≤ 0.9× Tcl Expect", "roundtrip", "drover", "expect", "time", 0.9},
+	{"round trip (2,000 steps) CPU ≤ 1.0× Tcl Expect", "roundtrip", "drover", "expect", "cpu", 1.0},
+	{"round trip (50,000 steps) wall ≤ 0.9× Tcl Expect", "bigscript", "drover", "expect", "time", 0.9},
+	{"round trip (50,000 steps) CPU ≤ 1.0× Tcl Expect", "bigscript", "drover", "expect", "cpu", 1.0},
+	{"50,000-step script: peak RSS < 32 MiB", "bigscript", "drover", "", "rss", 32},
+	{"pipes ≥ 0.8× grep -c on the same stream", "pipe", "drover", "grep", "speed", 0.8},
+	{"pty ≥ 0.95× the floor (Go read loop)", "tty", "drover", "floor: Go read loop", "speed", 0.95},
+	{"peak RSS < 32 MiB on pipes", "pipe", "drover", "", "rss", 32},
+	{"peak RSS < 32 MiB under a pty", "tty", "drover", "", "rss", 32},
+	{"peak RSS < 32 MiB at every size, 1 MB up", "scale", "", "", "rss", 32},
 	{"throughput linear: MB/s at the largest size ≥ 0.8× the next size down", "scale", "$last", "$prev", "speed", 0.8},
-	{"peak RSS < 64 MB on pipes", "pipe", "drover", "", "rss", 64},
-	{"peak RSS < 64 MB under a pty", "tty", "drover", "", "rss", 64},
-	{"peak RSS < 64 MB at every size, 1 MB up", "scale", "", "", "rss", 64},
-	{"fan-out ≤ 1.3× xargs -P2", "fanout", "drover", "xargs", "time", 1.3},
-	{"fan-out ≥ 5× faster than GNU parallel", "fanout", "drover", "parallel", "speed", 5},
-	{"nslookup session ≤ 1.0× Tcl Expect", "nslookup", "drover", "expect", "time", 1.0},
+	{"fan-out N=10 ≤ 1.2× xargs -P2", "fanout", "drover N=10", "xargs N=10", "time", 1.2},
+	{"fan-out N=100 ≤ 1.0× xargs -P2", "fanout", "drover N=100", "xargs N=100", "time", 1.0},
+	{"fan-out N=1000 ≤ 1.0× xargs -P2", "fanout", "drover N=1000", "xargs N=1000", "time", 1.0},
+	{"fan-out N=10000 ≤ 1.0× xargs -P2", "fanout", "drover N=10000", "xargs N=10000", "time", 1.0},
+	{"fan-out N=10 ≥ 6× faster than GNU parallel", "fanout", "drover N=10", "parallel N=10", "speed", 6},
+	{"fan-out N=100 ≥ 6× faster than GNU parallel", "fanout", "drover N=100", "parallel N=100", "speed", 6},
+	{"fan-out N=1000 ≥ 6× faster than GNU parallel", "fanout", "drover N=1000", "parallel N=1000", "speed", 6},
+	{"fan-out N=10000 ≥ 6× faster than GNU parallel", "fanout", "drover N=10000", "parallel N=10000", "speed", 6},
+	{"fan-out linear: jobs/s at the largest N ≥ 0.8× the next N down", "fanout", "$last", "$prev", "speed", 0.8},
+	{"500 pty jobs under ulimit -n 1024: all pass (and say so if concurrency was lowered)", "ptyjobs", "drover", "", "all", 0},
+	{"start-up (one-step script) ≤ 0.8× expect -c 'spawn true; expect eof'", "startup", "drover", "expect", "time", 0.8},
+	{"nslookup session (100 queries) ≤ 1.0× Tcl Expect", "nslookup", "drover", "expect", "time", 1.0},
 	// The issue asks for the figure, not a bound: sharing one server
 	// should at least not cost more than starting one per job.
 	{"setup matrix ≤ 1.0× a dnsmasq per job", "setup", "drover", "drover, a dnsmasq per job", "time", 1.0},
@@ -212,7 +263,7 @@ func verdicts(results []*result) string {
 	b.WriteString("\n|---|" + strings.Repeat("---|---|", len(who)) + "\n")
 	for _, t := range targets {
 		i := slices.IndexFunc(results, func(r *result) bool { return r.w.name == t.workload })
-		if i < 0 {
+		if i < 0 || t.tool != "" && results[i].find(t.tool, "drover") == nil {
 			continue
 		}
 		fmt.Fprintf(&b, "| %s |", t.text)
@@ -240,15 +291,47 @@ func (t target) measure(res *result, who string) (string, string) {
 		}
 		return fmt.Sprintf("%.1f MiB", peak), yes(peak < t.limit)
 	}
+	if t.kind == "all" {
+		r := res.find(t.tool, who)
+		if r == nil || !r.ok() {
+			return "not measured", "?"
+		}
+		pass, total := r.samples[0].pass, r.samples[0].total
+		for _, s := range r.samples {
+			pass = min(pass, s.pass)
+		}
+		// Saying so is asked only of a run that had to lower it: a
+		// drover that fits 500 terminals in 1024 descriptors need not.
+		return r.tally() + " (fewest of the runs)", yes(pass == total && total > 0)
+	}
 	tool, ref := res.find(t.tool, who), res.find(t.ref, who)
 	if tool == nil || ref == nil || !tool.ok() || !ref.ok() {
 		return "not measured", "?"
+	}
+	if t.kind == "cpu" {
+		ratio := cpuRatio(tool, ref)
+		return fmt.Sprintf("%.3f× (%s vs %s CPU)", ratio, seconds(tool.cpu()), seconds(ref.cpu())), yes(ratio <= t.limit)
 	}
 	speed := res.speed(tool, ref)
 	if t.kind == "time" {
 		return fmt.Sprintf("%.3f× (%s vs %s)", 1/speed, res.perOp(tool), res.perOp(ref)), yes(1/speed <= t.limit)
 	}
 	return fmt.Sprintf("%.3f× (%s vs %s)", speed, res.perOp(tool), res.perOp(ref)), yes(speed >= t.limit)
+}
+
+// cpuRatio is the median of the ratios of a's CPU time to b's in runs
+// made in the same round.
+func cpuRatio(a, b *row) float64 {
+	n := min(len(a.samples), len(b.samples))
+	ratios := make([]float64, n)
+	for k := range n {
+		ratios[k] = a.samples[k].cpu.Seconds() / b.samples[k].cpu.Seconds()
+	}
+	slices.Sort(ratios)
+	if n%2 == 1 {
+		return ratios[n/2]
+	}
+	return (ratios[n/2-1] + ratios[n/2]) / 2
 }
 
 func yes(ok bool) string {

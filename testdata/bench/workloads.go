@@ -14,17 +14,23 @@ type sizes struct {
 	roundTrips int     // send/expect pairs in the round-trip workload
 	bytes      int64   // output before the marker in the throughput workloads
 	scale      []int64 // output sizes of the linearity workload
-	jobs       int     // /bin/true jobs in the fan-out workload
+	bigSteps   int     // round trips of the long-script workload (peak RSS)
+	fanN       []int   // /bin/true jobs in the fan-out workload, one size per row
+	ptyJobs    int     // concurrent pty jobs under ulimit -n 1024
 	queries    int     // A queries in the nslookup session, each of its own name
 	lookups    int     // jobs of the setup workload, one nslookup each
 }
 
 var (
-	full  = sizes{reps: 5, roundTrips: 2000, bytes: 200e6, scale: []int64{1e6, 16e6, 256e6, 1e9}, jobs: 2000, queries: 100, lookups: 100}
-	quick = sizes{reps: 3, roundTrips: 500, bytes: 50e6, scale: []int64{1e6, 16e6, 256e6}, jobs: 500, queries: 100, lookups: 100}
+	full = sizes{reps: 5, roundTrips: 2000, bytes: 200e6, scale: []int64{1e6, 16e6, 256e6, 1e9}, bigSteps: 50000,
+		fanN: []int{10, 100, 1000, 10000}, ptyJobs: 500, queries: 100, lookups: 100}
+	// quick keeps the targets' sizes where a run is short, and stops the
+	// fan-out at 1,000 jobs (GNU parallel takes a minute for 10,000).
+	quick = sizes{reps: 3, roundTrips: 2000, bytes: 50e6, scale: []int64{1e6, 16e6, 256e6}, bigSteps: 50000,
+		fanN: []int{10, 100, 1000}, ptyJobs: 500, queries: 100, lookups: 100}
 	// warm is what each variant runs once, untimed, before its workload:
 	// it loads the programs and the page cache.
-	warm = sizes{reps: 1, roundTrips: 10, bytes: 1e6, scale: []int64{1e6}, jobs: 10, queries: 2, lookups: 4}
+	warm = sizes{reps: 1, roundTrips: 10, bytes: 1e6, scale: []int64{1e6}, bigSteps: 10, fanN: []int{10}, ptyJobs: 4, queries: 2, lookups: 4}
 )
 
 // shortRuns is how many times more the short, noisy workloads (a tenth
@@ -48,13 +54,21 @@ type variant struct {
 	argv  []string // nil when the tool is not installed
 	stdin string   // a file fed to stdin, or ""
 	bytes int64    // output moved, for throughput
-	why   string   // why argv is nil
+	ops   int      // operations done, when not the workload's ops
+	// tally, when set, counts the passed and all jobs in the output,
+	// and a failing exit is a result, not an error; said is whether the
+	// output says the concurrency was lowered.
+	tally func(out []byte) (pass, total int, said bool, ok bool)
+	why   string // why argv is nil
 }
 
 // work is what a variant's rate is counted in: bytes, or operations.
 func (w *workload) work(v variant) float64 {
 	if v.bytes > 0 {
 		return float64(v.bytes)
+	}
+	if v.ops > 0 {
+		return float64(v.ops)
 	}
 	return float64(w.ops)
 }
@@ -65,7 +79,7 @@ type tools struct {
 	candidate string // a second drover binary, or ""
 	expect    string
 	python    string // a python3 that imports pexpect
-	python3   string // any python3, for the floor of the pty workload
+	floor     string // the Go read loop of floorSource, built into the work directory
 	parallel  string
 	xargs     string
 	grep      string
@@ -98,6 +112,22 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		},
 	})
 
+	// The same with a long script: drover's peak RSS, and its time,
+	// against Tcl Expect's (pexpect would add a minute and no target).
+	big := filepath.Join(dir, fmt.Sprintf("roundtrip-%d.yaml", sz.bigSteps))
+	if err := os.WriteFile(big, roundTripYAML(sz.bigSteps), 0o644); err != nil {
+		return nil, err
+	}
+	ws = append(ws, &workload{
+		name:  "bigscript",
+		title: fmt.Sprintf("a long script under a pty: %d × send ping-N, expect ping-N", sz.bigSteps),
+		unit:  "round trip", ops: sz.bigSteps,
+		variants: []variant{
+			{tool: "drover", argv: []string{t.drover, "run", big}},
+			t.variant("expect", t.expect, filepath.Join(self, "roundtrip.exp"), strconv.Itoa(sz.bigSteps)),
+		},
+	})
+
 	// Throughput on pipes and under a pty.
 	size := strconv.FormatInt(sz.bytes, 10)
 	// Grouped, so that the reader behind it reads the lines and the
@@ -109,7 +139,7 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		variants: moving(sz.bytes,
 			variant{tool: "drover", argv: []string{t.drover, "run", "--var", "size=" + size, filepath.Join(self, "throughput-pipe.yaml")}},
 			behind(producer, t.variant("grep", t.grep, "-c", "MARKER")),
-			labelled("floor: cat", behind(producer, t.variant("floor", "cat"))),
+			labelled("floor: Go read loop", behind(producer, t.variant("floor", t.floor, "pipe", size))),
 		),
 	})
 	ws = append(ws, &workload{
@@ -119,7 +149,7 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 			variant{tool: "drover", argv: []string{t.drover, "run", "--var", "size=" + size, filepath.Join(self, "throughput-tty.yaml")}},
 			t.variant("expect", t.expect, filepath.Join(self, "throughput.exp"), size),
 			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "throughput", size),
-			labelled("floor: bare pty read", t.variant("floor", t.python3, filepath.Join(self, "floor.py"), size)),
+			labelled("floor: Go read loop", t.variant("floor", t.floor, "pty", size)),
 		),
 	})
 
@@ -134,30 +164,71 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 	}
 	ws = append(ws, lin)
 
-	// Fan-out: N jobs of /bin/true on 2 workers.
-	fan := filepath.Join(dir, fmt.Sprintf("fanout-%d.yaml", sz.jobs))
-	if err := os.WriteFile(fan, fanOutYAML(sz.jobs), 0o644); err != nil {
+	// Fan-out: N jobs of /bin/true on 2 workers, one row per tool and N.
+	fanw := &workload{name: "fanout", title: "fan-out: N jobs of /bin/true on 2 workers", unit: "job"}
+	for _, jobs := range sz.fanN {
+		fan := filepath.Join(dir, fmt.Sprintf("fanout-%d.yaml", jobs))
+		if err := os.WriteFile(fan, fanOutYAML(jobs), 0o644); err != nil {
+			return nil, err
+		}
+		list := filepath.Join(dir, fmt.Sprintf("jobs-%d.txt", jobs))
+		if err := os.WriteFile(list, jobList(jobs), 0o644); err != nil {
+			return nil, err
+		}
+		xargs := t.variant("xargs", t.xargs, "-P2", "-n1", "/bin/true")
+		xargs.stdin = list
+		parallel := t.variant("parallel", t.parallel, "--will-cite", "-j2", "/bin/true")
+		parallel.stdin = list
+		n := fmt.Sprintf(" N=%d", jobs)
+		for _, v := range []variant{{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}}, xargs, parallel} {
+			v.label, v.ops = v.tool+n, jobs
+			fanw.variants = append(fanw.variants, v)
+		}
+	}
+	ws = append(ws, fanw)
+
+	// 500 concurrent jobs under a pty with 1024 descriptors: how many
+	// pass. GNU parallel has no pty per job (--tty runs one at a time):
+	// its row shows the same concurrency on pipes, which it lowers.
+	many := filepath.Join(dir, fmt.Sprintf("ptyjobs-%d.yaml", sz.ptyJobs))
+	if err := os.WriteFile(many, ptyJobsYAML(sz.ptyJobs), 0o644); err != nil {
 		return nil, err
 	}
-	list := filepath.Join(dir, fmt.Sprintf("jobs-%d.txt", sz.jobs))
-	var b strings.Builder
-	for i := range sz.jobs {
-		fmt.Fprintln(&b, i)
-	}
-	if err := os.WriteFile(list, []byte(b.String()), 0o644); err != nil {
+	manyList := filepath.Join(dir, fmt.Sprintf("jobs-%d.txt", sz.ptyJobs))
+	if err := os.WriteFile(manyList, jobList(sz.ptyJobs), 0o644); err != nil {
 		return nil, err
 	}
-	xargs := t.variant("xargs", t.xargs, "-P2", "-n1", "/bin/true")
-	xargs.stdin = list
-	parallel := t.variant("parallel", t.parallel, "--will-cite", "-j2", "/bin/true")
-	parallel.stdin = list
+	j := strconv.Itoa(sz.ptyJobs)
+	ulimited := func(v variant) variant {
+		if v.argv != nil {
+			v.argv = append([]string{"sh", "-c", `ulimit -n 1024 && exec "$@"`, "sh"}, v.argv...)
+		}
+		return v
+	}
+	par := ulimited(t.variant("parallel", t.parallel, "--will-cite", "-j"+j, "sh", "-c", "'sleep 1; echo ok'"))
+	par.stdin, par.tally = manyList, countOK(sz.ptyJobs)
 	ws = append(ws, &workload{
-		name:  "fanout",
-		title: fmt.Sprintf("fan-out: %d jobs of /bin/true on 2 workers", sz.jobs),
-		unit:  "job", ops: sz.jobs,
+		name:  "ptyjobs",
+		title: fmt.Sprintf("%d concurrent jobs (sleep 1; echo ok) under ulimit -n 1024, drover's under a pty each", sz.ptyJobs),
+		unit:  "job", ops: sz.ptyJobs,
 		variants: []variant{
-			{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}},
-			xargs, parallel,
+			ulimited(variant{tool: "drover", argv: []string{t.drover, "run", "-j", j, many}, tally: droverTally}),
+			par,
+		},
+	})
+
+	// Start-up: a one-step script against expect's one-liner.
+	one := filepath.Join(dir, "startup.yaml")
+	if err := os.WriteFile(one, []byte("# Generated by testdata/bench: the start-up workload.\nname: start-up\nsteps:\n  - spawn: [true]\n"), 0o644); err != nil {
+		return nil, err
+	}
+	ws = append(ws, &workload{
+		name:  "startup",
+		title: "start-up: a one-step script (spawn true) against expect -c 'spawn true; expect eof'",
+		unit:  "run", ops: 1, more: 3 * shortRuns,
+		variants: []variant{
+			{tool: "drover", argv: []string{t.drover, "run", one}},
+			t.variant("expect", t.expect, "-c", "spawn true; expect eof"),
 		},
 	})
 
@@ -308,21 +379,6 @@ func roundTripYAML(n int) []byte {
 		fmt.Fprintf(&b, "  - send: ping-%d\n  - expect: \"ping-%d\\n\"\n", i, i)
 	}
 	b.WriteString("  - send: {eof: true}\n  - wait:\n")
-	return []byte(b.String())
-}
-
-// fanOutYAML is one job of /bin/true per value of an n-value matrix.
-func fanOutYAML(n int) []byte {
-	var b strings.Builder
-	b.WriteString("# Generated by testdata/bench: the drover side of the fan-out workload.\n")
-	b.WriteString("name: fan-out\nmatrix:\n  n: [")
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(i))
-	}
-	b.WriteString("]\nsteps:\n  - run: [/bin/true]\n")
 	return []byte(b.String())
 }
 

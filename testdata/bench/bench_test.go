@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The floor is a baseline only if it reads the stream: it must refuse a
+// short one and one without the marker.
+func TestFloorChecksTheStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a program")
+	}
+	floor, err := buildFloor(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream := strings.Repeat(line+"\n", 1000) + "MARKER\n"
+	for _, c := range []struct {
+		name, in, size string
+		ok             bool
+	}{
+		{"whole stream", stream, "55000", true},
+		{"short stream", stream[len(stream)-2000:], "55000", false},
+		{"no marker", strings.Repeat(line+"\n", 1000), "55000", false},
+	} {
+		cmd := exec.Command(floor, "pipe", c.size)
+		cmd.Stdin = strings.NewReader(c.in)
+		out, err := cmd.CombinedOutput()
+		if (err == nil) != c.ok {
+			t.Errorf("%s: err = %v, want ok %v\n%s", c.name, err, c.ok, out)
+		}
+	}
+	out, err := exec.Command(floor, "pty", "100000").CombinedOutput()
+	if err != nil || !bytes.HasSuffix(out, []byte(" bytes\n")) {
+		t.Errorf("pty: %v\n%s", err, out)
+	}
+}
+
+func TestDroverTally(t *testing.T) {
+	out := []byte("FAIL  p [n=3]  (p.yaml, 1ms)\n    p.yaml:6:5: spawn: too many open files\n418 passed, 82 failed in 2.50s\n")
+	pass, total, said, ok := droverTally(out)
+	if pass != 418 || total != 500 || said || !ok {
+		t.Errorf("got %d/%d said %v ok %v", pass, total, said, ok)
+	}
+	if _, _, _, ok := droverTally([]byte("panic: boom\n")); ok {
+		t.Error("no summary line tallied")
+	}
+	if pass, total, _, _ := countOK(3)([]byte("ok\nok\nnot ok\n")); pass != 2 || total != 3 {
+		t.Errorf("countOK: %d/%d", pass, total)
+	}
+}
+
+// A pty jobs row is met only when every run passed every job.
+func TestPtyJobsTarget(t *testing.T) {
+	tg := targets[slicesIndex(t, "500 pty jobs")]
+	res := &result{w: &workload{name: "ptyjobs"}, rows: []*row{{
+		v:       variant{tool: "drover", label: "drover", argv: []string{"drover"}, tally: droverTally},
+		samples: []sample{{pass: 500, total: 500}, {pass: 418, total: 500}},
+	}}}
+	if got, met := tg.measure(res, "drover"); met != "**no**" || !strings.HasPrefix(got, "418/500") {
+		t.Errorf("got %q %q", got, met)
+	}
+	res.rows[0].samples[1].pass = 500
+	if _, met := tg.measure(res, "drover"); met != "yes" {
+		t.Errorf("all passed: %q", met)
+	}
+}
+
+func slicesIndex(t *testing.T, prefix string) int {
+	for i, tg := range targets {
+		if strings.HasPrefix(tg.text, prefix) {
+			return i
+		}
+	}
+	t.Fatalf("no target %q", prefix)
+	return -1
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+)
+
+// floorSource is the floor of the throughput workloads: a bare read loop
+// in Go, with raw read(2) calls (no poller, no matching), on the same
+// stream as drover's. "floor pipe SIZE" reads its stdin, the end of the
+// producer's pipe; "floor pty SIZE" runs the producer on the slave of a
+// pty it opens with the standard library alone, and reads the master
+// until every slave is closed. Either way it fails unless it read at
+// least SIZE bytes and the stream ended with the marker: a floor that did
+// not read the stream would prove nothing.
+const floorSource = `package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"unsafe"
+)
+
+const line = "the quick brown fox jumps over the lazy dog 0123456789"
+
+func main() {
+	size, err := strconv.ParseInt(os.Args[2], 10, 64)
+	if err != nil {
+		fail(err)
+	}
+	fd := 0
+	var cmd *exec.Cmd
+	if os.Args[1] == "pty" {
+		m, s := openPTY()
+		cmd = exec.Command("sh", "-c", fmt.Sprintf("yes '%s' | head -c %d; echo MARKER", line, size))
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+		if err := cmd.Start(); err != nil {
+			fail(err)
+		}
+		s.Close()
+		fd = int(m.Fd())
+	}
+	buf := make([]byte, 65536)
+	var n int64
+	var tail []byte
+	for {
+		k, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || k <= 0 { // EIO under a pty: every slave is closed.
+			break
+		}
+		n += int64(k)
+		tail = append(tail, buf[:k]...)
+		if len(tail) > 64 {
+			tail = append(tail[:0], tail[len(tail)-64:]...)
+		}
+	}
+	if n < size || !bytes.Contains(tail, []byte("MARKER")) {
+		fail(fmt.Errorf("read %d bytes, want %d and the marker at the end", n, size))
+	}
+	if cmd != nil {
+		if err := cmd.Wait(); err != nil {
+			fail(err)
+		}
+	}
+	fmt.Println(n, "bytes")
+}
+
+func openPTY() (*os.File, *os.File) {
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		fail(err)
+	}
+	var unlock int32
+	var num uint32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		fail(e)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&num))); e != 0 {
+		fail(e)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", num), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		fail(err)
+	}
+	return m, s
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "floor:", err)
+	os.Exit(1)
+}
+`
+
+// buildFloor builds floorSource into dir and returns the binary's path.
+func buildFloor(dir string) (string, error) {
+	src := filepath.Join(dir, "floor-src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module floor\n\ngo 1.21\n"), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte(floorSource), 0o644); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "floor")
+	build := osexec.Command("go", "build", "-o", bin, ".")
+	build.Dir = src
+	build.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building the floor: %v\n%s", err, out)
+	}
+	return bin, nil
+}
