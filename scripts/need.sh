@@ -47,9 +47,9 @@ fi
 missing=
 for cmd in "$@"; do
 	case $cmd in
-	nslookup | dnsmasq | bc | sqlite3 | expect) ;;
+	nslookup | dnsmasq | bc | sqlite3 | socat | expect) ;;
 	*)
-		echo "need.sh: unknown program $cmd (known: nslookup dnsmasq bc sqlite3 expect)" >&2
+		echo "need.sh: unknown program $cmd (known: nslookup dnsmasq bc sqlite3 socat expect)" >&2
 		exit 2
 		;;
 	esac
