@@ -26,15 +26,15 @@ Runs scripts: each FILE, each *.yaml in each DIR, each file a quoted GLOB
 matches ("tests/*.yaml"). A script with a matrix: is one job per
 combination of its values (a csv: file's rows are one more axis; less
 those exclude: removes; include: extends some and adds jobs), named
-"name [k=v ...]". Jobs run in parallel
-on a pool of --jobs workers; jobs that share a lock (locks:) never run at
-once. Each job's output is printed whole when it ends, never interleaved.
+"name [k=v ...]". Jobs run in parallel on a pool of --jobs workers; jobs
+that share a lock (locks:) never run at once. Each job's output is
+printed whole when it ends, never interleaved.
+
 A job its script skips (skip:, or requires: of a program not installed
 or of another OS) runs nothing and is reported as skipped, with the
-reason; --no-skip makes it a failure.
-A script's setup: runs once, when the first of its selected jobs starts,
-and what it started ends after the last; if it fails, each of its jobs
-fails with its error.
+reason; --no-skip makes it a failure. A script's setup: runs once, when
+the first of its selected jobs starts, and what it started ends after
+the last; if it fails, each of its jobs fails with its error.
 
 A job's log: lines are printed on stderr as they happen (prefixed with
 its name when several jobs run), and with its result; -q prints only
