@@ -3,94 +3,37 @@
 package main
 
 import (
-	"bytes"
-	"io"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 )
 
-// operator is drover run under a terminal of the test's own, as a user's:
-// the test types on it, reads what drover shows, and reads the terminal's
-// modes from its slave side, which it keeps open.
+// operator is drover run under a terminal of the test's own, as a user's
+// (a userTerminal of 33x101, TERM=xterm, no colour): the test types on
+// it, reads what drover shows, and reads the terminal's modes.
 type operator struct {
-	t             *testing.T
-	master, slave *os.File
-	cmd           *osexec.Cmd
-	mu            sync.Mutex
-	out           bytes.Buffer
-	read          chan struct{} // closed when the master's reader ends
-	before        *unix.Termios // the modes before drover ran
+	*userTerminal
+	before *unix.Termios // the modes before drover ran
 }
 
 func startOperator(t *testing.T, dir string, args ...string) *operator {
 	t.Helper()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pty.Setsize(master, &pty.Winsize{Rows: 33, Cols: 101}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := osexec.Command(drover, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TERM=xterm", "NO_COLOR=1")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-	o := &operator{t: t, master: master, slave: slave, cmd: cmd, read: make(chan struct{})}
-	o.before = o.termios()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(o.read)
-		buf := make([]byte, 4096)
-		for {
-			n, err := master.Read(buf)
-			o.mu.Lock()
-			o.out.Write(buf[:n])
-			o.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		if o.cmd.ProcessState == nil {
-			_ = o.cmd.Process.Kill()
-			_ = o.cmd.Wait()
-		}
-		_ = master.Close()
-		_ = slave.Close()
-	})
-	return o
+	u := startOnTerminalEnv(t, dir, 33, 101, []string{"TERM=xterm", "NO_COLOR=1"}, args...)
+	return &operator{userTerminal: u, before: &u.start}
 }
 
 // output is what drover showed so far.
-func (o *operator) output() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.out.String()
-}
+func (o *operator) output() string { return o.shown() }
 
 // waitFor waits until drover has shown text.
 func (o *operator) waitFor(text string) {
 	o.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(o.output(), text) {
-		if time.Now().After(deadline) {
-			o.t.Fatalf("drover did not show %q in 20s; it showed:\n%q", text, o.output())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	o.userTerminal.waitFor(text, 1)
 }
 
 // waitFile waits until the file holds text.
@@ -109,37 +52,17 @@ func (o *operator) waitFile(path, text string) {
 	}
 }
 
-// typeKeys types keys on the terminal.
-func (o *operator) typeKeys(keys string) {
-	o.t.Helper()
-	if _, err := io.WriteString(o.master, keys); err != nil {
-		o.t.Fatal(err)
-	}
-}
-
 // termios reads the terminal's modes.
 func (o *operator) termios() *unix.Termios {
 	o.t.Helper()
-	tio, err := unix.IoctlGetTermios(int(o.slave.Fd()), unix.TCGETS)
-	if err != nil {
-		o.t.Fatal(err)
-	}
-	return tio
+	tio := o.modes()
+	return &tio
 }
 
 // exit waits for drover to exit and returns its exit code.
 func (o *operator) exit() int {
 	o.t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- o.cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		_ = o.cmd.Process.Kill()
-		<-done
-		o.t.Fatalf("drover still running after 30s; it showed:\n%q", o.output())
-	}
-	return o.cmd.ProcessState.ExitCode()
+	return o.wait()
 }
 
 // sameModes fails unless the terminal's modes are back to before.

@@ -33,6 +33,13 @@ type userTerminal struct {
 // rows x cols, in dir.
 func startOnTerminal(t *testing.T, dir string, rows, cols uint16, args ...string) *userTerminal {
 	t.Helper()
+	return startOnTerminalEnv(t, dir, rows, cols, nil, args...)
+}
+
+// startOnTerminalEnv is startOnTerminal with env added to drover's
+// environment.
+func startOnTerminalEnv(t *testing.T, dir string, rows, cols uint16, env []string, args ...string) *userTerminal {
+	t.Helper()
 	master, slave, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +50,9 @@ func startOnTerminal(t *testing.T, dir string, rows, cols uint16, args ...string
 	u := &userTerminal{t: t, master: master, slave: slave, done: make(chan struct{})}
 	u.cmd = osexec.Command(drover, args...)
 	u.cmd.Dir = dir
+	if env != nil {
+		u.cmd.Env = append(os.Environ(), env...)
+	}
 	u.cmd.Stdin, u.cmd.Stdout, u.cmd.Stderr = slave, slave, slave
 	u.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	u.start = u.modes() // Before drover runs: it may make them raw at once.
