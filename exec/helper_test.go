@@ -555,13 +555,18 @@ func helperSpawnForeign(args ...string) {
 	fmt.Printf("foreign exit %d\n", foreign.ProcessState.ExitCode())
 }
 
-// helperKillAll is a program that is a subreaper, starts a daemon that
-// escapes with a clean environment (which Terminate cannot tell from a
-// stranger's), terminates the daemon's starter, then calls KillAll as a
+// helperKillAll [plain] is a program that is a subreaper, starts a daemon
+// that escapes with a clean environment (which Terminate cannot tell from
+// a stranger's), terminates the daemon's starter, then calls KillAll as a
 // program about to exit does. It prints "survived Terminate: BOOL" and,
-// once the daemon is gone, "gone".
-func helperKillAll(...string) {
-	if err := BecomeSubreaper(); err != nil {
+// once the daemon is gone, "gone". With "plain", it is no subreaper and
+// the daemon keeps its marker: the orphan is handed to another process,
+// and only its marker tells KillAll it is this program's.
+func helperKillAll(args ...string) {
+	mode := "exit-clean"
+	if slices.Contains(args, "plain") {
+		mode = "exit"
+	} else if err := BecomeSubreaper(); err != nil {
 		fail(err)
 	}
 	exe, err := os.Executable()
@@ -570,7 +575,7 @@ func helperKillAll(...string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	p, err := Start(ctx, &Cmd{Args: []string{exe, "exit-clean", "hang"}, Env: helperEnviron("daemon")})
+	p, err := Start(ctx, &Cmd{Args: []string{exe, mode, "hang"}, Env: helperEnviron("daemon")})
 	if err != nil {
 		fail(err)
 	}

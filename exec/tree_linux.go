@@ -277,10 +277,24 @@ func control(f *os.File, fn func(fd int)) {
 	_ = rc.Control(func(fd uintptr) { fn(int(fd)) }) // Only fails on a closed file.
 }
 
-// killStrays sends SIGKILL to every descendant of this program and to
-// every process that carries one of its markers, for KillAll.
+// killStrays sends SIGKILL to every descendant of this program and, if
+// it is not a subreaper, to every process that carries one of its
+// markers, for KillAll.
+//
+// A subreaper needs no look at the markers, which costs a read of the
+// environment of every process of the system: each process it started
+// stays its descendant until it dies, whatever it does, since an orphan
+// is handed to its nearest subreaper ancestor (this program, or one
+// below it, itself a descendant), so the walk of the tree finds them
+// all. Only a process that some other program, not a descendant, started
+// on a script's behalf with the script's environment would carry a
+// marker outside the tree; it is not this program's, as it is not
+// Terminate's.
 func killStrays() {
 	seen := killDescendants()
+	if subreaper.on.Load() {
+		return
+	}
 	ours := func(tok string) bool { return strings.HasPrefix(tok, instance+".") }
 	for _, pid := range allPids() {
 		if seen[pid] {
@@ -302,12 +316,30 @@ func killStrays() {
 func KillDescendants() { killDescendants() }
 
 // killDescendants kills every descendant and returns every pid it visited,
-// this program's included.
+// this program's included. A process killed before its children were
+// read hands them, as it dies, to its subreaper, this program: so it
+// walks the tree again until a walk finds no process the ones before did
+// not (at most maxWalks times, for a tree that forks as fast as it is
+// killed). Most often that is the second walk, or the first when there
+// is no descendant.
 func killDescendants() map[int]bool {
-	var k kin
-	return k.descend([]int{os.Getpid()}, func(pid int) {
-		_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
-	})
+	const maxWalks = 100
+	seen := map[int]bool{}
+	for range maxWalks {
+		var k kin
+		fresh := false
+		visited := k.descend([]int{os.Getpid()}, func(pid int) {
+			fresh = fresh || !seen[pid]
+			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
+		})
+		for pid := range visited {
+			seen[pid] = true
+		}
+		if !fresh {
+			break
+		}
+	}
+	return seen
 }
 
 // stat is what /proc/PID/stat says of a process.

@@ -194,6 +194,24 @@ func TestKillAllEndsCleanDaemon(t *testing.T) {
 	}
 }
 
+// Without BecomeSubreaper, a daemon's orphan is handed to another
+// process: KillAll finds it by its marker.
+func TestKillAllEndsMarkedOrphanWithoutSubreaper(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 20*time.Second)
+	helperUsed.Store("daemon", true)
+	helperUsed.Store("daemon-middle", true)
+	p := mustStart(t, ctx, helperCmd(t, "kill-all", "plain"))
+	m := expect(t, ctx, p, Stdout, Pattern{Regexp: regexp.MustCompile(`survived Terminate: (\w+)\n`)})
+	if m.Groups[1] != "true" {
+		t.Errorf("the orphan did not survive Terminate: the test shows nothing")
+	}
+	expect(t, ctx, p, Stdout, text("gone\n"))
+	if st, err := p.Wait(ctx); err != nil {
+		t.Errorf("Wait = %v, %v; stderr %q", st, err, p.Recent(Stderr))
+	}
+}
+
 // Every process gets MarkerVar, added to any value it inherits.
 func TestMarkerEnv(t *testing.T) {
 	t.Parallel()
