@@ -57,7 +57,8 @@
 // the process group, and on Linux the descendants still attached to the
 // process; an orphan that left the group survives. KillAll, for a program
 // about to exit, sends SIGKILL to every group started here and, on Linux,
-// to every descendant of the program and every process with its marker.
+// to every descendant of the program and, without BecomeSubreaper, every
+// process with its marker (with it, they are all descendants).
 //
 // # The terminal after the start
 //

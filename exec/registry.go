@@ -52,8 +52,9 @@ func waited(pid int) {
 
 // KillAll sends SIGKILL to the group of every process started by this
 // package that has not been terminated and, on Linux, to every process
-// that carries one of this program's markers (see MarkerVar) or descends
-// from this program (after BecomeSubreaper, orphans included). It is for a
+// that descends from this program (after BecomeSubreaper, orphans
+// included) and, without BecomeSubreaper, to every process that carries
+// one of this program's markers (see MarkerVar). It is for a
 // program about to exit, such as on a second Ctrl-C or after its last job:
 // nothing it started may outlive it. It does not wait for them to die. It
 // is safe for concurrent use.
