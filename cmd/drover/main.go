@@ -24,6 +24,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 	"github.com/drover-dev/drover/exec"
 )
 
@@ -36,11 +37,9 @@ const (
 )
 
 func main() {
-	ignored := ignoredAtStart() // Before any signal.Notify, which would hide it.
-	if !attachSupervisor() && supervised(os.Args[1:]) {
-		if code, ok := supervise(ignored); ok {
-			os.Exit(code)
-		} // Else it could not be set up: do the work here.
+	ignored := launch.IgnoredAtStart
+	if !attachSupervisor() && launch.Started != nil {
+		os.Exit(supervise(launch.Started)) // Else there is none: do the work here.
 	}
 	// Linux: orphans of the scripts' processes come back to drover, to be
 	// ended and reaped; elsewhere process groups do.
@@ -54,18 +53,6 @@ func main() {
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	os.Exit(code)
-}
-
-// noSupervisorVar, set to 1, runs "drover run" as one process, without
-// the supervisor that ends every process of its scripts when drover is
-// killed (Linux).
-const noSupervisorVar = "DROVER_NO_SUPERVISOR"
-
-// supervised reports whether drover, run with args, works under a
-// supervisor: only "drover run" starts processes, and
-// DROVER_NO_SUPERVISOR=1 turns the supervisor off.
-func supervised(args []string) bool {
-	return len(args) > 0 && args[0] == "run" && os.Getenv(noSupervisorVar) != "1"
 }
 
 const usage = `drover drives programs from YAML scripts: it starts them under a

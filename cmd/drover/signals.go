@@ -7,13 +7,14 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 	"github.com/drover-dev/drover/exec"
 )
 
 // stopSignals stop a run: the running jobs are terminated with their
 // whole trees, the reports are written, and drover exits 128 plus the
 // signal's number. A second one kills every process at once.
-var stopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+var stopSignals = launch.StopSignals
 
 // stopsOn are the stop signals drover acts on: those it was not started
 // with ignored. main sets it.
@@ -25,19 +26,6 @@ var stopsOn = stopSignals
 var notifyStop = func(c chan<- os.Signal) (stop func()) {
 	signal.Notify(c, stopsOn...)
 	return func() { signal.Stop(c) }
-}
-
-// ignoredAtStart returns the signals drover was started with ignored:
-// SIGHUP under nohup, SIGINT and SIGQUIT in the background of a shell
-// without job control. Call it before any signal.Notify.
-func ignoredAtStart() map[os.Signal]bool {
-	ignored := map[os.Signal]bool{}
-	for n := 1; n < 65; n++ {
-		if sig := syscall.Signal(n); signal.Ignored(sig) {
-			ignored[sig] = true
-		}
-	}
-	return ignored
 }
 
 // keepIgnored leaves drover deaf to the signals it was started with

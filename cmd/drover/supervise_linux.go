@@ -5,16 +5,15 @@ package main
 import (
 	"errors"
 	"os"
-	osexec "os/exec"
 	"os/signal"
 	"runtime"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 	"github.com/drover-dev/drover/exec"
 )
 
@@ -39,84 +38,41 @@ import (
 // terminal's foreground group), and acting on both would make one Ctrl-C
 // count as two.
 
-// workerVar marks the worker: it holds the inode of the pipe on
-// descriptor 3, and the worker removes it from its environment at once,
-// so that the processes it starts never take themselves for workers.
-const workerVar = "DROVER_WORKER"
-
-// controlFd is the worker's descriptor of the supervisor's pipe.
-const controlFd = 3
-
-// workRootVar gives the worker the directory, made by the supervisor, in
-// which the jobs' ${work} directories are made: whichever of the two
-// outlives the other removes it, so that a drover killed with SIGKILL
-// leaves no work directory behind either. The worker removes it from its
-// environment, as workerVar.
-const workRootVar = "DROVER_WORK_ROOT"
+// The supervisor starts its worker in package launch's init function, as
+// early as it can; see there.
 
 // workRoot is, in a worker, the supervisor's directory for the jobs'
 // ${work}; "" elsewhere.
 var workRoot string
 
-// supervise runs drover as the supervisor of a worker that runs the
-// scripts, and returns the exit code once the worker and every process
-// below it are gone. ok is false when the supervisor cannot be set up
-// (no subreaper, /proc/self/exe unusable): the caller then does the work
-// itself. ignored are the signals drover was started with ignored: the
-// supervisor catches them, so that the worker gets the default, but does
-// not relay them.
-func supervise(ignored map[os.Signal]bool) (code int, ok bool) {
-	if exec.BecomeSubreaper() != nil {
-		return 0, false
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return 0, false
-	}
-	st, err := r.Stat()
-	if err != nil {
-		return 0, false
-	}
-	ino := st.Sys().(*syscall.Stat_t).Ino
-	env := append(os.Environ(), workerVar+"="+strconv.FormatUint(ino, 10))
-	root, err := os.MkdirTemp("", "drover-run-")
-	if err == nil {
-		defer os.RemoveAll(root) // After every process below is gone.
-		env = append(env, workRootVar+"="+root)
-	}
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, stopSignals...) // Before the worker starts: it then gets the defaults.
-	worker := &osexec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       os.Args,
-		Env:        env,
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		ExtraFiles: []*os.File{r},
-	}
-	err = worker.Start()
-	_ = r.Close() // The worker's now.
-	if err != nil {
-		signal.Stop(sigs)
-		_ = w.Close() // Never written.
-		return 0, false
+// supervise is the supervisor of worker w, which package launch started:
+// it relays the stop signals, and returns the exit code once the worker
+// and every process below it are gone. The signals drover was started
+// with ignored (launch.IgnoredAtStart) are caught, so that the worker gets
+// the default, but not relayed.
+func supervise(w *launch.Worker) int {
+	_ = exec.BecomeSubreaper() // Done already by launch; this starts the reaper of orphans.
+	if w.Root != "" {
+		defer os.RemoveAll(w.Root) // After every process below is gone.
 	}
 	go func() { // It lives as long as the supervisor: signals may come until it exits.
-		for sig := range sigs {
-			if n, ok := sig.(syscall.Signal); ok && !ignored[sig] {
-				_, _ = w.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
+		for sig := range w.Signals {
+			if n, ok := sig.(syscall.Signal); ok && !launch.IgnoredAtStart[sig] {
+				_, _ = w.Control.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
 			}
 		}
 	}()
-	_ = worker.Wait() // Its status is in ProcessState.
+	st, err := w.Process.Wait()
 	endDescendants()
-	runtime.KeepAlive(w) // Closed only by this process's exit: the worker's end of file.
-	ws := worker.ProcessState.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return signalCode(ws.Signal()), true
+	runtime.KeepAlive(w.Control) // Closed only by this process's exit: the worker's end of file.
+	if err != nil {
+		return exitFailed // Cannot happen: the worker is this process's child, waited for once.
 	}
-	return ws.ExitStatus(), true
+	ws := st.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return signalCode(ws.Signal())
+	}
+	return ws.ExitStatus()
 }
 
 // endDescendants kills every process below this one and reaps those
@@ -157,18 +113,14 @@ var relayed struct {
 // its children, catches the stop signals, and from then on takes them
 // from the pipe alone. It reports whether it is a worker.
 func attachSupervisor() bool {
-	v, ok := os.LookupEnv(workerVar)
-	if !ok {
+	if !launch.IsWorker() {
+		_ = os.Unsetenv(launch.WorkerVar) // A stray one.
 		return false
 	}
-	_ = os.Unsetenv(workerVar) // Never fails for a valid name.
-	root, hasRoot := os.LookupEnv(workRootVar)
-	_ = os.Unsetenv(workRootVar)
-	var st unix.Stat_t
-	if err := unix.Fstat(controlFd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFIFO || strconv.FormatUint(st.Ino, 10) != v {
-		return false // Not the supervisor's pipe: a stray variable.
-	}
-	unix.CloseOnExec(controlFd)
+	_ = os.Unsetenv(launch.WorkerVar) // Never fails for a valid name.
+	root, hasRoot := os.LookupEnv(launch.WorkRootVar)
+	_ = os.Unsetenv(launch.WorkRootVar)
+	unix.CloseOnExec(launch.ControlFd)
 	if hasRoot {
 		workRoot = root
 	}
@@ -185,7 +137,7 @@ func attachSupervisor() bool {
 			}
 		}
 	}
-	go followSupervisor(os.NewFile(controlFd, "supervisor")) // For the worker's whole life.
+	go followSupervisor(os.NewFile(launch.ControlFd, "supervisor")) // For the worker's whole life.
 	return true
 }
 

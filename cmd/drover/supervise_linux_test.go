@@ -138,3 +138,33 @@ func workOf(t *testing.T, marker string) string {
 	t.Fatalf("no process sleep %s runs in a ${work}", marker)
 	return ""
 }
+
+// Variables that mark a worker, inherited by a drover that is none (a
+// script of drover's that runs drover, say), are strays: drover still
+// runs under a supervisor of its own, with a ${work} of its own.
+func TestStrayWorkerVariables(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	stray := filepath.Join(dir, "stray-root")
+	path := writeScript(t, dir, "stray.yaml", `name: stray
+steps:
+  - run: {shell: "echo work=$$PWD; echo worker=$$DROVER_WORKER.", dir: "${work}", capture: seen}
+  - log: seen ${seen}
+`)
+	cmd, out := startDroverWith(t, dir, []string{"DROVER_WORKER=1", "DROVER_WORK_ROOT=" + stray}, "run", path)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil || !strings.Contains(out.String(), "worker=.") {
+			t.Fatalf("%v\n%s", err, out)
+		}
+	case <-time.After(20 * time.Second):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // Its group: every drover it started.
+		<-done
+		t.Fatalf("drover with stray worker variables still runs after 20s\n%s", out)
+	}
+	if strings.Contains(out.String(), "work="+stray) {
+		t.Errorf("the job's ${work} is in the stray root:\n%s", out)
+	}
+}

@@ -2,11 +2,11 @@
 
 package main
 
-import "os"
+import "github.com/drover-dev/drover/cmd/drover/internal/launch"
 
-// supervise runs drover under a supervisor on Linux; see there. Here it
-// reports that it cannot: drover runs as one process.
-func supervise(map[os.Signal]bool) (code int, ok bool) { return 0, false }
+// supervise runs drover under a supervisor on Linux; see there. Here
+// launch never starts a worker: it is never called.
+func supervise(*launch.Worker) int { panic("drover: no supervisor here") }
 
 // attachSupervisor reports whether this process is a supervisor's
 // worker: never, here.

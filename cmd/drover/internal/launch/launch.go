@@ -1,0 +1,66 @@
+// Package launch starts drover's worker from the supervisor as early as
+// the program allows: in an init function that runs before the
+// initialisation of most other packages, so that the supervisor's own
+// initialisation, which takes about as long as the worker's, overlaps the
+// worker's instead of preceding it. The supervisor is described in
+// cmd/drover/supervise_linux.go; here is only what must happen before the
+// worker starts. It imports little, so that it is initialised early: Go
+// initialises a package once its imports are, the first by import path
+// among those ready.
+//
+// Elsewhere than on Linux it does nothing.
+package launch
+
+import (
+	"os"
+	"syscall"
+)
+
+// StopSignals stop a run (see cmd/drover's stopSignals).
+var StopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
+// WorkerVar marks the worker: it holds the inode of the pipe on
+// descriptor ControlFd, and the worker removes it from its environment at
+// once, so that the processes it starts never take themselves for
+// workers.
+const WorkerVar = "DROVER_WORKER"
+
+// ControlFd is the worker's descriptor of the supervisor's pipe.
+const ControlFd = 3
+
+// WorkRootVar gives the worker the directory, made by the supervisor, in
+// which the jobs' ${work} directories are made: whichever of the two
+// outlives the other removes it, so that a drover killed with SIGKILL
+// leaves no work directory behind either. The worker removes it from its
+// environment, as WorkerVar.
+const WorkRootVar = "DROVER_WORK_ROOT"
+
+// NoSupervisorVar, set to 1, runs "drover run" as one process, without
+// the supervisor that ends every process of its scripts when drover is
+// killed (Linux).
+const NoSupervisorVar = "DROVER_NO_SUPERVISOR"
+
+// IgnoredAtStart is the set of signals drover was started with ignored:
+// SIGHUP under nohup, SIGINT and SIGQUIT in the background of a shell
+// without job control. It is read before any signal.Notify, which would
+// hide it.
+var IgnoredAtStart map[os.Signal]bool
+
+// Started is, in a supervisor, the worker it started; nil in a worker, in
+// drover run as one process, and in every other command.
+var Started *Worker
+
+// Worker is a worker the supervisor started.
+type Worker struct {
+	Process *os.Process
+	Control *os.File       // the write end of the worker's pipe
+	Root    string         // the directory of the jobs' ${work}, "" if none
+	Signals chan os.Signal // the stop signals, caught since before the start
+}
+
+// supervised reports whether drover, run with args and not a worker,
+// works under a supervisor: only "drover run" starts processes, and
+// DROVER_NO_SUPERVISOR=1 turns the supervisor off.
+func supervised(args []string) bool {
+	return len(args) > 0 && args[0] == "run" && os.Getenv(NoSupervisorVar) != "1"
+}

@@ -1,0 +1,96 @@
+//go:build linux
+
+package launch
+
+import (
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// prSetChildSubreaper is Linux's PR_SET_CHILD_SUBREAPER, which package
+// syscall lacks. Not taken from golang.org/x/sys/unix: importing it would
+// initialise this package later.
+const prSetChildSubreaper = 36
+
+func init() {
+	IgnoredAtStart = map[os.Signal]bool{}
+	for n := 1; n < 65; n++ {
+		if sig := syscall.Signal(n); signal.Ignored(sig) {
+			IgnoredAtStart[sig] = true
+		}
+	}
+	if IsWorker() || !supervised(os.Args[1:]) {
+		return
+	}
+	Started = start() // nil if it could not: drover then does the work itself.
+}
+
+// IsWorker reports whether this process is a supervisor's worker:
+// WorkerVar names the pipe on ControlFd. A stray variable does not.
+func IsWorker() bool {
+	v, ok := os.LookupEnv(WorkerVar)
+	if !ok {
+		return false
+	}
+	var st syscall.Stat_t
+	return syscall.Fstat(ControlFd, &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFIFO && strconv.FormatUint(st.Ino, 10) == v
+}
+
+// start makes this process a child subreaper and starts the worker: the
+// same program, with the same arguments, standard files and environment,
+// plus the pipe on ControlFd and the variables that say so. It returns
+// nil when something is missing (no subreaper, /proc/self/exe unusable).
+func start() *Worker {
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
+		return nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(r.Fd()), &st); err != nil {
+		_, _ = r.Close(), w.Close() // Unused.
+		return nil
+	}
+	env := withoutStray(os.Environ())
+	env = append(env, WorkerVar+"="+strconv.FormatUint(st.Ino, 10))
+	root, err := os.MkdirTemp("", "drover-run-")
+	if err == nil {
+		env = append(env, WorkRootVar+"="+root)
+	} else {
+		root = ""
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, StopSignals...) // Before the worker starts: it then gets the defaults.
+	p, err := os.StartProcess("/proc/self/exe", os.Args, &os.ProcAttr{
+		Env:   env,
+		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, r},
+	})
+	_ = r.Close() // The worker's now.
+	if err != nil {
+		signal.Stop(sigs)
+		_ = w.Close() // Never written.
+		if root != "" {
+			_ = os.Remove(root) // Empty.
+		}
+		return nil
+	}
+	return &Worker{Process: p, Control: w, Root: root, Signals: sigs}
+}
+
+// withoutStray returns env without WorkerVar and WorkRootVar: values this
+// process inherited are strays, and would hide the worker's (the first
+// of two values of a variable wins).
+func withoutStray(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, WorkerVar+"=") && !strings.HasPrefix(kv, WorkRootVar+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
