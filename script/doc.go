@@ -298,7 +298,9 @@
 //
 // Every job has ${work}, a fresh directory of its own (os.MkdirTemp,
 // 0700), removed when the job ends: after finally:, and after its
-// processes are terminated. [Options].KeepWork keeps it, and
+// processes are terminated. It is made when a template first looks it
+// up, or at the job's start with files: or KeepWork: a job that never
+// uses it makes none, and its [Result].Vars have no work. [Options].KeepWork keeps it, and
 // [Result].Work names it. setup: has a ${work} of its own, removed when
 // its processes end. files:, beside steps, maps paths to contents
 // (templates) written there before the steps, 0644, directories made as

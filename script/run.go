@@ -227,7 +227,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		st.planSecrets()
 		st.jobName = job.Name()
 		// After setup's variables: the job's ${work} is its own.
-		err = st.makeWork(job.Script.Files)
+		err = st.workWhenUsed(job.Script.Files)
 	}
 	if err == nil && opts.Transcripts != "" {
 		base := job.Transcript

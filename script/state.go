@@ -14,23 +14,27 @@ import (
 // state is one job's run of a script: its variables, its processes and its
 // output. It belongs to one goroutine.
 type state struct {
-	script  *Script
-	opts    *Options
-	dir     string            // the default working directory
-	work    string            // ${work}, the job's own directory; "" before it is made
-	updated []string          // the golden files --update rewrote
-	jobName string            // for the messages of --update, prompts and the progress line
-	vars    map[string]string // vars, matrix values and captures
-	secrets map[string]bool   // variables that hold secrets
-	env     []string          // the job's environment: drover's, then the script's
-	procs   map[string]*proc  // spawned processes by name
-	order   []*proc           // every process started, for the clean-up
-	current *proc             // the most recently spawned
-	piped   map[string]bool   // names whose stdout feeds a stdin_from
-	log     *jobLog
-	procCtx context.Context // bounds the life of spawned processes: the job's
-	rec     *recorder       // --transcripts, or nil
-	plan    secretPlan
+	script *Script
+	opts   *Options
+	dir    string // the default working directory
+	work   string // ${work}, the job's own directory; "" before it is made
+	// workLater: ${work} is made when first looked up (see makeWork);
+	// workErr is the error of making it then, for expand to return.
+	workLater bool
+	workErr   error
+	updated   []string          // the golden files --update rewrote
+	jobName   string            // for the messages of --update, prompts and the progress line
+	vars      map[string]string // vars, matrix values and captures
+	secrets   map[string]bool   // variables that hold secrets
+	env       []string          // the job's environment: drover's, then the script's
+	procs     map[string]*proc  // spawned processes by name
+	order     []*proc           // every process started, for the clean-up
+	current   *proc             // the most recently spawned
+	piped     map[string]bool   // names whose stdout feeds a stdin_from
+	log       *jobLog
+	procCtx   context.Context // bounds the life of spawned processes: the job's
+	rec       *recorder       // --transcripts, or nil
+	plan      secretPlan
 }
 
 // proc is a process a script started.
@@ -94,12 +98,23 @@ func (st *state) lookup(name string) (string, bool) {
 	if env, ok := strings.CutPrefix(name, "env."); ok {
 		return getEnv(st.env, env)
 	}
+	if name == workVar && st.workLater {
+		st.workLater = false
+		if err := st.makeWork(nil); err != nil {
+			st.workErr = err
+			return "", false
+		}
+	}
 	v, ok := st.vars[name]
 	return v, ok
 }
 
 func (st *state) expand(tmpl string) (string, error) {
-	return Expand(tmpl, st.lookup)
+	v, err := Expand(tmpl, st.lookup)
+	if st.workErr != nil {
+		err, st.workErr = st.workErr, nil
+	}
+	return v, err
 }
 
 func (st *state) expandAll(tmpls []string) ([]string, error) {

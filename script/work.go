@@ -147,6 +147,20 @@ func (o *Options) RemoveWork() {
 	}
 }
 
+// workWhenUsed readies the job's ${work}: made at once when files: are
+// to be written there or --keep-work keeps it, else when a template
+// first looks ${work} up, if ever. A job that never uses it costs no
+// directory: most of a fan-out of short jobs. The ${work} a setup's
+// variables hold is the setup's, not the job's: it is dropped.
+func (st *state) workWhenUsed(files []File) error {
+	if len(files) > 0 || st.opts.KeepWork {
+		return st.makeWork(files)
+	}
+	delete(st.vars, workVar)
+	st.workLater = true
+	return nil
+}
+
 // makeWork makes the job's work directory, sets ${work} and writes the
 // script's files: there. On error the directory is removed again.
 func (st *state) makeWork(files []File) error {

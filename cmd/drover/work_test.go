@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -289,5 +290,71 @@ steps:
 				}
 			}
 		})
+	}
+}
+
+// TestWorkWhenUsed: without files:, a job's ${work} is made when a step
+// first uses it, late in the job: empty, its owner's only, the job's own
+// (not its setup's, whose variables it otherwise sees), and removed after
+// the job like any other.
+func TestWorkWhenUsed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "late.yaml", `name: late
+matrix: {n: [1, 2]}
+setup:
+  - run: {shell: "echo setup > s.txt", dir: "${work}"}
+  - log: work=${work}
+steps:
+  - run: {cmd: ["true"]}
+  - run: {cmd: [stat, -c, "%a", "${work}"], stdout: "700"}
+  - run: {cmd: [ls, -A, "${work}"], stdout: {equals: ""}}
+  - log: work=${work}
+`)
+	code, stdout, stderr := droverRun(t, dir, "run", "-j", "2", "-v", path)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	jobs := workDirs(t, stdout)
+	setup := workDirs(t, stderr) // -v: setup's log: lines are live.
+	seen := map[string]bool{}
+	for _, w := range append(jobs, setup...) {
+		seen[w] = true
+		if _, err := os.Lstat(w); !os.IsNotExist(err) {
+			t.Errorf("%s is left after the run: %v", w, err)
+		}
+	}
+	if len(jobs) != 2 || len(seen) != 3 {
+		t.Errorf("want 2 jobs and a setup with a ${work} each, got jobs %q, setup %q", jobs, setup)
+	}
+}
+
+// TestWorkUnmakable: where no directory can be made, a job that uses
+// ${work} fails with the reason when it first does, and one that never
+// does runs.
+func TestWorkUnmakable(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	uses := writeScript(t, dir, "uses.yaml", `name: uses
+steps:
+  - run: {cmd: ["true"]}
+  - log: work=${work}
+`)
+	none := writeScript(t, dir, "none.yaml", `name: none
+steps:
+  - run: {cmd: ["true"]}
+`)
+	run := func(path string) (int, string) {
+		cmd := osexec.Command(drover, "run", path)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TMPDIR="+filepath.Join(dir, "missing"))
+		out, _ := cmd.CombinedOutput()
+		return cmd.ProcessState.ExitCode(), string(out)
+	}
+	if code, out := run(uses); code != 1 || !strings.Contains(out, "making the work directory") || strings.Contains(out, "undefined") {
+		t.Errorf("a job using ${work}: exit %d, want 1 and the reason\n%s", code, out)
+	}
+	if code, out := run(none); code != 0 {
+		t.Errorf("a job without ${work}: exit %d, want 0\n%s", code, out)
 	}
 }
