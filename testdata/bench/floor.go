@@ -15,6 +15,14 @@ import (
 // until every slave is closed. Either way it fails unless it read at
 // least SIZE bytes and the stream ended with the marker: a floor that did
 // not read the stream would prove nothing.
+//
+// It is also the floor of the start-up workload, what drover run of a
+// one-step script does at the least: "floor startup" is drover's two
+// processes on Linux, a child subreaper that starts itself again as the
+// worker, with a pipe whose end of file tells the worker it is gone, and
+// waits for it, then reaps what is left; the worker, "floor startup1"
+// (alone: drover as one process), runs true on the slave of a new pty,
+// reads the master until every slave is closed, and waits for it.
 const floorSource = `package main
 
 import (
@@ -30,6 +38,14 @@ import (
 const line = "the quick brown fox jumps over the lazy dog 0123456789"
 
 func main() {
+	switch os.Args[1] {
+	case "startup":
+		supervise()
+		return
+	case "startup1":
+		spawnTrue()
+		return
+	}
 	size, err := strconv.ParseInt(os.Args[2], 10, 64)
 	if err != nil {
 		fail(err)
@@ -73,6 +89,64 @@ func main() {
 		}
 	}
 	fmt.Println(n, "bytes")
+}
+
+func supervise() {
+	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, 36, 1, 0); e != 0 { // PR_SET_CHILD_SUBREAPER
+		fail(e)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		fail(err)
+	}
+	p, err := os.StartProcess("/proc/self/exe", []string{os.Args[0], "startup1", "worker"}, &os.ProcAttr{Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, r}})
+	if err != nil {
+		fail(err)
+	}
+	r.Close()
+	st, err := p.Wait()
+	if err != nil {
+		fail(err)
+	}
+	for { // The orphans of the worker's tree: none here.
+		var ws syscall.WaitStatus
+		if pid, err := syscall.Wait4(-1, &ws, syscall.WNOHANG, nil); pid <= 0 || err != nil {
+			break
+		}
+	}
+	w.Close()
+	os.Exit(st.ExitCode())
+}
+
+func spawnTrue() {
+	if len(os.Args) > 2 { // Under supervise: its end of file ends the worker.
+		go func() {
+			f := os.NewFile(3, "supervisor")
+			b := make([]byte, 1)
+			for {
+				if _, err := f.Read(b); err != nil {
+					os.Exit(137)
+				}
+			}
+		}()
+	}
+	m, s := openPTY()
+	cmd := exec.Command("true")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		fail(err)
+	}
+	s.Close()
+	buf := make([]byte, 4096)
+	for {
+		if _, err := m.Read(buf); err != nil { // EIO: every slave is closed.
+			break
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		fail(err)
+	}
 }
 
 func openPTY() (*os.File, *os.File) {

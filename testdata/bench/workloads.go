@@ -229,6 +229,8 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		variants: []variant{
 			{tool: "drover", argv: []string{t.drover, "run", one}},
 			t.variant("expect", t.expect, "-c", "spawn true; expect eof"),
+			labelled("floor: Go, supervisor and worker", t.variant("floor", t.floor, "startup")),
+			labelled("floor: Go, one process", t.variant("floor", t.floor, "startup1")),
 		},
 	})
 
