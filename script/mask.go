@@ -22,11 +22,11 @@ const maskText = "******"
 // variables of the result. It is not safe for concurrent use: jobLog
 // guards it.
 type masker struct {
-	secrets []string            // each once, as given
-	grams   map[uint64]struct{} // every minRun-byte run of a long secret
-	pairs   [1 << 16 / 64]uint64
-	long    []string // secrets of minRun bytes or more
-	short   []string // shorter ones, masked only whole
+	secrets []string              // each once, as given
+	grams   map[uint64]struct{}   // every minRun-byte run of a long secret
+	pairs   *[1 << 16 / 64]uint64 // the first two bytes of each run: 8 KiB, made with grams
+	long    []string              // secrets of minRun bytes or more
+	short   []string              // shorter ones, masked only whole
 }
 
 // add makes s a secret. A secret of several lines is also looked for as a
@@ -45,7 +45,9 @@ func (m *masker) add(s string) {
 		m.short = append(m.short, s)
 	} else {
 		if m.grams == nil {
+			// Only for a job with a long secret: every job has a masker.
 			m.grams = map[uint64]struct{}{}
+			m.pairs = new([1 << 16 / 64]uint64)
 		}
 		m.long = append(m.long, s)
 		for i := 0; i+minRun <= len(s); i++ {
