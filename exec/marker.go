@@ -1,8 +1,8 @@
 package exec
 
 import (
-	"crypto/rand"
 	"encoding/hex"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,9 +21,12 @@ const MarkerVar = "DROVER_PROC"
 var (
 	// instance makes this program's tokens unlike another's, even one
 	// that had the same pid before it.
+	// 48 bits from math/rand/v2, which the runtime seeds with the
+	// system's randomness; crypto/rand is slower to start, and a marker
+	// is no secret (anyone can read it in /proc/PID/environ).
 	instance = func() string {
-		var b [6]byte
-		_, _ = rand.Read(b[:]) // Never fails on the systems Go supports.
+		r := rand.Uint64()
+		b := [6]byte{byte(r), byte(r >> 8), byte(r >> 16), byte(r >> 24), byte(r >> 32), byte(r >> 40)}
 		return hex.EncodeToString(b[:])
 	}()
 	markerSeq atomic.Uint64

@@ -51,6 +51,9 @@ func fitJobs(want int, limit, open uint64, transcripts bool) int {
 // the hard limit is the one that counts; "ulimit -n" sets both.
 func fitWorkers(workers, jobs int, transcripts bool, stderr io.Writer) int {
 	want := min(workers, jobs)
+	if want <= 1 {
+		return want // Nothing to lower: no need to count the open files.
+	}
 	limit, open := openFiles()
 	n := fitJobs(want, limit, open, transcripts)
 	if n < want {
