@@ -45,34 +45,23 @@ import (
 // ${work}; "" elsewhere.
 var workRoot string
 
-// supervise is the supervisor of worker w, which package launch started:
-// it relays the stop signals, and returns the exit code once the worker
-// and every process below it are gone. The signals drover was started
-// with ignored (launch.IgnoredAtStart) are caught, so that the worker gets
-// the default, but not relayed.
+// supervise ends what worker w, which package launch started and has
+// seen exit, left behind, and returns drover's exit code. Package launch
+// relays the stop signals and waits for the worker; it exits at once
+// when the worker leaves no process, and only else is this called. The
+// signals drover was started with ignored (launch.IgnoredAtStart) are
+// caught, so that the worker gets the default, but not relayed.
 func supervise(w *launch.Worker) int {
 	_ = exec.BecomeSubreaper() // Done already by launch; this starts the reaper of orphans.
 	if w.Root != "" {
 		defer os.RemoveAll(w.Root) // After every process below is gone.
 	}
-	go func() { // It lives as long as the supervisor: signals may come until it exits.
-		for sig := range w.Signals {
-			if n, ok := sig.(syscall.Signal); ok && !launch.IgnoredAtStart[sig] {
-				_, _ = w.Control.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
-			}
-		}
-	}()
-	st, err := w.Process.Wait()
 	endDescendants()
 	runtime.KeepAlive(w.Control) // Closed only by this process's exit: the worker's end of file.
-	if err != nil {
+	if w.Exited == nil {
 		return exitFailed // Cannot happen: the worker is this process's child, waited for once.
 	}
-	ws := st.Sys().(syscall.WaitStatus)
-	if ws.Signaled() {
-		return signalCode(ws.Signal())
-	}
-	return ws.ExitStatus()
+	return launch.ExitCode(w.Exited)
 }
 
 // endDescendants kills every process below this one and reaps those

@@ -46,16 +46,30 @@ const NoSupervisorVar = "DROVER_NO_SUPERVISOR"
 // hide it.
 var IgnoredAtStart map[os.Signal]bool
 
-// Started is, in a supervisor, the worker it started; nil in a worker, in
-// drover run as one process, and in every other command.
+// Started is, in a supervisor, the worker it started, which has exited
+// leaving processes behind (else the supervisor has exited already); nil
+// in a worker, in drover run as one process, and in every other command.
 var Started *Worker
 
-// Worker is a worker the supervisor started.
+// Worker is a worker the supervisor started, and has seen exit: when it
+// left processes behind, main ends them.
 type Worker struct {
 	Process *os.Process
-	Control *os.File       // the write end of the worker's pipe
-	Root    string         // the directory of the jobs' ${work}, "" if none
-	Signals chan os.Signal // the stop signals, caught since before the start
+	Control *os.File         // the write end of the worker's pipe
+	Root    string           // the directory of the jobs' ${work}, "" if none
+	Signals chan os.Signal   // the stop signals, caught since before the start
+	Exited  *os.ProcessState // nil if it could not be waited for
+}
+
+// ExitCode is drover's exit code for a worker that ended as st says: its
+// own, or 128 plus the number of the signal that killed it, as a shell
+// reports a process killed by it.
+func ExitCode(st *os.ProcessState) int {
+	ws := st.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
 }
 
 // supervised reports whether drover, run with args and not a worker,

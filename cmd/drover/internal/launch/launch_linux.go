@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 )
 
 // prSetChildSubreaper is Linux's PR_SET_CHILD_SUBREAPER, which package
@@ -26,6 +27,48 @@ func init() {
 		return
 	}
 	Started = start() // nil if it could not: drover then does the work itself.
+	if Started != nil {
+		Started.supervise()
+	}
+}
+
+// supervise relays the stop signals to the worker and waits for it to
+// exit. When it leaves no process behind, the common case, the
+// supervisor's work is done: it removes the work root and exits here,
+// without initialising the rest of the program, which would only compete
+// with the worker for the CPU. Else it returns, and main ends the
+// processes left (cmd/drover's supervise), with package exec.
+func (w *Worker) supervise() {
+	go func() { // It lives as long as the supervisor: signals may come until it exits.
+		for sig := range w.Signals {
+			if n, ok := sig.(syscall.Signal); ok && !IgnoredAtStart[sig] {
+				_, _ = w.Control.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
+			}
+		}
+	}()
+	st, err := w.Process.Wait()
+	if err != nil || hasChildren() {
+		w.Exited = st
+		return
+	}
+	if w.Root != "" {
+		_ = os.RemoveAll(w.Root) // Best effort: exiting.
+	}
+	os.Exit(ExitCode(st)) // Closes Control: nobody reads it any more.
+}
+
+// hasChildren reports whether this process has a child, running or not
+// yet reaped, without reaping it (waitid's WNOWAIT); in doubt, yes. Once
+// the worker is reaped, a child is a process of its tree that it left.
+func hasChildren() bool {
+	const pAll = 0 // P_ALL, which package syscall lacks
+	var si [128]byte
+	for {
+		_, _, errno := syscall.Syscall6(syscall.SYS_WAITID, pAll, 0, uintptr(unsafe.Pointer(&si)), syscall.WEXITED|syscall.WNOHANG|syscall.WNOWAIT|syscall.WALL, 0, 0)
+		if errno != syscall.EINTR {
+			return errno != syscall.ECHILD
+		}
+	}
 }
 
 // IsWorker reports whether this process is a supervisor's worker:
