@@ -38,8 +38,10 @@ import (
 // terminal's foreground group), and acting on both would make one Ctrl-C
 // count as two.
 
-// The supervisor starts its worker in package launch's init function, as
-// early as it can; see there.
+// The supervisor starts its worker, relays the signals and waits for it
+// in package launch's init function, before most of the program is
+// initialised; it comes to main only when the worker left processes
+// behind, to end them (supervise). See package launch.
 
 // workRoot is, in a worker, the supervisor's directory for the jobs'
 // ${work}; "" elsewhere.

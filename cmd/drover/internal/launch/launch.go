@@ -1,10 +1,11 @@
 // Package launch starts drover's worker from the supervisor as early as
 // the program allows: in an init function that runs before the
-// initialisation of most other packages, so that the supervisor's own
-// initialisation, which takes about as long as the worker's, overlaps the
-// worker's instead of preceding it. The supervisor is described in
-// cmd/drover/supervise_linux.go; here is only what must happen before the
-// worker starts. It imports little, so that it is initialised early: Go
+// initialisation of most other packages, which takes about as long as the
+// worker's start. The supervisor is described in
+// cmd/drover/supervise_linux.go. It relays the stop signals and waits
+// for the worker here too, and exits here when the worker left no
+// process behind: then the rest of the program is never initialised in
+// the supervisor. It imports little, so that it is initialised early: Go
 // initialises a package once its imports are, the first by import path
 // among those ready.
 //
