@@ -82,6 +82,9 @@ func reapLoop(sigs <-chan os.Signal) {
 func reapOrphans() {
 	starting.Lock()
 	defer starting.Unlock()
+	if !hasZombie() {
+		return // Most often: os/exec has reaped the child whose exit woke us.
+	}
 	var k kin
 	own := syscall.Getpgrp()
 	for _, pid := range k.orphans() {
@@ -362,6 +365,21 @@ func hasChildren() bool {
 		err = unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
 	}
 	return !errors.Is(err, unix.ECHILD)
+}
+
+// hasZombie reports whether a child of this program has exited and is
+// not reaped yet, without reaping it (WNOWAIT) and without reading /proc;
+// in doubt, yes. Linux zeroes the siginfo when no child is waitable.
+func hasZombie() bool {
+	var si unix.Siginfo
+	err := unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
+	for errors.Is(err, unix.EINTR) {
+		err = unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
+	}
+	if errors.Is(err, unix.ECHILD) {
+		return false
+	}
+	return err != nil || si.Signo != 0
 }
 
 // stat is what /proc/PID/stat says of a process.
