@@ -60,11 +60,11 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		procs:   map[string]*proc{},
 		log:     log,
 	}
-	base := opts.Env
-	if base == nil {
-		base = os.Environ()
+	if opts.Env == nil {
+		st.env = os.Environ() // A copy already.
+	} else {
+		st.env = append([]string(nil), opts.Env...)
 	}
-	st.env = append([]string(nil), base...)
 	// Matrix values and --var overrides first: vars' defaults may use them.
 	for _, kv := range matrix {
 		st.vars[kv.Key] = kv.Value
