@@ -91,6 +91,7 @@ func run(o options) error {
 		fmt.Fprintln(os.Stderr, "building drover ...")
 		build := osexec.Command("go", "build", "-o", drover, "./cmd/drover")
 		build.Dir = filepath.Join(benchDir(), "..", "..")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0") // As make build: static.
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("building drover: %v", err)
