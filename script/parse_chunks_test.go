@@ -20,22 +20,22 @@ func sameParse(t *testing.T, name string, src []byte, per int) bool {
 	want, wantErr := parseWhole(name, src)
 	got, gotErr := parse(name, src, 0, per)
 	if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
-		t.Fatalf("%s, %d a chunk: error\n%v\nwant\n%v", name, per, gotErr, wantErr)
+		t.Fatalf("%s, %d steps a chunk: error\n%v\nwant\n%v", name, per, gotErr, wantErr)
 	}
 	if gl, ok := gotErr.(ErrorList); ok {
 		wl := wantErr.(ErrorList)
 		for i := range gl {
 			if gl[i].Pos != wl[i].Pos || gl[i].Step != wl[i].Step {
-				t.Fatalf("%s, %d a chunk: error %d at %v (%s), want %v (%s)", name, per, i, gl[i].Pos, gl[i].Step, wl[i].Pos, wl[i].Step)
+				t.Fatalf("%s, %d steps a chunk: error %d at %v (%s), want %v (%s)", name, per, i, gl[i].Pos, gl[i].Step, wl[i].Pos, wl[i].Step)
 			}
 		}
 	}
 	if !sameValue(got, want) {
-		t.Fatalf("%s, %d a chunk: the Script differs from the whole document's:\n%s", name, per, firstDiff(got, want))
+		t.Fatalf("%s, %d steps a chunk: the Script differs from the whole document's:\n%s", name, per, firstDiff(got, want))
 	}
 	chunked := parseChunked(name, src, per)
 	if chunked != nil && (wantErr != nil || !sameValue(chunked, want)) {
-		t.Fatalf("%s, %d a chunk: the chunks gave a Script where the whole document gives %v", name, per, wantErr)
+		t.Fatalf("%s, %d steps a chunk: the chunks gave a Script where the whole document gives %v", name, per, wantErr)
 	}
 	return chunked != nil
 }
@@ -166,7 +166,7 @@ func TestChunkedParseCases(t *testing.T) {
 		for _, per := range []int{1, 2, 3, 4, 5, 64} {
 			if got := sameParse(t, c.name, src, per); got != c.chunked {
 				_, err := parseWhole(c.name, src)
-				t.Errorf("%s, %d a chunk: read in chunks %v, want %v (the whole document: %v)", c.name, per, got, c.chunked, err)
+				t.Errorf("%s, %d steps a chunk: read in chunks %v, want %v (the whole document: %v)", c.name, per, got, c.chunked, err)
 			}
 		}
 	}
