@@ -28,7 +28,9 @@ import (
 // other than \n, a byte order mark, a line starting with --- or ... or %
 // (document markers, directives), a second "steps:" line, a tab
 // indenting a line of the list, a line of the list at its items' column
-// that does not start one, an anchor or an alias anywhere, when the
+// that does not start one, a line after it less indented but not at the
+// margin (the whole document calls it an error, the skeleton could take
+// it for the value of steps:), an anchor or an alias anywhere, when the
 // skeleton has no such steps: key with an empty value, or when a chunk
 // does not decode, alone, to a block list of as many items as it has
 // lines starting one (a quoted string or a flow collection left open at
@@ -152,7 +154,9 @@ func findSteps(src []byte, per int) *stepsBlock {
 			b.add(off, line, per)
 		case n == col && col > 0:
 			return nil
-		default: // A line less indented, or a key beside steps:.
+		case n > 0:
+			return nil // Less indented than the list, more than a key.
+		default: // A key beside steps:.
 			b.end, state = off, after
 		}
 		off = next
@@ -209,7 +213,7 @@ func plainTree(n *yaml.Node) bool {
 
 // stepsPlaceholder returns the value of the key steps: at line, column 1,
 // of the skeleton's root, a block mapping, if it is the empty value that
-// the list's empty lines give; otherwise nil.
+// the list's empty lines give, nothing written; otherwise nil.
 func stepsPlaceholder(root *yaml.Node, line int) *yaml.Node {
 	if root.Kind != yaml.MappingNode || root.Style&yaml.FlowStyle != 0 {
 		return nil
@@ -219,8 +223,11 @@ func stepsPlaceholder(root *yaml.Node, line int) *yaml.Node {
 		if k.Line != line || k.Column != 1 {
 			continue
 		}
+		// An empty value is where the key's line goes on, after "steps:";
+		// a tag or an anchor alone, further on, makes one too.
 		if k.Kind == yaml.ScalarNode && k.Style == 0 && k.Tag == "!!str" && k.Value == "steps" &&
-			v.Kind == yaml.ScalarNode && v.Style == 0 && v.Tag == "!!null" && v.Value == "" {
+			v.Kind == yaml.ScalarNode && v.Style == 0 && v.Tag == "!!null" && v.Value == "" &&
+			v.Line == line && v.Column == len("steps:")+1 {
 			return v
 		}
 		return nil
