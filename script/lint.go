@@ -235,53 +235,52 @@ func (l *linter) branches(f *facts, lists ...[]Step) (dead bool) {
 // unusedCaptures reports variables that captures and free_port define and
 // no step after them uses. finally: counts as after every step.
 func (l *linter) unusedCaptures() {
-	var all []Step
-	var never []bool // all[i] never runs: what it captures is beside the point
-	var walk func([]Step, bool)
-	walk = func(list []Step, dead bool) {
-		for _, s := range list {
+	// The steps from the last back, as a walk from the first would meet
+	// them (a step, then its nested lists): usedAfter holds the names
+	// the steps after the one met use. A step after one that always
+	// fails never runs: what it captures is beside the point.
+	type unused struct {
+		step  Step
+		names []string
+	}
+	var found []unused // in the reverse order of the steps
+	usedAfter := map[string]bool{}
+	var back func([]Step, bool)
+	back = func(list []Step, dead bool) {
+		for _, s := range slices.Backward(list) {
 			dead := dead || l.never[s]
-			all, never = append(all, s), append(never, dead)
 			if p, ok := s.(parent); ok {
-				for _, list := range p.children() {
-					walk(list, dead)
+				for _, list := range slices.Backward(p.children()) {
+					back(list, dead)
+				}
+			}
+			if d, _ := s.(definer); d != nil && !dead {
+				var names []string
+				for _, name := range d.defines() {
+					if !usedAfter[name] {
+						names = append(names, name)
+					}
+				}
+				if names != nil {
+					found = append(found, unused{s, names})
+				}
+			}
+			if t, _ := s.(templater); t != nil {
+				for _, tmpl := range t.templates() {
+					refs, _ := Refs(tmpl) // Parsed already: no error.
+					for _, name := range refs {
+						usedAfter[name] = true
+					}
 				}
 			}
 		}
 	}
-	walk(l.script.Setup, false) // Its variables are every job's.
-	walk(l.script.Steps, false)
-	walk(l.script.Finally, false)
-	used := make([]map[string]bool, len(all))
-	for i, s := range all {
-		used[i] = map[string]bool{}
-		t, _ := s.(templater)
-		if t == nil {
-			continue
-		}
-		for _, tmpl := range t.templates() {
-			refs, _ := Refs(tmpl) // Parsed already: no error.
-			for _, name := range refs {
-				used[i][name] = true
-			}
-		}
-	}
-	for i, s := range all {
-		if never[i] {
-			continue
-		}
-		d, _ := s.(definer)
-		if d == nil {
-			continue
-		}
-		for _, name := range d.defines() {
-			later := false
-			for _, u := range used[i+1:] {
-				later = later || u[name]
-			}
-			if !later {
-				l.warn(s, "%q is captured but no step after this one uses ${%s}", name, name)
-			}
+	back(l.script.Finally, false)
+	back(l.script.Steps, false)
+	back(l.script.Setup, false) // Its variables are every job's.
+	for _, u := range slices.Backward(found) {
+		for _, name := range u.names {
+			l.warn(u.step, "%q is captured but no step after this one uses ${%s}", name, name)
 		}
 	}
 }

@@ -218,6 +218,21 @@ finally:
 			`8:5: expect: "d" is captured but no step after this one uses ${d}`,
 		},
 	}, {
+		name: "unused captures, in order",
+		src: `steps:
+  - spawn: {name: p, cmd: [cat]}
+  - expect: {re: '(a)(b)', capture: [x, y]}
+  - expect: {re: '(c)', capture: z, before: w}
+  - expect: {re: '${z}(d)', capture: v}
+  - retry: {attempts: 2, steps: [{log: "${w}"}, {expect: {re: '(e)', capture: u}}]}
+  - log: ${u}
+`,
+		want: []string{
+			`3:5: expect: "x" is captured but no step after this one uses ${x}`,
+			`3:5: expect: "y" is captured but no step after this one uses ${y}`,
+			`5:5: expect: "v" is captured but no step after this one uses ${v}`,
+		},
+	}, {
 		name: "interact",
 		src: `steps:
   - spawn: {name: t, cmd: [sh]}

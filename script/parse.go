@@ -49,11 +49,31 @@ func ParseFile(path string) (*Script, error) {
 // errors. On success it returns the Script and a nil error. Otherwise it
 // returns a nil Script and an ErrorList of every problem found, sorted by
 // position, at most 20. Parse is safe for concurrent use.
+//
+// A long script's steps: list is read a chunk of steps at a time (see
+// parse_chunks.go), so that the YAML tree of the whole list is never held:
+// the Script, and every error, are the same either way.
 func Parse(file string, src []byte) (*Script, error) {
+	return parse(file, src, chunkFrom, chunkSteps)
+}
+
+// parse is Parse reading a source of at least from bytes in chunks of per
+// steps, when it can.
+func parse(file string, src []byte, from, per int) (*Script, error) {
+	if len(src) >= from {
+		if s := parseChunked(file, src, per); s != nil {
+			return s, nil
+		}
+	}
+	return parseWhole(file, src)
+}
+
+// parseWhole is Parse reading the whole document as one YAML tree.
+func parseWhole(file string, src []byte) (*Script, error) {
 	p := &parser{file: file}
 	root := p.decode(src)
 	var s *Script
-	if root != nil && p.checkTree(root) {
+	if root != nil && p.checkTree(root, 1) {
 		s = p.script(root)
 	}
 	if len(p.errs) > 0 {
@@ -82,6 +102,9 @@ type parser struct {
 	reuse      *reuse   // define: and import:, shared with the parsers of both
 	goldens    []golden // the equals_file: read
 	absFile    string   // file's absolute path, once known
+	// chunks, when steps: is read in chunks, is its list; its value in
+	// the tree is an empty placeholder.
+	chunks *stepsBlock
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
@@ -268,8 +291,9 @@ func (p *parser) checkChars(src []byte) bool {
 
 // checkTree walks the tree once, following aliases, and reports nesting
 // deeper than maxDepth or aliases that expand to too much: after it, the
-// rest of the parser may follow aliases and recurse freely.
-func (p *parser) checkTree(root *yaml.Node) bool {
+// rest of the parser may follow aliases and recurse freely. depth is the
+// nesting of root in its document, 1 for the document's root.
+func (p *parser) checkTree(root *yaml.Node, depth int) bool {
 	nodes, size := 0, 0
 	var anchored []*yaml.Node // The nodes with an anchor on the path walked.
 	var walk func(n, alias *yaml.Node, depth int) bool
@@ -311,7 +335,7 @@ func (p *parser) checkTree(root *yaml.Node) bool {
 		}
 		return true
 	}
-	return walk(root, nil, 1)
+	return walk(root, nil, depth)
 }
 
 // script reads the top-level mapping.
@@ -361,6 +385,8 @@ func (p *parser) script(root *yaml.Node) *Script {
 		default:
 			c.errorf(root, "", `missing key "steps": a script needs at least one step`)
 		}
+	} else if p.chunks != nil && e.val == p.chunks.value {
+		s.Steps = p.chunkedSteps(sc)
 	} else if v := e.val; v.Kind == yaml.SequenceNode && len(v.Content) == 0 || isNull(v) {
 		c.errorf(v, "steps", "want at least one step")
 	} else {

@@ -112,7 +112,7 @@ func (p *parser) importFile(n *yaml.Node, name string, chain []string) {
 		return
 	}
 	lp := &parser{file: path, reuse: p.reuse, absFile: abs}
-	if root := lp.decode(src); root != nil && lp.checkTree(root) {
+	if root := lp.decode(src); root != nil && lp.checkTree(root, 1) {
 		root = deref(root)
 		lc := lp.at("", &scope{})
 		if root.Kind != yaml.MappingNode {

@@ -317,6 +317,9 @@ func (e *otherOutput) Unwrap() error { return e.err }
 
 // children implements parent: the then: steps of any:'s branches.
 func (s *Expect) children() [][]Step {
+	if !s.Any {
+		return nil // Only the branches of any: have then:.
+	}
 	lists := make([][]Step, len(s.Patterns))
 	for i, p := range s.Patterns {
 		lists[i] = p.Then

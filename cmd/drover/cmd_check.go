@@ -111,6 +111,7 @@ func loadFrom(args []string, stdin io.Reader, stderr io.Writer) ([]*script.Scrip
 	}
 	var scripts []*script.Script
 	bad := false
+	var size int64 // of the scripts read so far and the next, for tightenGC
 	for _, f := range files {
 		var s *script.Script
 		if f == "-" {
@@ -118,9 +119,15 @@ func loadFrom(args []string, stdin io.Reader, stderr io.Writer) ([]*script.Scrip
 			if src, err = io.ReadAll(stdin); err != nil {
 				err = fmt.Errorf("%s: %w", stdinName, err)
 			} else {
+				size += int64(len(src))
+				tightenGC(size)
 				s, err = script.Parse(stdinName, src)
 			}
 		} else {
+			if fi, err := os.Stat(f); err == nil {
+				size += fi.Size()
+				tightenGC(size)
+			}
 			s, err = script.ParseFile(f)
 		}
 		if err != nil {
