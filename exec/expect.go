@@ -58,6 +58,10 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 			scanners[i][j].pat = pat
 		}
 	}
+	for i, st := range streams {
+		st.await(scanners[i], ctx.Done())
+		defer st.unawait()
+	}
 	began := time.Now()
 	var idleC <-chan time.Time
 	var idleT *time.Timer
