@@ -2,9 +2,11 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"os"
 	"regexp"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -172,6 +174,43 @@ func TestExpectWhileOutputIsDropped(t *testing.T) {
 			}
 			if _, dropped := p.Unconsumed(Stdout); dropped == 0 {
 				t.Error("nothing was dropped: the test proves nothing")
+			}
+		})
+	}
+}
+
+// ExpectIdle gives up idle after the last output, though the reader does
+// not wake it for output that cannot match: not idle after it next looked.
+func TestExpectIdleFromLastOutput(t *testing.T) {
+	t.Parallel()
+	const idle = time.Second
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t, 10*time.Second)
+			var mu sync.Mutex
+			var last time.Time // when output last arrived
+			c := &Cmd{Args: []string{"sh", "-c", "echo a; sleep 0.2; echo b; exec sleep 60"}, TTY: mode.tty}
+			c.Observe = func(Stream, []byte) {
+				mu.Lock()
+				last = time.Now()
+				mu.Unlock()
+			}
+			p := mustStart(t, ctx, c)
+			defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+			expect(t, ctx, p, Stdout, text("a\n"))
+			_, err := p.ExpectIdle(ctx, idle, Stdout, text("never"))
+			ended := time.Now()
+			if !errors.Is(err, ErrIdle) {
+				t.Fatalf("ExpectIdle: %v, want ErrIdle", err)
+			}
+			mu.Lock()
+			since := ended.Sub(last)
+			mu.Unlock()
+			// Not a measure of speed: the wait it gives up after. Waiting
+			// idle from when it next looked would be nearly 2*idle.
+			if since < idle-50*time.Millisecond || since > idle+500*time.Millisecond {
+				t.Errorf("gave up %v after the last output, want %v", since.Round(time.Millisecond), idle)
 			}
 		})
 	}
