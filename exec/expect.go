@@ -58,6 +58,10 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 			scanners[i][j].pat = pat
 		}
 	}
+	for i, st := range streams {
+		st.await(scanners[i], ctx.Done())
+		defer st.unawait()
+	}
 	began := time.Now()
 	var idleC <-chan time.Time
 	var idleT *time.Timer
@@ -107,8 +111,12 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 		}
 		if idleT != nil {
 			if n := total(streams); n != received {
+				// Output arrived: the program is not idle. The reader
+				// does not wake this Expect for output that cannot
+				// match, so the wait counts from the arrival, not from
+				// now.
 				received = n
-				idleT.Reset(idle) // Output arrived: the program is not idle.
+				idleT.Reset(idleLeft(streams, idle))
 			}
 		}
 		var n1, n2 <-chan struct{}
@@ -121,13 +129,15 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 		case <-n2:
 		case <-settleC:
 		case <-idleC:
-			if total(streams) == received {
+			n := total(streams)
+			if n == received {
 				e := p.expectError(ctx, s, pats, began, ErrIdle)
 				e.Idle = idle
 				e.TooLong = tooLong(streams, scanners)
 				return nil, e
 			}
-			idleT.Reset(idle) // Output raced the timer; look at it first.
+			received = n
+			idleT.Reset(idleLeft(streams, idle)) // Idle from the last arrival.
 		case <-ctx.Done():
 			// One last look: output may have arrived with the deadline.
 			for i, st := range streams {
@@ -198,6 +208,20 @@ func (st *stream) longMatch(sc *scanner) int {
 		return 0
 	}
 	return loc[1] - loc[0]
+}
+
+// idleLeft is how long is left of idle since output last arrived on any
+// of the streams: 0 if it has passed.
+func idleLeft(streams []*stream, idle time.Duration) time.Duration {
+	var last time.Time
+	for _, st := range streams {
+		st.mu.Lock()
+		if st.arrived.After(last) {
+			last = st.arrived
+		}
+		st.mu.Unlock()
+	}
+	return max(idle-time.Since(last), 0)
 }
 
 // total is how many bytes the streams have received in all.

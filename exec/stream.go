@@ -73,6 +73,16 @@ type stream struct {
 	file     *os.File      // closed to stop the reader after WaitDelay
 	tap      func([]byte)  // Interact's: gets each raw chunk, under mu
 
+	// The Expects waiting on the stream: how many, and the scanners of
+	// the one when it is alone (nil otherwise). The reader wakes an
+	// Expect only when its output may hold a match, not at every read:
+	// it scans what it appended for a text pattern itself, as the Expect
+	// would have, so that a long output without the awaited text costs no
+	// hand-off between threads (see wants).
+	waiters  int
+	waiting  []scanner
+	waitDone <-chan struct{} // the waiting Expect's ctx.Done()
+
 	// What is known of the dropped bytes, for Output.
 	dropLines  int64    // the "\n" among them, with countLines
 	countLines bool     // Cmd.CountLines
@@ -136,8 +146,11 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 				s.buf = s.buf[:len(s.buf)+n]
 			}
 			s.trim()
+			wake := s.wants()
 			s.mu.Unlock()
-			s.signal()
+			if wake {
+				s.signal()
+			}
 			if n == size && size < readChunk {
 				size *= 2
 			}
@@ -169,6 +182,55 @@ func (s *stream) reserve(n int) {
 	nb := make([]byte, len(s.buf)-s.off, max(2*cap(s.buf), len(s.buf)-s.off+n))
 	copy(nb, s.buf[s.off:])
 	s.buf, s.off = nb, 0
+}
+
+// await records that an Expect waits on the stream with scanners scs,
+// until unawait; done is its ctx.Done().
+func (s *stream) await(scs []scanner, done <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiters++
+	s.waiting, s.waitDone = nil, nil
+	if s.waiters == 1 {
+		s.waiting, s.waitDone = scs, done
+	}
+}
+
+// unawait undoes await. An Expect left waiting with another's scanners
+// forgotten is woken at every read, as all were once.
+func (s *stream) unawait() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiters--
+	s.waiting, s.waitDone = nil, nil
+}
+
+// wants reports whether the reader, having appended output, should wake
+// the Expect waiting on the stream: none waits, no; its patterns are
+// known and none of them matches now, no (the text ones are looked for
+// here, in the new output only, with the scanners' own state, which
+// leaves the Expect nothing to scan again); else yes. A regexp is left to
+// the Expect, which scans each arrival once with its look-back: scanned
+// here at every read, its look-back would be scanned at every read too.
+// The caller holds s.mu.
+func (s *stream) wants() bool {
+	if s.waiters == 0 {
+		return false
+	}
+	if s.waiting == nil {
+		return true
+	}
+	pending := s.pending()
+	for i := range s.waiting {
+		sc := &s.waiting[i]
+		if sc.pat.Regexp != nil {
+			return true
+		}
+		if _, _, _, ok := sc.find(pending, s.base, s.sent, s.eof, s.waitDone); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *stream) signal() {

@@ -373,3 +373,33 @@ func TestParseSignal(t *testing.T) {
 		t.Errorf("SignalName(63) = %q", got)
 	}
 }
+
+// Under a tty, a grandchild that ignores the hangup and still holds the
+// terminal does not keep Wait waiting either: the kernel hangs the
+// terminal up when the session leader exits (so the master reads EIO),
+// and WaitDelay would end the read otherwise. Wait returns with the
+// reader stopped and the grandchild still running.
+func TestWaitTTYGrandchild(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	c := &Cmd{Args: []string{"sh", "-c", "trap '' HUP; sleep 60 & echo orphan $!"}, TTY: true}
+	c.WaitDelay = 100 * time.Millisecond
+	p := mustStart(t, ctx, c)
+	m := expect(t, ctx, p, Stdout, Pattern{Regexp: regexp.MustCompile(`orphan (\d+)\n`)})
+	pid, _ := strconv.Atoi(m.Groups[1])
+	if st, err := p.Wait(ctx); err != nil {
+		t.Fatalf("Wait = %v, %v; want exit 0 once WaitDelay has passed", st, err)
+	}
+	select {
+	case <-p.out.done:
+	default:
+		t.Error("Wait returned with the reader still reading")
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		t.Fatalf("the grandchild %d is gone before Terminate: %v (the test proves nothing)", pid, err)
+	}
+	if err := p.Terminate(ctx, time.Second); err != nil {
+		t.Fatalf("Terminate: %v", err)
+	}
+	waitGone(t, ctx, pid)
+}

@@ -273,6 +273,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// them to start; its processes end after the last.
 	setups := script.ShareSetups(all)
 	workers := fitWorkers(f.jobs, len(all), f.trans != "", stderr)
+	fitProcs(workers)
 	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: workers, failFast: f.failFast, opts: opts, done: out.result}
 	// The reports are written once: by the end of the run, or by a second
 	// interrupt that cannot wait for it, whichever comes first.
