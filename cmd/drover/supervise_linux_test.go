@@ -207,3 +207,29 @@ steps:
 		t.Errorf("left in $TMPDIR after the run: %v", entries)
 	}
 }
+
+// The supervisor's GOMAXPROCS of 1 is its own: the worker, and so every
+// process of a script, gets the environment as it was, GOMAXPROCS unset
+// or as the user set it.
+func TestSupervisorKeepsGOMAXPROCS(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "procs.yaml", `name: procs
+steps:
+  - run: {shell: 'echo "procs=[$${GOMAXPROCS-unset}]"', capture: seen}
+  - log: seen ${seen}
+`)
+	for _, c := range []struct{ env, want string }{{"", "seen procs=[unset]"}, {"GOMAXPROCS=3", "seen procs=[3]"}} {
+		var env []string
+		if c.env != "" {
+			env = []string{c.env}
+		} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
+			continue // The test's own environment sets it.
+		}
+		cmd, out := startDroverWith(t, dir, env, "run", path)
+		awaitExit(t, cmd, out)
+		if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
+			t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
+		}
+	}
+}
