@@ -52,6 +52,12 @@ type Options struct {
 	// WorkRoot is the directory in which the ${work} directories are
 	// made; "" means the system's temporary directory (os.TempDir).
 	WorkRoot string
+	// MakeWorkRoot says that WorkRoot does not exist yet: the first
+	// ${work} makes it, mode 0700, so that a run whose jobs use none
+	// makes no directory at all. Anything already there under that name
+	// is not this run's: the jobs that need a ${work} fail instead of
+	// using it. RemoveWork removes WorkRoot only if the run made it.
+	MakeWorkRoot bool
 	// Update rewrites the golden files of equals_file: with what the
 	// program printed instead of failing (--update); each job's Result
 	// lists those it changed.

@@ -130,10 +130,10 @@ func typeSchema(t valueType) object {
 		return object{{"description", "the name of a process spawned before"}, {"type", scalar}}
 	case tProcName:
 		return object{{"description", "letters, digits, _, . and -, such as db or web-1"},
-			{"type", scalar}, {"pattern", procNameRE.String()}}
+			{"type", scalar}, {"pattern", procNameRE().String()}}
 	case tSize:
 		return object{{"description", "ROWSxCOLS, such as 24x80, each from 1 to 1000"},
-			{"type", "string"}, {"pattern", sizeRE.String()}}
+			{"type", "string"}, {"pattern", sizeRE().String()}}
 	case tStream:
 		return object{{"enum", streams}}
 	case tPipe:

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/drover-dev/drover/exec"
 	"gopkg.in/yaml.v3"
@@ -154,22 +155,24 @@ func (c *stepCtx) seen(n *yaml.Node, key string) (Pattern, bool) {
 	return Pattern{}, false
 }
 
-var procNameRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
+// procNameRE and sizeRE are compiled on first use, not at start-up: most
+// runs never need them.
+var procNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`) })
 
 func (c *stepCtx) procName(n *yaml.Node) string {
 	name, ok := c.str(n, "name")
-	if ok && !procNameRE.MatchString(name) {
+	if ok && !procNameRE().MatchString(name) {
 		c.errorf(n, "name", "invalid process name %s: want letters, digits, _, . and -, such as db or web-1", shortQuote(name))
 	}
 	return name
 }
 
-var sizeRE = regexp.MustCompile(`^([0-9]{1,4})x([0-9]{1,4})$`)
+var sizeRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]{1,4})x([0-9]{1,4})$`) })
 
 // size reads ROWSxCOLS.
 func (c *stepCtx) size(n *yaml.Node) (rows, cols int) {
 	if n.Kind == yaml.ScalarNode {
-		if m := sizeRE.FindStringSubmatch(n.Value); m != nil {
+		if m := sizeRE().FindStringSubmatch(n.Value); m != nil {
 			rows, _ = strconv.Atoi(m[1])
 			cols, _ = strconv.Atoi(m[2])
 			if 0 < rows && rows <= 1000 && 0 < cols && cols <= 1000 {

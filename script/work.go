@@ -110,6 +110,27 @@ func workPath(name string) (string, error) {
 type workSet struct {
 	mu   sync.Mutex
 	dirs map[string]bool
+	// rootMade is whether the run made Options.WorkRoot (MakeWorkRoot).
+	rootMade bool
+}
+
+// readyRoot makes o.WorkRoot if the run is to make it and has not yet.
+func (o *Options) readyRoot() error {
+	if !o.MakeWorkRoot || o.WorkRoot == "" {
+		return nil
+	}
+	o.works.mu.Lock()
+	defer o.works.mu.Unlock()
+	if o.works.rootMade {
+		return nil
+	}
+	// Mkdir, not MkdirAll: a directory already there, such as one that
+	// another user put under that name, is refused (EEXIST).
+	if err := os.Mkdir(o.WorkRoot, 0o700); err != nil {
+		return err
+	}
+	o.works.rootMade = true
+	return nil
 }
 
 func (w *workSet) add(dir string) {
@@ -142,7 +163,7 @@ func (o *Options) RemoveWork() {
 		_ = removeWork(dir) // Best effort: drover is exiting.
 		delete(o.works.dirs, dir)
 	}
-	if o.WorkRoot != "" {
+	if o.WorkRoot != "" && (!o.MakeWorkRoot || o.works.rootMade) {
 		_ = removeWork(o.WorkRoot)
 	}
 }
@@ -164,6 +185,9 @@ func (st *state) workWhenUsed(files []File) error {
 // makeWork makes the job's work directory, sets ${work} and writes the
 // script's files: there. On error the directory is removed again.
 func (st *state) makeWork(files []File) error {
+	if err := st.opts.readyRoot(); err != nil {
+		return fmt.Errorf("making the work directory: %w", err)
+	}
 	dir, err := os.MkdirTemp(st.opts.WorkRoot, "drover-work-")
 	if err != nil {
 		return fmt.Errorf("making the work directory: %w", err)

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,62 @@ steps:
 	}
 	if err != nil && strings.Contains(err.Error(), "${v}") {
 		t.Errorf("a golden file named with variables was checked before the run")
+	}
+}
+
+// TestMakeWorkRoot: with MakeWorkRoot, WorkRoot is made (0700) by the
+// first job that uses ${work} and not before, so a run whose jobs never
+// use it makes no directory; RemoveWork removes it only once made. A
+// directory already there under that name is not the run's: the job that
+// needs a ${work} fails, and the directory is neither used nor removed.
+func TestMakeWorkRoot(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(opts *Options, src string) *Result {
+		t.Helper()
+		s, err := Parse(filepath.Join(dir, "t.yaml"), []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Job{Script: s}.Run(context.Background(), opts)
+	}
+	const none = "name: none\nsteps:\n  - run: {cmd: [\"true\"]}\n"
+	const uses = "name: uses\nsteps:\n  - run: {cmd: [\"true\"], dir: \"${work}\"}\n  - log: \"work=${work}\"\n"
+
+	root := filepath.Join(dir, "root")
+	opts := &Options{Env: []string{"PATH=/usr/bin:/bin"}, WorkRoot: root, MakeWorkRoot: true}
+	if r := run(opts, none); r.Status != Passed {
+		t.Fatalf("a job without ${work}: %v %v", r.Status, r.Err)
+	}
+	if _, err := os.Lstat(root); !os.IsNotExist(err) {
+		t.Errorf("a job without ${work} made the root: %v", err)
+	}
+	var log strings.Builder
+	opts.Live = &log
+	if r := run(opts, uses); r.Status != Passed {
+		t.Fatalf("a job using ${work}: %v %v", r.Status, r.Err)
+	}
+	if !strings.Contains(log.String(), "work="+root+string(filepath.Separator)) {
+		t.Errorf("the ${work} is not in the root %s:\n%s", root, log.String())
+	}
+	if fi, err := os.Stat(root); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("the root after a job using ${work}: %v, want a directory of mode 0700", err)
+	}
+	opts.RemoveWork()
+	if _, err := os.Lstat(root); !os.IsNotExist(err) {
+		t.Errorf("RemoveWork left the root it made: %v", err)
+	}
+
+	theirs := filepath.Join(dir, "theirs")
+	if err := os.Mkdir(theirs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts = &Options{Env: []string{"PATH=/usr/bin:/bin"}, WorkRoot: theirs, MakeWorkRoot: true}
+	if r := run(opts, uses); r.Status != Failed || r.Err == nil || !strings.Contains(r.Err.Error(), "making the work directory") {
+		t.Errorf("a job using ${work} in a root already there: %v %v, want a failure making it", r.Status, r.Err)
+	}
+	opts.RemoveWork()
+	if entries, err := os.ReadDir(theirs); err != nil || len(entries) != 0 {
+		t.Errorf("the directory already there: %v %v, want it kept, empty", entries, err)
 	}
 }

@@ -254,6 +254,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// The supervisor's, which it removes even if this process is
 		// killed; a kept directory must outlive it.
 		opts.WorkRoot = workRoot
+		opts.MakeWorkRoot = workRoot != "" // Named only: made if a job needs it.
 	}
 	began := time.Now()
 	out := newPrinter(stdout, len(all), began, f.quiet)

@@ -43,8 +43,8 @@ import (
 // initialised; it comes to main only when the worker left processes
 // behind, to end them (supervise). See package launch.
 
-// workRoot is, in a worker, the supervisor's directory for the jobs'
-// ${work}; "" elsewhere.
+// workRoot is, in a worker, the directory the supervisor named for the
+// jobs' ${work}, made by the first of them; "" elsewhere.
 var workRoot string
 
 // supervise ends what worker w, which package launch started and has
@@ -54,10 +54,8 @@ var workRoot string
 // signals drover was started with ignored (launch.IgnoredAtStart) are
 // caught, so that the worker gets the default, but not relayed.
 func supervise(w *launch.Worker) int {
-	_ = exec.BecomeSubreaper() // Done already by launch; this starts the reaper of orphans.
-	if w.Root != "" {
-		defer os.RemoveAll(w.Root) // After every process below is gone.
-	}
+	_ = exec.BecomeSubreaper()      // Done already by launch; this starts the reaper of orphans.
+	defer launch.RemoveRoot(w.Root) // After every process below is gone.
 	endDescendants()
 	runtime.KeepAlive(w.Control) // Closed only by this process's exit: the worker's end of file.
 	if w.Exited == nil {
@@ -158,7 +156,7 @@ func followSupervisor(f *os.File) {
 			exec.KillAll()
 			if workRoot != "" {
 				time.Sleep(10 * time.Millisecond) // The killed take a moment to die.
-				_ = os.RemoveAll(workRoot)        // Best effort: exiting.
+				launch.RemoveRoot(workRoot)       // If made: best effort, exiting.
 			}
 			os.Exit(signalCode(syscall.SIGKILL))
 		}

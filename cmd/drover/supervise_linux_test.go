@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,6 +98,14 @@ func TestKilledDroverLeavesNothing(t *testing.T) {
 			if _, err := os.Lstat(work); !os.IsNotExist(err) {
 				t.Errorf("kill -9 of the %s: its ${work}, %s, is left: %v", victim, work, err)
 			}
+			// The root the worker made for the jobs' ${work} goes too.
+			root := filepath.Dir(work)
+			for _, err := os.Lstat(root); err == nil && time.Since(began) < 2*time.Second; _, err = os.Lstat(root) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if _, err := os.Lstat(root); !strings.HasPrefix(filepath.Base(root), "drover-run-") || !os.IsNotExist(err) {
+				t.Errorf("kill -9 of the %s: the root of the ${work}, %s, is left: %v", victim, root, err)
+			}
 			if victim == "worker" {
 				if st := exitStatus(cmd); st != "exit 137" {
 					t.Errorf("the supervisor: %s, want exit 137 (128+SIGKILL)\n%s", st, out)
@@ -166,5 +175,61 @@ steps:
 	}
 	if strings.Contains(out.String(), "work="+stray) {
 		t.Errorf("the job's ${work} is in the stray root:\n%s", out)
+	}
+}
+
+// The root of the jobs' ${work}, which the supervisor names, is made only
+// when a job first uses a ${work}: a run that uses none makes no
+// directory at all. Once made it is the user's only, and it is gone after
+// the run.
+func TestWorkRootWhenUsed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := writeScript(t, dir, "root.yaml", `name: root
+steps:
+  - run: {shell: 'ls -A "$$TMPDIR"', stdout: {equals: ""}}
+  - run: {shell: 'up=$$(dirname "$$PWD"); echo "root=$$(basename "$$up") in=$$(dirname "$$up") mode=$$(stat -c %a "$$up")"', dir: "${work}", capture: seen}
+  - log: seen ${seen}
+`)
+	cmd, out := startDroverWith(t, dir, []string{"TMPDIR=" + tmp}, "run", path)
+	awaitExit(t, cmd, out)
+	if cmd.ProcessState.ExitCode() != 0 {
+		t.Fatalf("%s\n%s", exitStatus(cmd), out)
+	}
+	if !regexp.MustCompile(`seen root=drover-run-\w+ in=` + regexp.QuoteMeta(tmp) + ` mode=700\b`).MatchString(out.String()) {
+		t.Errorf("the ${work} is not in a root of mode 700 in $TMPDIR:\n%s", out)
+	}
+	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+		t.Errorf("left in $TMPDIR after the run: %v", entries)
+	}
+}
+
+// The supervisor's GOMAXPROCS of 1 is its own: the worker, and so every
+// process of a script, gets the environment as it was, GOMAXPROCS unset
+// or as the user set it.
+func TestSupervisorKeepsGOMAXPROCS(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "procs.yaml", `name: procs
+steps:
+  - run: {shell: 'echo "procs=[$${GOMAXPROCS-unset}]"', capture: seen}
+  - log: seen ${seen}
+`)
+	for _, c := range []struct{ env, want string }{{"", "seen procs=[unset]"}, {"GOMAXPROCS=3", "seen procs=[3]"}} {
+		var env []string
+		if c.env != "" {
+			env = []string{c.env}
+		} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
+			continue // The test's own environment sets it.
+		}
+		cmd, out := startDroverWith(t, dir, env, "run", path)
+		awaitExit(t, cmd, out)
+		if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
+			t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
+		}
 	}
 }

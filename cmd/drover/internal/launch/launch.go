@@ -29,9 +29,10 @@ const WorkerVar = "DROVER_WORKER"
 // ControlFd is the worker's descriptor of the supervisor's pipe.
 const ControlFd = 3
 
-// WorkRootVar gives the worker the directory, made by the supervisor, in
-// which the jobs' ${work} directories are made: whichever of the two
-// outlives the other removes it, so that a drover killed with SIGKILL
+// WorkRootVar gives the worker the directory, named by the supervisor, in
+// which the jobs' ${work} directories are made: the worker makes it when
+// a job first needs one, if ever, and whichever of the two outlives the
+// other removes it (RemoveRoot), so that a drover killed with SIGKILL
 // leaves no work directory behind either. The worker removes it from its
 // environment, as WorkerVar.
 const WorkRootVar = "DROVER_WORK_ROOT"
@@ -57,7 +58,7 @@ var Started *Worker
 type Worker struct {
 	Process *os.Process
 	Control *os.File         // the write end of the worker's pipe
-	Root    string           // the directory of the jobs' ${work}, "" if none
+	Root    string           // the directory of the jobs' ${work}, made by the worker if needed
 	Signals chan os.Signal   // the stop signals, caught since before the start
 	Exited  *os.ProcessState // nil if it could not be waited for
 }
