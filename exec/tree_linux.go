@@ -126,7 +126,9 @@ func (p *Process) findTree(t *tree) *tree {
 	if !p.Exited() {
 		todo = append(todo, p.Pid) // Not reaped: the pid is still p's.
 	}
-	if subreaper.on.Load() {
+	// Orphans handed to this program are its children: with none at all
+	// (p reaped, nothing left), there is nothing to read in /proc.
+	if subreaper.on.Load() && hasChildren() {
 		for _, pid := range k.orphans() {
 			if t.pids[pid] || (!isWaiting(pid) && p.owns(pid)) {
 				todo = append(todo, pid)
