@@ -108,7 +108,7 @@ type parser struct {
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
-	return Pos{File: p.file, Line: n.Line, Col: n.Column}
+	return posAt(p.file, n.Line, n.Column)
 }
 
 func (p *parser) add(pos Pos, step string, err error) {
@@ -171,15 +171,16 @@ func (p *parser) yamlError(err error, src []byte) {
 	pos := Pos{File: p.file, Line: 1, Col: 1}
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		msg = m[2]
-		pos.Line, _ = strconv.Atoi(m[1])
+		line, _ := strconv.Atoi(m[1])
 		if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
 			strings.HasPrefix(msg, "found incompatible") || strings.HasPrefix(msg, "found undefined tag") {
-			pos.Line++
+			line++
 		}
+		pos = posAt(p.file, line, 1)
 	} else if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
 		name, _ = strings.CutSuffix(name, "' referenced")
 		if l, c := findAlias(src, name); l > 0 {
-			pos.Line, pos.Col = l, c
+			pos = posAt(p.file, l, c)
 		}
 		msg = fmt.Sprintf("alias *%s refers to no anchor &%s before it", name, name)
 	}
@@ -189,8 +190,8 @@ func (p *parser) yamlError(err error, src []byte) {
 	if strings.HasPrefix(msg, "did not find expected ','") {
 		// In [...] and {...}, a plain ${x} opens a mapping; yaml.v3 says
 		// only that the list did not go on.
-		if l, c, ref := flowRef(src, pos.Line); l > 0 {
-			pos.Line, pos.Col = l, c
+		if l, c, ref := flowRef(src, int(pos.Line)); l > 0 {
+			pos = posAt(p.file, l, c)
 			msg += fmt.Sprintf(`; inside [...] or {...} a value that holds %s must be quoted, such as "%s"`, ref, ref)
 		}
 	}
@@ -281,7 +282,7 @@ func (p *parser) checkChars(src []byte) bool {
 		}
 		if bad != "" {
 			l, c := lineCol(src, i)
-			p.add(Pos{File: p.file, Line: l, Col: c}, "", errors.New(bad))
+			p.add(posAt(p.file, l, c), "", errors.New(bad))
 			return false
 		}
 		i += size

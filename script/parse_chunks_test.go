@@ -207,7 +207,7 @@ func TestParseChunksLongScripts(t *testing.T) {
 			t.Fatalf("the Script differs from the whole document's: %s", firstDiff(got, want))
 		}
 		lines := strings.Count(string(src), "\n")
-		if p := got.Steps[len(got.Steps)-1].Position(); p.Line != lines || p.Col != 5 {
+		if p := got.Steps[len(got.Steps)-1].Position(); int(p.Line) != lines || p.Col != 5 {
 			t.Errorf("last step at %v, want big.yaml:%d:5", p, lines)
 		}
 	}
