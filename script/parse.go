@@ -35,14 +35,45 @@ const (
 	defaultGrace         = 5 * time.Second  // terminate
 )
 
-// ParseFile reads the script at path and parses it with Parse. An error
-// reading the file is returned as it is (an *fs.PathError).
+// ParseFile reads the script at path and parses it as Parse does. An
+// error reading the file is returned as it is (an *fs.PathError).
+//
+// A long script's steps are read from the file a chunk at a time, after a
+// first reading of it all that finds them: the source is not held while
+// the steps are made. A chunk that reads back different from the first
+// time (the file changed) makes it read the whole file again.
 func ParseFile(path string) (*Script, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, src)
+	defer f.Close()
+	src, err := readAll(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(src) >= chunkFrom {
+		if s := parseChunkedAt(path, src, f, chunkSteps); s != nil {
+			return s, nil
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		if src, err = readAll(f); err != nil {
+			return nil, err
+		}
+	}
+	return parseWhole(path, src)
+}
+
+// readAll reads f to its end, as os.ReadFile does.
+func readAll(f *os.File) ([]byte, error) {
+	var b bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
+		b.Grow(int(fi.Size()) + bytes.MinRead)
+	}
+	_, err := b.ReadFrom(f)
+	return b.Bytes(), err
 }
 
 // Parse parses and validates one script; file names it in positions and

@@ -1,6 +1,7 @@
 package script
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -36,6 +37,10 @@ func sameParse(t *testing.T, name string, src []byte, per int) bool {
 	chunked := parseChunked(name, src, per)
 	if chunked != nil && (wantErr != nil || !sameValue(chunked, want)) {
 		t.Fatalf("%s, %d steps a chunk: the chunks gave a Script where the whole document gives %v", name, per, wantErr)
+	}
+	// Read again from a file, as ParseFile does: the same.
+	if again := parseChunkedAt(name, bytes.Clone(src), bytes.NewReader(src), per); !sameValue(again, chunked) {
+		t.Fatalf("%s, %d steps a chunk: the chunks read again gave %s", name, per, firstDiff(again, chunked))
 	}
 	return chunked != nil
 }
