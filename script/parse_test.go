@@ -104,8 +104,8 @@ func TestParseDesignExample(t *testing.T) {
 			prompt(15),
 			&Send{Pos: at(16, 5), Text: "${host}"},
 			&Expect{Pos: at(17, 5), Patterns: []Pattern{{
-				Pos:    at(17, 18),
-				Re:     `Address: (\d+\.\d+\.\d+\.\d+)`,
+				Pos:  at(17, 18),
+				Text: `Address: (\d+\.\d+\.\d+\.\d+)`, Re: true,
 				Regexp: regexp.MustCompile(`Address: (\d+\.\d+\.\d+\.\d+)`),
 				Extra:  &PatternExtra{Capture: []string{"addr"}},
 			}}, Timeout: 10 * time.Second},
@@ -223,15 +223,15 @@ func TestParseSteps(t *testing.T) {
 			&Expect{Pos: at(3, 5), Patterns: []Pattern{{Pos: at(3, 13), Text: "login: "}}, Timeout: 10 * time.Second},
 			&Expect{Pos: at(4, 5), Patterns: []Pattern{{Pos: at(4, 20), Text: "ok"}}, Timeout: time.Minute, Extra: &ExpectExtra{Stream: "both", On: "cat"}},
 			&Expect{Pos: at(5, 5), Patterns: []Pattern{{
-				Pos: at(5, 18), Re: `v(\d+)\.(\d+)`, Regexp: regexp.MustCompile(`v(\d+)\.(\d+)`), Extra: &PatternExtra{Capture: []string{"major", "minor"}},
+				Pos: at(5, 18), Text: `v(\d+)\.(\d+)`, Re: true, Regexp: regexp.MustCompile(`v(\d+)\.(\d+)`), Extra: &PatternExtra{Capture: []string{"major", "minor"}},
 			}}, Timeout: 10 * time.Second, Extra: &ExpectExtra{Stream: "stderr"}},
 			&Expect{Pos: at(6, 5), Patterns: []Pattern{{
-				Pos: at(6, 18), Re: `${major}\.(\d+)`, Extra: &PatternExtra{Capture: []string{"patch"}},
+				Pos: at(6, 18), Text: `${major}\.(\d+)`, Re: true, Extra: &PatternExtra{Capture: []string{"patch"}},
 			}}, Timeout: 10 * time.Second},
 			&Expect{Pos: at(7, 5), Patterns: []Pattern{{Pos: at(7, 19), EOF: true}}, Timeout: 500 * time.Millisecond},
 			&Expect{Pos: at(8, 5), Any: true, Patterns: []Pattern{
 				{Pos: at(10, 11), Text: "$ "},
-				{Pos: at(11, 15), Re: "error: (.*)", Regexp: regexp.MustCompile("error: (.*)"), Extra: &PatternExtra{Capture: []string{"why"}, Then: []Step{
+				{Pos: at(11, 15), Text: "error: (.*)", Re: true, Regexp: regexp.MustCompile("error: (.*)"), Extra: &PatternExtra{Capture: []string{"why"}, Then: []Step{
 					&Log{Pos: at(14, 15), Text: "failed: ${why} (${match.index})"},
 				}}},
 				{Pos: at(15, 16), EOF: true, Extra: &PatternExtra{Then: []Step{}}},

@@ -13,13 +13,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Pattern is one thing an expect step waits for: exactly one of Text, Re,
-// EOF and Timeout is set.
+// Pattern is one thing an expect step waits for: text (Text, Re false), a
+// regular expression (Text, Re true), the end of output (EOF) or, in
+// any: only, the time running out (Timeout).
 type Pattern struct {
 	Pos     Pos
-	Text    string         // template, a substring
-	Re      string         // template of a regular expression
-	Regexp  *regexp.Regexp // Re compiled at parse time when it holds no ${...}
+	Text    string         // template: a substring, or a regular expression if Re
+	Regexp  *regexp.Regexp // Text compiled at parse time, if Re and it holds no ${...}
+	Re      bool           // Text is a regular expression (RE2 syntax), not a substring
 	EOF     bool
 	Timeout bool          // any: only: the branch taken when nothing matched in time
 	Extra   *PatternExtra // capture: and then:; nil when it has neither
@@ -186,8 +187,8 @@ func (c *stepCtx) pattern(f map[string]entry, which string) Pattern {
 	case "text":
 		pat.Text = c.text(e.val, "text")
 	case "re":
-		pat.Re = c.text(e.val, "re")
-		pat.Regexp = c.regex(e.val, "re", pat.Re)
+		pat.Text, pat.Re = c.text(e.val, "re"), true
+		pat.Regexp = c.regex(e.val, "re", pat.Text)
 	case "eof":
 		c.mustBeTrue(e.val, "eof")
 		pat.EOF = true
@@ -399,13 +400,13 @@ func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 // class of that one character. A class such as [\r\n] or \s is left
 // alone: it can match "\n" too.
 func needsCR(p Pattern) bool {
-	if p.Re == "" {
+	if !p.Re {
 		return false
 	}
 	if p.Regexp == nil { // Compiled when it runs: judge the text.
-		return strings.Contains(p.Re, `\r`) || strings.ContainsRune(p.Re, '\r')
+		return strings.Contains(p.Text, `\r`) || strings.ContainsRune(p.Text, '\r')
 	}
-	re, err := syntax.Parse(p.Re, syntax.Perl)
+	re, err := syntax.Parse(p.Text, syntax.Perl)
 	if err != nil {
 		return false // Cannot happen: it compiled.
 	}
@@ -429,7 +430,7 @@ func needText(pats []Pattern) bool {
 		switch {
 		case p.EOF:
 			return false
-		case p.Re != "" && (p.Regexp == nil || p.Regexp.MatchString("")):
+		case p.Re && (p.Regexp == nil || p.Regexp.MatchString("")):
 			return false // Unknown until run, or it matches nothing.
 		}
 	}
@@ -440,7 +441,7 @@ func needText(pats []Pattern) bool {
 func (s *Expect) templates() []string {
 	var ts []string
 	for _, p := range s.Patterns {
-		ts = append(ts, p.Text, p.Re)
+		ts = append(ts, p.Text)
 	}
 	return ts
 }

@@ -23,8 +23,8 @@ func (st *state) pattern(p Pattern) (exec.Pattern, error) {
 		return exec.Pattern{EOF: true}, nil
 	case p.Regexp != nil:
 		return exec.Pattern{Regexp: p.Regexp}, nil
-	case p.Re != "":
-		src, err := st.expand(p.Re)
+	case p.Re:
+		src, err := st.expand(p.Text)
 		if err != nil {
 			return exec.Pattern{}, err
 		}
