@@ -3,6 +3,7 @@ package script
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -91,4 +92,22 @@ func watched(src []byte, freed *atomic.Bool) []byte {
 	c := bytes.Clone(src)
 	runtime.AddCleanup(&c[0], func(f *atomic.Bool) { f.Store(true) }, freed)
 	return c
+}
+
+// TestPosLongFiles: a position past line 65,535 is kept, and one past
+// what a Pos holds is kept at its largest rather than wrapped around.
+func TestPosLongFiles(t *testing.T) {
+	t.Parallel()
+	src := roundTrips(33_000)
+	s, err := Parse("big.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Count(src, []byte("\n"))
+	if p := s.Steps[len(s.Steps)-1].Position(); int(p.Line) != lines || lines <= 1<<16 {
+		t.Errorf("last step at %v, want big.yaml:%d:5 (past 65536)", p, lines)
+	}
+	if p := posAt("f", math.MaxInt32+10, 1<<40); p.Line != math.MaxInt32 || p.Col != math.MaxInt32 {
+		t.Errorf("posAt past the largest: %d:%d", p.Line, p.Col)
+	}
 }

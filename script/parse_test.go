@@ -217,6 +217,8 @@ func TestParseSteps(t *testing.T) {
           then: []
       timeout: 5s
   - log: ${why} ${match.index} ${patch}
+  - expect: {text: a, stream: stdout}
+  - expect: {text: b, idle_timeout: 2s, before: pre}
 `,
 		want: []Step{
 			cat,
@@ -237,6 +239,9 @@ func TestParseSteps(t *testing.T) {
 				{Pos: at(15, 16), EOF: true, Extra: &PatternExtra{Then: []Step{}}},
 			}, Timeout: 5 * time.Second},
 			&Log{Pos: at(18, 5), Text: "${why} ${match.index} ${patch}"},
+			&Expect{Pos: at(19, 5), Patterns: []Pattern{{Pos: at(19, 20), Text: "a"}}, Timeout: 10 * time.Second},
+			&Expect{Pos: at(20, 5), Patterns: []Pattern{{Pos: at(20, 20), Text: "b"}}, Timeout: 10 * time.Second,
+				Extra: &ExpectExtra{Idle: 2 * time.Second, Before: "pre"}},
 		},
 	}, {
 		name: "send",
