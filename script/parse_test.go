@@ -231,7 +231,7 @@ func TestParseSteps(t *testing.T) {
 				Pos: at(6, 18), Text: `${major}\.(\d+)`, Re: true, Extra: &PatternExtra{Capture: []string{"patch"}},
 			}}, Timeout: 10 * time.Second},
 			&Expect{Pos: at(7, 5), Patterns: []Pattern{{Pos: at(7, 19), EOF: true}}, Timeout: 500 * time.Millisecond},
-			&Expect{Pos: at(8, 5), Any: true, Patterns: []Pattern{
+			&Expect{Pos: at(8, 5), Extra: &ExpectExtra{Any: true}, Patterns: []Pattern{
 				{Pos: at(10, 11), Text: "$ "},
 				{Pos: at(11, 15), Text: "error: (.*)", Re: true, Regexp: regexp.MustCompile("error: (.*)"), Extra: &PatternExtra{Capture: []string{"why"}, Then: []Step{
 					&Log{Pos: at(14, 15), Text: "failed: ${why} (${match.index})"},

@@ -33,14 +33,13 @@ type PatternExtra struct {
 	Then    []Step   // steps run only when this pattern matched (any: only)
 }
 
-// Expect waits until output matches one of its patterns. With a single
-// pattern (text, re or eof) Any is false; with any: each Pattern is one
-// branch.
+// Expect waits until output matches one of its patterns: a single one
+// (text, re or eof), or with any: (Extra.Any) the first of several, each
+// Pattern one branch.
 type Expect struct {
 	Pos      Pos
 	Patterns []Pattern
 	Timeout  time.Duration
-	Any      bool
 	Extra    *ExpectExtra // what most expects leave unset; nil when all of it is
 }
 
@@ -48,6 +47,7 @@ type Expect struct {
 // apart, so that each of the many plain expects of a long script is
 // smaller.
 type ExpectExtra struct {
+	Any    bool          // any:: each of Patterns is a branch, with its own then:
 	Stream string        // "stderr" or "both"; "" is stdout, the default
 	Idle   time.Duration // idle_timeout: fail when no output arrives for this long
 	On     string        // the process, by name; "" is the last spawned
@@ -141,7 +141,7 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 				s.extra().Echo = echo
 			}
 		case "any":
-			s.Any = true
+			s.extra().Any = true
 			if e, ok := f["capture"]; ok {
 				c.errorf(e.key, "", "capture goes in each branch of any:, beside its re:")
 			}
@@ -346,7 +346,7 @@ func (e *otherOutput) Unwrap() error { return e.err }
 
 // children implements parent: the then: steps of any:'s branches.
 func (s *Expect) children() [][]Step {
-	if !s.Any {
+	if !s.branched() {
 		return nil // Only the branches of any: have then:.
 	}
 	lists := make([][]Step, len(s.Patterns))
@@ -389,7 +389,7 @@ func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 			p.eof[stream] = s
 		}
 	}
-	if s.Any {
+	if s.branched() {
 		return "", l.branches(f, s.children()...)
 	}
 	return "", false

@@ -141,7 +141,7 @@ func (s *Expect) runBranch(ctx context.Context, st *state, i int, m *exec.Match,
 		st.setVar(s.before(), before)
 	}
 	release()
-	if s.Any {
+	if s.branched() {
 		st.vars["match.index"] = strconv.Itoa(i)
 		return st.runBlock(ctx, pat.then())
 	}

@@ -45,6 +45,9 @@ func (s *Expect) extra() *ExpectExtra {
 	return s.Extra
 }
 
+// branched reports whether s has any:, its Patterns its branches.
+func (s *Expect) branched() bool { return s.Extra != nil && s.Extra.Any }
+
 // stream is the stream of s: "stdout", "stderr" or "both".
 func (s *Expect) stream() string {
 	if s.Extra == nil || s.Extra.Stream == "" {

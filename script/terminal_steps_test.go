@@ -41,7 +41,7 @@ func stepEqual(a, b Step) bool {
 		return ok && *a == *b
 	case *Expect:
 		b, ok := b.(*Expect)
-		return ok && a.Pos == b.Pos && a.Timeout == b.Timeout && !a.Any && !b.Any &&
+		return ok && a.Pos == b.Pos && a.Timeout == b.Timeout &&
 			(a.Extra == nil) == (b.Extra == nil) && (a.Extra == nil || *a.Extra == *b.Extra) &&
 			len(a.Patterns) == 0 && len(b.Patterns) == 0
 	}
