@@ -12,7 +12,7 @@ import (
 // This file reads a long steps: list a chunk of steps at a time.
 //
 // yaml.v3 decodes a document into a tree of nodes of some 550 bytes a
-// step, more than twice what the steps take once read: a 100,000-step
+// step, four times what the steps take once read: a 100,000-step
 // script's tree alone is 55 MB. So a source of chunkFrom bytes or more
 // whose steps: list is written plainly, as generated scripts write it (a
 // "steps:" line at the top level, then the list in block style, one "- "
@@ -21,7 +21,9 @@ import (
 // kept, so that every other node keeps its place), and the list, read
 // chunkSteps steps at a time. Each chunk is its lines as they are, the
 // same columns, decoded on their own; its nodes move to the file's lines
-// and are dropped once their steps are read.
+// and are dropped once their steps are read. ParseFile does not hold the
+// source either while the steps are made: it reads each chunk again from
+// the file, and checks it against the CRC-32C of its first reading.
 //
 // Lines decoded apart give the same nodes as in the whole document when
 // no construct crosses a chunk's edges and no node refers to another:
