@@ -38,19 +38,27 @@ const (
 // ParseFile reads the script at path and parses it as Parse does. An
 // error reading the file is returned as it is (an *fs.PathError).
 //
-// A long script's steps are read from the file a chunk at a time, after a
-// first reading of it all that finds them: the source is not held while
-// the steps are made. A chunk that reads back different from the first
-// time (the file changed) makes it read the whole file again.
+// A long script in a regular file has its steps read from the file a chunk
+// at a time, after a first reading of it all that finds them: the source
+// is not held while the steps are made. A chunk that reads back different
+// from the first time (the file changed) makes it read the whole file
+// again. Any other file (a FIFO, /dev/stdin) is read once, as Parse reads.
 func ParseFile(path string) (*Script, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	src, err := readAll(f)
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	src, err := readAll(f, fi.Size())
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return Parse(path, src)
 	}
 	if len(src) >= chunkFrom {
 		if s := parseChunkedAt(path, src, f, chunkSteps); s != nil {
@@ -59,18 +67,19 @@ func ParseFile(path string) (*Script, error) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, err
 		}
-		if src, err = readAll(f); err != nil {
+		if src, err = readAll(f, fi.Size()); err != nil {
 			return nil, err
 		}
 	}
 	return parseWhole(path, src)
 }
 
-// readAll reads f to its end, as os.ReadFile does.
-func readAll(f *os.File) ([]byte, error) {
+// readAll reads f, of size bytes if it says so, to its end, as
+// os.ReadFile does.
+func readAll(f *os.File, size int64) ([]byte, error) {
 	var b bytes.Buffer
-	if fi, err := f.Stat(); err == nil && fi.Size() > 0 {
-		b.Grow(int(fi.Size()) + bytes.MinRead)
+	if size > 0 && int64(int(size)) == size {
+		b.Grow(int(size) + bytes.MinRead)
 	}
 	_, err := b.ReadFrom(f)
 	return b.Bytes(), err

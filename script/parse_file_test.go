@@ -111,3 +111,27 @@ func TestPosLongFiles(t *testing.T) {
 		t.Errorf("posAt past the largest: %d:%d", p.Line, p.Col)
 	}
 }
+
+// TestParseFileFIFO: a long script from a FIFO, which cannot be read
+// twice, is read once, as Parse reads it.
+func TestParseFileFIFO(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "big.yaml")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	src := roundTrips(3_000)
+	go func() {
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.Write(src)
+			f.Close()
+		}
+	}()
+	got, err := ParseFile(fifo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := Parse(fifo, src); !sameValue(got, want) {
+		t.Fatal(firstDiff(got, want))
+	}
+}
