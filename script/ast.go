@@ -2,15 +2,24 @@ package script
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
 // Pos is a position in a script file. Line and Col count from 1; the zero
-// Pos means "no position" and prints as the file name alone.
+// Pos means "no position" and prints as the file name alone. Line and Col
+// are 32 bits: every step holds one or more Pos, and a script of more
+// than 2^31 lines is more than any parser here would read.
 type Pos struct {
 	File string
-	Line int
-	Col  int
+	Line int32
+	Col  int32
+}
+
+// posAt returns the Pos of line and col in file, each kept to what a Pos
+// holds (the largest int32).
+func posAt(file string, line, col int) Pos {
+	return Pos{File: file, Line: int32(min(line, math.MaxInt32)), Col: int32(min(col, math.MaxInt32))}
 }
 
 // String formats p as file:line:col, the form editors and terminals link.

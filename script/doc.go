@@ -89,6 +89,13 @@
 // the step as a whole is. An unknown step kind suggests the nearest known
 // one ("did you mean "expect"?").
 //
+// A parsed step is a value of one of the step types ([Send], [Expect],
+// ...), behind the [Step] interface. As a script of a hundred thousand
+// steps holds that many, the settings few steps set are apart: the Extra
+// of a [Send], an [Expect] or a [Pattern] is nil unless one of them is
+// set ([SendExtra], [ExpectExtra], [PatternExtra]), and a [Pos] counts its
+// lines and columns in 32 bits.
+//
 // # Steps
 //
 // Each step is a mapping with one key, the step's kind. A scalar value is

@@ -231,9 +231,9 @@ func (s *Script) MatrixNames() []string {
 // variables.
 func (s *Script) matrixLines() map[string]int {
 	lines := map[string]int{}
-	set := func(name string, line int) {
+	set := func(name string, line int32) {
 		if _, ok := lines[name]; !ok {
-			lines[name] = line
+			lines[name] = int(line)
 		}
 	}
 	for _, a := range s.Matrix {
@@ -308,7 +308,7 @@ func readTable(path string) (*Table, error) {
 		return nil, fmt.Errorf("%s is larger than %d MiB", path, maxCSVBytes>>20)
 	}
 	at := func(line, col int, format string, args ...any) error {
-		return &Error{Pos: Pos{File: path, Line: line, Col: col}, Err: fmt.Errorf(format, args...)}
+		return &Error{Pos: posAt(path, line, col), Err: fmt.Errorf(format, args...)}
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(src, []byte("\uFEFF"))))
 	t := &Table{File: path}

@@ -35,14 +35,54 @@ const (
 	defaultGrace         = 5 * time.Second  // terminate
 )
 
-// ParseFile reads the script at path and parses it with Parse. An error
-// reading the file is returned as it is (an *fs.PathError).
+// ParseFile reads the script at path and parses it as Parse does. An
+// error reading the file is returned as it is (an *fs.PathError).
+//
+// A long script in a regular file has its steps read from the file a chunk
+// at a time, after a first reading of it all that finds them: the source
+// is not held while the steps are made. A chunk that reads back different
+// from the first time (the file changed) makes it read the whole file
+// again. Any other file (a FIFO, /dev/stdin) is read once, as Parse reads.
 func ParseFile(path string) (*Script, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(path, src)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	src, err := readAll(f, fi.Size())
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return Parse(path, src)
+	}
+	if len(src) >= chunkFrom {
+		if s := parseChunkedAt(path, src, f, chunkSteps); s != nil {
+			return s, nil
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, err
+		}
+		if src, err = readAll(f, fi.Size()); err != nil {
+			return nil, err
+		}
+	}
+	return parseWhole(path, src)
+}
+
+// readAll reads f, of size bytes if it says so, to its end, as
+// os.ReadFile does.
+func readAll(f *os.File, size int64) ([]byte, error) {
+	var b bytes.Buffer
+	if size > 0 && int64(int(size)) == size {
+		b.Grow(int(size) + bytes.MinRead)
+	}
+	_, err := b.ReadFrom(f)
+	return b.Bytes(), err
 }
 
 // Parse parses and validates one script; file names it in positions and
@@ -108,7 +148,7 @@ type parser struct {
 }
 
 func (p *parser) pos(n *yaml.Node) Pos {
-	return Pos{File: p.file, Line: n.Line, Col: n.Column}
+	return posAt(p.file, n.Line, n.Column)
 }
 
 func (p *parser) add(pos Pos, step string, err error) {
@@ -171,15 +211,16 @@ func (p *parser) yamlError(err error, src []byte) {
 	pos := Pos{File: p.file, Line: 1, Col: 1}
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		msg = m[2]
-		pos.Line, _ = strconv.Atoi(m[1])
+		line, _ := strconv.Atoi(m[1])
 		if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
 			strings.HasPrefix(msg, "found incompatible") || strings.HasPrefix(msg, "found undefined tag") {
-			pos.Line++
+			line++
 		}
+		pos = posAt(p.file, line, 1)
 	} else if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
 		name, _ = strings.CutSuffix(name, "' referenced")
 		if l, c := findAlias(src, name); l > 0 {
-			pos.Line, pos.Col = l, c
+			pos = posAt(p.file, l, c)
 		}
 		msg = fmt.Sprintf("alias *%s refers to no anchor &%s before it", name, name)
 	}
@@ -189,8 +230,8 @@ func (p *parser) yamlError(err error, src []byte) {
 	if strings.HasPrefix(msg, "did not find expected ','") {
 		// In [...] and {...}, a plain ${x} opens a mapping; yaml.v3 says
 		// only that the list did not go on.
-		if l, c, ref := flowRef(src, pos.Line); l > 0 {
-			pos.Line, pos.Col = l, c
+		if l, c, ref := flowRef(src, int(pos.Line)); l > 0 {
+			pos = posAt(p.file, l, c)
 			msg += fmt.Sprintf(`; inside [...] or {...} a value that holds %s must be quoted, such as "%s"`, ref, ref)
 		}
 	}
@@ -281,7 +322,7 @@ func (p *parser) checkChars(src []byte) bool {
 		}
 		if bad != "" {
 			l, c := lineCol(src, i)
-			p.add(Pos{File: p.file, Line: l, Col: c}, "", errors.New(bad))
+			p.add(posAt(p.file, l, c), "", errors.New(bad))
 			return false
 		}
 		i += size

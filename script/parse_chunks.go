@@ -2,6 +2,8 @@ package script
 
 import (
 	"bytes"
+	"hash/crc32"
+	"io"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -10,7 +12,7 @@ import (
 // This file reads a long steps: list a chunk of steps at a time.
 //
 // yaml.v3 decodes a document into a tree of nodes of some 550 bytes a
-// step, more than twice what the steps take once read: a 100,000-step
+// step, four times what the steps take once read: a 100,000-step
 // script's tree alone is 55 MB. So a source of chunkFrom bytes or more
 // whose steps: list is written plainly, as generated scripts write it (a
 // "steps:" line at the top level, then the list in block style, one "- "
@@ -19,7 +21,9 @@ import (
 // kept, so that every other node keeps its place), and the list, read
 // chunkSteps steps at a time. Each chunk is its lines as they are, the
 // same columns, decoded on their own; its nodes move to the file's lines
-// and are dropped once their steps are read.
+// and are dropped once their steps are read. ParseFile does not hold the
+// source either while the steps are made: it reads each chunk again from
+// the file, and checks it against the CRC-32C of its first reading.
 //
 // Lines decoded apart give the same nodes as in the whole document when
 // no construct crosses a chunk's edges and no node refers to another:
@@ -55,9 +59,15 @@ type stepsBlock struct {
 	chunks     []chunk
 	// value is the empty value of steps: in the skeleton, which stands
 	// for the list.
-	value  *yaml.Node
+	value *yaml.Node
+	// src is the source; or, when it is nil, the chunks are read again
+	// from the file at, each into buf, and must have the CRC-32C in sums
+	// they had when the source was first read.
 	src    []byte
-	failed bool // a chunk did not decode as the list's
+	at     io.ReaderAt
+	sums   []uint32
+	buf    []byte
+	failed bool // a chunk did not decode as the list's, or read back different
 }
 
 // chunk is the lines of some steps: from off, the start of line line, to
@@ -66,9 +76,21 @@ type chunk struct {
 	off, line, items int
 }
 
+// castagnoli is the CRC-32C table, which hash/crc32 computes with the CPU's
+// instruction where it has one.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 // parseChunked parses src reading its steps: list in chunks of per steps;
 // it returns nil when it cannot, or when the script has errors.
 func parseChunked(file string, src []byte, per int) *Script {
+	return parseChunkedAt(file, src, nil, per)
+}
+
+// parseChunkedAt is parseChunked; when at is not nil, src is what at held
+// when read, and is dropped once the list is found: its chunks are read
+// from at again, one at a time, so that the source is not held while the
+// steps are made. A chunk that reads back different fails the parse.
+func parseChunkedAt(file string, src []byte, at io.ReaderAt, per int) *Script {
 	p := &parser{file: file}
 	if !p.checkChars(src) {
 		return nil
@@ -77,6 +99,13 @@ func parseChunked(file string, src []byte, per int) *Script {
 	if b == nil {
 		return nil
 	}
+	if at != nil {
+		b.at, b.sums = at, make([]uint32, len(b.chunks))
+		for i := range b.chunks {
+			off, end := b.span(i)
+			b.sums[i] = crc32.Checksum(src[off:end], castagnoli)
+		}
+	}
 	nl := bytes.Count(src[b.start:b.end], []byte{'\n'})
 	skel := make([]byte, 0, len(src)-(b.end-b.start)+nl)
 	skel = append(skel, src[:b.start]...)
@@ -84,6 +113,10 @@ func parseChunked(file string, src []byte, per int) *Script {
 		skel = append(skel, '\n')
 	}
 	skel = append(skel, src[b.end:]...)
+	if at == nil {
+		b.src = src
+	}
+	src = nil // Not held while the steps are read, when at has them.
 	root := p.decode(skel)
 	if root == nil || !p.checkTree(root, 1) || !plainTree(root) {
 		return nil
@@ -91,7 +124,6 @@ func parseChunked(file string, src []byte, per int) *Script {
 	if b.value = stepsPlaceholder(root, b.key); b.value == nil {
 		return nil
 	}
-	b.src = src
 	p.chunks = b
 	s := p.script(root)
 	if b.failed || len(p.errs) > 0 {
@@ -241,11 +273,12 @@ func (p *parser) chunkedSteps(sc *scope) []Step {
 	b := p.chunks
 	out := make([]Step, 0, b.items)
 	for i, ch := range b.chunks {
-		end := b.end
-		if i+1 < len(b.chunks) {
-			end = b.chunks[i+1].off
+		text := b.text(i)
+		if text == nil {
+			b.failed = true
+			return nil
 		}
-		seq := decodeChunk(b.src[ch.off:end], ch.line-1)
+		seq := decodeChunk(text, ch.line-1)
 		if seq == nil || len(seq.Content) != ch.items || !p.checkTree(seq, 2) {
 			b.failed = true
 			return nil
@@ -260,6 +293,34 @@ func (p *parser) chunkedSteps(sc *scope) []Step {
 		}
 	}
 	return out
+}
+
+// span returns the offsets of chunk i: from its start to the next one's,
+// or to the end of the list.
+func (b *stepsBlock) span(i int) (off, end int) {
+	end = b.end
+	if i+1 < len(b.chunks) {
+		end = b.chunks[i+1].off
+	}
+	return b.chunks[i].off, end
+}
+
+// text returns the lines of chunk i, from the source or read again from
+// b.at; nil if they cannot be read, or read back different.
+func (b *stepsBlock) text(i int) []byte {
+	off, end := b.span(i)
+	if b.at == nil {
+		return b.src[off:end]
+	}
+	if cap(b.buf) < end-off {
+		b.buf = make([]byte, end-off)
+	}
+	buf := b.buf[:end-off]
+	n, err := b.at.ReadAt(buf, int64(off))
+	if n < len(buf) || err != nil && err != io.EOF || crc32.Checksum(buf, castagnoli) != b.sums[i] {
+		return nil
+	}
+	return buf
 }
 
 // decodeChunk decodes the lines of a chunk, which start on line shift+1 of

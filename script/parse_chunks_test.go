@@ -1,6 +1,7 @@
 package script
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"os"
@@ -36,6 +37,10 @@ func sameParse(t *testing.T, name string, src []byte, per int) bool {
 	chunked := parseChunked(name, src, per)
 	if chunked != nil && (wantErr != nil || !sameValue(chunked, want)) {
 		t.Fatalf("%s, %d steps a chunk: the chunks gave a Script where the whole document gives %v", name, per, wantErr)
+	}
+	// Read again from a file, as ParseFile does: the same.
+	if again := parseChunkedAt(name, bytes.Clone(src), bytes.NewReader(src), per); !sameValue(again, chunked) {
+		t.Fatalf("%s, %d steps a chunk: the chunks read again gave %s", name, per, firstDiff(again, chunked))
 	}
 	return chunked != nil
 }
@@ -207,7 +212,7 @@ func TestParseChunksLongScripts(t *testing.T) {
 			t.Fatalf("the Script differs from the whole document's: %s", firstDiff(got, want))
 		}
 		lines := strings.Count(string(src), "\n")
-		if p := got.Steps[len(got.Steps)-1].Position(); p.Line != lines || p.Col != 5 {
+		if p := got.Steps[len(got.Steps)-1].Position(); int(p.Line) != lines || p.Col != 5 {
 			t.Errorf("last step at %v, want big.yaml:%d:5", p, lines)
 		}
 	}

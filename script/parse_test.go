@@ -15,7 +15,7 @@ import (
 )
 
 // at is a position in the file "t.yaml" that the good tests parse.
-func at(line, col int) Pos { return Pos{File: "t.yaml", Line: line, Col: col} }
+func at(line, col int) Pos { return posAt("t.yaml", line, col) }
 
 func ptr[T any](v T) *T { return &v }
 
@@ -39,7 +39,7 @@ func checkRegexps(t *testing.T, got, want []Step) {
 				t.Errorf("step %d pattern %d: Regexp = %v, want %v", i, j, gp.Regexp, wp.Regexp)
 			}
 			gp.Regexp, wp.Regexp = nil, nil
-			checkRegexps(t, gp.Then, wp.Then)
+			checkRegexps(t, gp.then(), wp.then())
 		}
 	}
 }
@@ -84,7 +84,7 @@ func TestParseDesignExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	prompt := func(line int) *Expect {
-		return &Expect{Pos: at(line, 5), Patterns: []Pattern{{Pos: at(line, 13), Text: "> "}}, Stream: "stdout", Timeout: 10 * time.Second}
+		return &Expect{Pos: at(line, 5), Patterns: []Pattern{{Pos: at(line, 13), Text: "> "}}, Timeout: 10 * time.Second}
 	}
 	want := &Script{
 		File:    "t.yaml",
@@ -104,11 +104,11 @@ func TestParseDesignExample(t *testing.T) {
 			prompt(15),
 			&Send{Pos: at(16, 5), Text: "${host}"},
 			&Expect{Pos: at(17, 5), Patterns: []Pattern{{
-				Pos:     at(17, 18),
-				Re:      `Address: (\d+\.\d+\.\d+\.\d+)`,
-				Regexp:  regexp.MustCompile(`Address: (\d+\.\d+\.\d+\.\d+)`),
-				Capture: []string{"addr"},
-			}}, Stream: "stdout", Timeout: 10 * time.Second},
+				Pos:  at(17, 18),
+				Text: `Address: (\d+\.\d+\.\d+\.\d+)`, Re: true,
+				Regexp: regexp.MustCompile(`Address: (\d+\.\d+\.\d+\.\d+)`),
+				Extra:  &PatternExtra{Capture: []string{"addr"}},
+			}}, Timeout: 10 * time.Second},
 			&Send{Pos: at(18, 5), Text: "exit"},
 			&Wait{Pos: at(19, 5), Exit: ExitSpec{Codes: []int{0}}, Timeout: 10 * time.Second},
 			&Terminate{Pos: at(20, 5), On: "dns", Grace: 5 * time.Second},
@@ -217,26 +217,31 @@ func TestParseSteps(t *testing.T) {
           then: []
       timeout: 5s
   - log: ${why} ${match.index} ${patch}
+  - expect: {text: a, stream: stdout}
+  - expect: {text: b, idle_timeout: 2s, before: pre}
 `,
 		want: []Step{
 			cat,
-			&Expect{Pos: at(3, 5), Patterns: []Pattern{{Pos: at(3, 13), Text: "login: "}}, Stream: "stdout", Timeout: 10 * time.Second},
-			&Expect{Pos: at(4, 5), Patterns: []Pattern{{Pos: at(4, 20), Text: "ok"}}, Stream: "both", Timeout: time.Minute, On: "cat"},
+			&Expect{Pos: at(3, 5), Patterns: []Pattern{{Pos: at(3, 13), Text: "login: "}}, Timeout: 10 * time.Second},
+			&Expect{Pos: at(4, 5), Patterns: []Pattern{{Pos: at(4, 20), Text: "ok"}}, Timeout: time.Minute, Extra: &ExpectExtra{Stream: "both", On: "cat"}},
 			&Expect{Pos: at(5, 5), Patterns: []Pattern{{
-				Pos: at(5, 18), Re: `v(\d+)\.(\d+)`, Regexp: regexp.MustCompile(`v(\d+)\.(\d+)`), Capture: []string{"major", "minor"},
-			}}, Stream: "stderr", Timeout: 10 * time.Second},
+				Pos: at(5, 18), Text: `v(\d+)\.(\d+)`, Re: true, Regexp: regexp.MustCompile(`v(\d+)\.(\d+)`), Extra: &PatternExtra{Capture: []string{"major", "minor"}},
+			}}, Timeout: 10 * time.Second, Extra: &ExpectExtra{Stream: "stderr"}},
 			&Expect{Pos: at(6, 5), Patterns: []Pattern{{
-				Pos: at(6, 18), Re: `${major}\.(\d+)`, Capture: []string{"patch"},
-			}}, Stream: "stdout", Timeout: 10 * time.Second},
-			&Expect{Pos: at(7, 5), Patterns: []Pattern{{Pos: at(7, 19), EOF: true}}, Stream: "stdout", Timeout: 500 * time.Millisecond},
-			&Expect{Pos: at(8, 5), Any: true, Patterns: []Pattern{
+				Pos: at(6, 18), Text: `${major}\.(\d+)`, Re: true, Extra: &PatternExtra{Capture: []string{"patch"}},
+			}}, Timeout: 10 * time.Second},
+			&Expect{Pos: at(7, 5), Patterns: []Pattern{{Pos: at(7, 19), EOF: true}}, Timeout: 500 * time.Millisecond},
+			&Expect{Pos: at(8, 5), Extra: &ExpectExtra{Any: true}, Patterns: []Pattern{
 				{Pos: at(10, 11), Text: "$ "},
-				{Pos: at(11, 15), Re: "error: (.*)", Regexp: regexp.MustCompile("error: (.*)"), Capture: []string{"why"}, Then: []Step{
+				{Pos: at(11, 15), Text: "error: (.*)", Re: true, Regexp: regexp.MustCompile("error: (.*)"), Extra: &PatternExtra{Capture: []string{"why"}, Then: []Step{
 					&Log{Pos: at(14, 15), Text: "failed: ${why} (${match.index})"},
-				}},
-				{Pos: at(15, 16), EOF: true, Then: []Step{}},
-			}, Stream: "stdout", Timeout: 5 * time.Second},
+				}}},
+				{Pos: at(15, 16), EOF: true, Extra: &PatternExtra{Then: []Step{}}},
+			}, Timeout: 5 * time.Second},
 			&Log{Pos: at(18, 5), Text: "${why} ${match.index} ${patch}"},
+			&Expect{Pos: at(19, 5), Patterns: []Pattern{{Pos: at(19, 20), Text: "a"}}, Timeout: 10 * time.Second},
+			&Expect{Pos: at(20, 5), Patterns: []Pattern{{Pos: at(20, 20), Text: "b"}}, Timeout: 10 * time.Second,
+				Extra: &ExpectExtra{Idle: 2 * time.Second, Before: "pre"}},
 		},
 	}, {
 		name: "send",
@@ -259,7 +264,7 @@ func TestParseSteps(t *testing.T) {
 			cat,
 			&Send{Pos: at(3, 5), Text: ""},
 			&Send{Pos: at(4, 5), Text: "${env.USER}", Secret: true},
-			&Send{Pos: at(5, 5), Text: "q", Raw: true, On: "cat"},
+			&Send{Pos: at(5, 5), Text: "q", Raw: true, Extra: &SendExtra{On: "cat"}},
 			&Send{Pos: at(6, 5), Control: 0x03, Text: "\x03", Raw: true},
 			&Send{Pos: at(7, 5), Control: 0x04, Text: "\x04", Raw: true},
 			&Send{Pos: at(8, 5), Control: 0x00, Text: "\x00", Raw: true},
@@ -269,8 +274,8 @@ func TestParseSteps(t *testing.T) {
 			&Send{Pos: at(12, 5), Control: 0x7f, Text: "\x7f", Raw: true},
 			&Send{Pos: at(13, 5), Control: 0x7f, Text: "\x7f", Raw: true},
 			&Send{Pos: at(14, 5), Control: 0x1c, Text: "\x1c", Raw: true},
-			&Send{Pos: at(15, 5), Hex: []byte{0x80, 0xff, 0x1b, '$'}, Raw: true},
-			&Send{Pos: at(16, 5), Text: "slow ${env.USER}", Pace: 50 * time.Millisecond},
+			&Send{Pos: at(15, 5), Raw: true, Extra: &SendExtra{Hex: []byte{0x80, 0xff, 0x1b, '$'}}},
+			&Send{Pos: at(16, 5), Text: "slow ${env.USER}", Extra: &SendExtra{Pace: 50 * time.Millisecond}},
 		},
 	}, {
 		name: "wait signal terminate",
@@ -381,7 +386,7 @@ steps:
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := func(line, col int) Pos { return Pos{File: "dir/smoke.test.yaml", Line: line, Col: col} }
+	p := func(line, col int) Pos { return posAt("dir/smoke.test.yaml", line, col) }
 	if s.Name != "smoke.test" || s.Timeout != 10*time.Minute || s.File != "dir/smoke.test.yaml" {
 		t.Errorf("Name, Timeout, File = %q, %v, %q; want smoke.test, 10m0s, dir/smoke.test.yaml", s.Name, s.Timeout, s.File)
 	}

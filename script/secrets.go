@@ -66,12 +66,12 @@ func (st *state) planSecrets() {
 			case *Spawn:
 				current = s.Name
 			case *Expect:
-				target := s.On
+				target := s.on()
 				if target == "" {
 					target = current
 				}
 				for _, p := range s.Patterns {
-					for _, name := range p.Capture {
+					for _, name := range p.capture() {
 						if vars[name] && !st.plan.expects[s] {
 							st.plan.expects[s] = true
 							st.plan.holds[target]++

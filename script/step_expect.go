@@ -13,31 +13,45 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Pattern is one thing an expect step waits for: exactly one of Text, Re,
-// EOF and Timeout is set.
+// Pattern is one thing an expect step waits for: text (Text, Re false), a
+// regular expression (Text, Re true), the end of output (EOF) or, in
+// any: only, the time running out (Timeout).
 type Pattern struct {
 	Pos     Pos
-	Text    string         // template, a substring
-	Re      string         // template of a regular expression
-	Regexp  *regexp.Regexp // Re compiled at parse time when it holds no ${...}
+	Text    string         // template: a substring, or a regular expression if Re
+	Regexp  *regexp.Regexp // Text compiled at parse time, if Re and it holds no ${...}
+	Re      bool           // Text is a regular expression (RE2 syntax), not a substring
 	EOF     bool
-	Timeout bool     // any: only: the branch taken when nothing matched in time
+	Timeout bool          // any: only: the branch taken when nothing matched in time
+	Extra   *PatternExtra // capture: and then:; nil when it has neither
+}
+
+// PatternExtra holds what few patterns have, apart, so that each of the
+// many plain patterns of a long script is smaller.
+type PatternExtra struct {
 	Capture []string // variable names for Re's groups, in order
 	Then    []Step   // steps run only when this pattern matched (any: only)
 }
 
-// Expect waits until output matches one of its patterns. With a single
-// pattern (text, re or eof) Any is false; with any: each Pattern is one
-// branch.
+// Expect waits until output matches one of its patterns: a single one
+// (text, re or eof), or with any: (Extra.Any) the first of several, each
+// Pattern one branch.
 type Expect struct {
 	Pos      Pos
 	Patterns []Pattern
-	Any      bool
-	Stream   string // "stdout" (default), "stderr" or "both"
 	Timeout  time.Duration
-	Idle     time.Duration // idle_timeout: fail when no output arrives for this long
-	On       string
-	Before   string // a variable for the output consumed before the match, or ""
+	Extra    *ExpectExtra // what most expects leave unset; nil when all of it is
+}
+
+// ExpectExtra holds the settings of an expect that most leave unset,
+// apart, so that each of the many plain expects of a long script is
+// smaller.
+type ExpectExtra struct {
+	Any    bool          // any:: each of Patterns is a branch, with its own then:
+	Stream string        // "stderr" or "both"; "" is stdout, the default
+	Idle   time.Duration // idle_timeout: fail when no output arrives for this long
+	On     string        // the process, by name; "" is the last spawned
+	Before string        // a variable for the output consumed before the match, or ""
 	// Echo, "on" or "off", waits for the terminal to echo input, or to
 	// stop, instead of for output: Patterns is empty.
 	Echo string
@@ -73,17 +87,21 @@ var expectKind = &stepKind{
 
 // parseExpect reads the step from its key and value.
 func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
-	s := &Expect{Pos: c.p.pos(key), Stream: "stdout", Timeout: defaultStepTimeout}
+	s := &Expect{Pos: c.p.pos(key), Timeout: defaultStepTimeout}
 	switch {
 	case val.Kind == yaml.ScalarNode && !isNull(val):
 		c.needProcess(key)
 		s.Patterns = []Pattern{{Pos: c.p.pos(val), Text: c.text(val, "")}}
 	case val.Kind == yaml.MappingNode:
 		f := c.longForm(val)
-		s.On = c.on(f, key)
+		if on := c.on(f, key); on != "" {
+			s.extra().On = on
+		}
 		if e, ok := f["stream"]; ok {
 			if v := e.val; v.Kind == yaml.ScalarNode && slices.Contains(streams, v.Value) {
-				s.Stream = v.Value
+				if v.Value != "stdout" {
+					s.extra().Stream = v.Value
+				}
 			} else {
 				c.errorf(v, "stream", "want stdout, stderr or both, got %s", describe(v))
 			}
@@ -99,7 +117,9 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 			}
 		}
 		if e, ok := f["idle_timeout"]; ok {
-			s.Idle, _ = c.duration(e.val, "idle_timeout", false)
+			if idle, _ := c.duration(e.val, "idle_timeout", false); idle != 0 {
+				s.extra().Idle = idle
+			}
 		}
 		var which string
 		if !timeoutTrue || hasAny(f, c.k.long.oneOf) {
@@ -110,16 +130,18 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 			case which == "eof":
 				c.errorf(e.key, "", "before: with eof: true: eof matches all the output left, so nothing comes before it; the output is in the job's log")
 			case c.varName(e.val, "before"):
-				s.Before = e.val.Value
-				c.sc.defineVar(s.Before)
+				s.extra().Before = e.val.Value
+				c.sc.defineVar(e.val.Value)
 			}
 		}
 		switch which {
 		case "":
 		case "echo":
-			s.Echo = c.echoMode(f)
+			if echo := c.echoMode(f); echo != "" {
+				s.extra().Echo = echo
+			}
 		case "any":
-			s.Any = true
+			s.extra().Any = true
 			if e, ok := f["capture"]; ok {
 				c.errorf(e.key, "", "capture goes in each branch of any:, beside its re:")
 			}
@@ -127,7 +149,7 @@ func parseExpect(c *stepCtx, key, val *yaml.Node) Step {
 		default:
 			pat := c.pattern(f, which)
 			s.Patterns = []Pattern{pat}
-			for _, name := range pat.Capture {
+			for _, name := range pat.capture() {
 				c.sc.defineVar(name)
 			}
 		}
@@ -165,8 +187,8 @@ func (c *stepCtx) pattern(f map[string]entry, which string) Pattern {
 	case "text":
 		pat.Text = c.text(e.val, "text")
 	case "re":
-		pat.Re = c.text(e.val, "re")
-		pat.Regexp = c.regex(e.val, "re", pat.Re)
+		pat.Text, pat.Re = c.text(e.val, "re"), true
+		pat.Regexp = c.regex(e.val, "re", pat.Text)
 	case "eof":
 		c.mustBeTrue(e.val, "eof")
 		pat.EOF = true
@@ -178,7 +200,9 @@ func (c *stepCtx) pattern(f map[string]entry, which string) Pattern {
 		if which != "re" {
 			c.errorf(ce.key, "", "capture needs re: it names the groups of a regular expression")
 		} else {
-			pat.Capture = c.captures(ce.val, pat.Regexp)
+			if names := c.captures(ce.val, pat.Regexp); names != nil {
+				pat.Extra = &PatternExtra{Capture: names}
+			}
 		}
 	}
 	return pat
@@ -254,11 +278,16 @@ func (c *stepCtx) branches(n *yaml.Node) []Pattern {
 			}
 			b := c.branch()
 			b.sc.anyDone = true
-			for _, name := range pat.Capture {
+			for _, name := range pat.capture() {
 				b.sc.defineVar(name)
 			}
 			if e, ok := f["then"]; ok {
-				pat.Then = b.block(e.val, "then")
+				if then := b.block(e.val, "then"); then != nil {
+					if pat.Extra == nil {
+						pat.Extra = &PatternExtra{}
+					}
+					pat.Extra.Then = then
+				}
 			}
 			branches = append(branches, b)
 			pats = append(pats, pat)
@@ -289,7 +318,7 @@ func (st *state) withOther(e *Expect, err error) error {
 	if !errors.As(err, &ee) || ee.Stream == exec.Both {
 		return err
 	}
-	pr, perr := st.proc(e.On)
+	pr, perr := st.proc(e.on())
 	if perr != nil {
 		return err
 	}
@@ -317,12 +346,12 @@ func (e *otherOutput) Unwrap() error { return e.err }
 
 // children implements parent: the then: steps of any:'s branches.
 func (s *Expect) children() [][]Step {
-	if !s.Any {
+	if !s.branched() {
 		return nil // Only the branches of any: have then:.
 	}
 	lists := make([][]Step, len(s.Patterns))
 	for i, p := range s.Patterns {
-		lists[i] = p.Then
+		lists[i] = p.then()
 	}
 	return lists
 }
@@ -332,20 +361,21 @@ func (s *Expect) children() [][]Step {
 // it; under a tty a re that needs \r is reported; any:'s branches are
 // checked as alternatives.
 func (s *Expect) lint(l *linter, f *facts) (string, bool) {
-	p := f.target(s.On)
-	if s.Echo != "" {
+	p := f.target(s.on())
+	if s.echo() != "" {
 		return lintEcho(p), false
 	}
+	stream := s.stream()
 	switch {
 	case p == nil:
-	case s.Stream == "stderr" && p.spawn.TTY && !p.spawn.StderrPipe:
+	case stream == "stderr" && p.spawn.TTY && !p.spawn.StderrPipe:
 		return fmt.Sprintf("%q runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout", p.spawn.Name), false
-	case s.Stream == "stdout" && l.piped[p.spawn.Name] && !p.spawn.TTY:
+	case stream == "stdout" && l.piped[p.spawn.Name] && !p.spawn.TTY:
 		return fmt.Sprintf("the stdout of %q feeds another process's stdin (stdin_from), so drover never sees it", p.spawn.Name), false
-	case p.eof[s.Stream] != nil && needText(s.Patterns):
-		return fmt.Sprintf("the expect: {eof: true} of line %d consumed all the %s of %q", p.eof[s.Stream].Position().Line, s.Stream, p.spawn.Name), false
+	case p.eof[stream] != nil && needText(s.Patterns):
+		return fmt.Sprintf("the expect: {eof: true} of line %d consumed all the %s of %q", p.eof[stream].Position().Line, stream, p.spawn.Name), false
 	}
-	if p != nil && p.spawn.TTY && s.Stream != "stderr" {
+	if p != nil && p.spawn.TTY && stream != "stderr" {
 		for _, pat := range s.Patterns {
 			if needsCR(pat) {
 				l.warns = append(l.warns, &Error{Pos: pat.Pos, Step: s.Kind(), Err: fmt.Errorf(
@@ -354,12 +384,12 @@ func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 			}
 		}
 	}
-	if len(s.Patterns) == 1 && s.Patterns[0].EOF && s.Stream != "both" {
-		if p != nil && p.eof[s.Stream] == nil {
-			p.eof[s.Stream] = s
+	if len(s.Patterns) == 1 && s.Patterns[0].EOF && stream != "both" {
+		if p != nil && p.eof[stream] == nil {
+			p.eof[stream] = s
 		}
 	}
-	if s.Any {
+	if s.branched() {
 		return "", l.branches(f, s.children()...)
 	}
 	return "", false
@@ -370,13 +400,13 @@ func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 // class of that one character. A class such as [\r\n] or \s is left
 // alone: it can match "\n" too.
 func needsCR(p Pattern) bool {
-	if p.Re == "" {
+	if !p.Re {
 		return false
 	}
 	if p.Regexp == nil { // Compiled when it runs: judge the text.
-		return strings.Contains(p.Re, `\r`) || strings.ContainsRune(p.Re, '\r')
+		return strings.Contains(p.Text, `\r`) || strings.ContainsRune(p.Text, '\r')
 	}
-	re, err := syntax.Parse(p.Re, syntax.Perl)
+	re, err := syntax.Parse(p.Text, syntax.Perl)
 	if err != nil {
 		return false // Cannot happen: it compiled.
 	}
@@ -400,7 +430,7 @@ func needText(pats []Pattern) bool {
 		switch {
 		case p.EOF:
 			return false
-		case p.Re != "" && (p.Regexp == nil || p.Regexp.MatchString("")):
+		case p.Re && (p.Regexp == nil || p.Regexp.MatchString("")):
 			return false // Unknown until run, or it matches nothing.
 		}
 	}
@@ -411,7 +441,7 @@ func needText(pats []Pattern) bool {
 func (s *Expect) templates() []string {
 	var ts []string
 	for _, p := range s.Patterns {
-		ts = append(ts, p.Text, p.Re)
+		ts = append(ts, p.Text)
 	}
 	return ts
 }
@@ -419,11 +449,11 @@ func (s *Expect) templates() []string {
 // defines implements definer: the captures of every pattern, and before:.
 func (s *Expect) defines() []string {
 	var names []string
-	if s.Before != "" {
-		names = append(names, s.Before)
+	if before := s.before(); before != "" {
+		names = append(names, before)
 	}
 	for _, p := range s.Patterns {
-		names = append(names, p.Capture...)
+		names = append(names, p.capture()...)
 	}
 	return names
 }

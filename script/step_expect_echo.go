@@ -32,7 +32,7 @@ func (c *stepCtx) echoMode(f map[string]entry) string {
 	return mode
 }
 
-// waitEcho waits until the terminal of pr echoes input (s.Echo "on") or
+// waitEcho waits until the terminal of pr echoes input (s.echo() "on") or
 // does not ("off"), for at most the step's timeout.
 func (s *Expect) waitEcho(ctx context.Context, st *state, pr *proc) error {
 	timeout := s.Timeout
@@ -41,23 +41,23 @@ func (s *Expect) waitEcho(ctx context.Context, st *state, pr *proc) error {
 	}
 	ectx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	err := pr.p.WaitEcho(ectx, s.Echo == "on")
+	err := pr.p.WaitEcho(ectx, s.echo() == "on")
 	switch {
 	case err == nil:
-		st.log.trace(lineReceived, "%s: echo is %s\n", pr.name, s.Echo)
+		st.log.trace(lineReceived, "%s: echo is %s\n", pr.name, s.echo())
 		return nil
 	case ctx.Err() != nil:
 		return stopped(ctx, 0) // Ctrl-C or the script's timeout: they say so.
 	case errors.Is(err, context.DeadlineExceeded):
 		was, want := "on", "turned it off (it never prompted for a password, or prompted without turning echo off)"
-		if s.Echo == "on" {
+		if s.echo() == "on" {
 			was, want = "off", "turned it back on"
 		}
 		return fmt.Errorf("%s: the terminal's echo was still %s after %s: the program never %s", pr.name, was, timeout, want)
 	case errors.Is(err, exec.ErrNoTTY):
 		return fmt.Errorf("%s runs on pipes, not under a tty: it has no terminal whose echo to wait for; spawn it with tty: true", pr.name)
 	case errors.Is(err, exec.ErrExited):
-		return fmt.Errorf("%s exited while the expect waited for echo %s", pr.name, s.Echo)
+		return fmt.Errorf("%s exited while the expect waited for echo %s", pr.name, s.echo())
 	}
 	return err
 }

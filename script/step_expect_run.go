@@ -23,8 +23,8 @@ func (st *state) pattern(p Pattern) (exec.Pattern, error) {
 		return exec.Pattern{EOF: true}, nil
 	case p.Regexp != nil:
 		return exec.Pattern{Regexp: p.Regexp}, nil
-	case p.Re != "":
-		src, err := st.expand(p.Re)
+	case p.Re:
+		src, err := st.expand(p.Text)
 		if err != nil {
 			return exec.Pattern{}, err
 		}
@@ -46,11 +46,11 @@ func (st *state) pattern(p Pattern) (exec.Pattern, error) {
 // the process come after the step's own, and its prompt last: an earlier
 // start wins and a tie goes to the step's own pattern.
 func (s *Expect) run(ctx context.Context, st *state) error {
-	pr, err := st.proc(s.On)
+	pr, err := st.proc(s.on())
 	if err != nil {
 		return err
 	}
-	if s.Echo != "" {
+	if s.echo() != "" {
 		return s.waitEcho(ctx, st, pr)
 	}
 	var pats []exec.Pattern
@@ -75,7 +75,7 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 		pats = append(pats, *pr.prompt)
 	}
 	stream := exec.Stdout
-	switch s.Stream {
+	switch s.stream() {
 	case "stderr":
 		stream = exec.Stderr
 	case "both":
@@ -88,7 +88,7 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 	ectx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	began := time.Now()
-	m, err := pr.p.ExpectIdle(ectx, s.Idle, stream, pats...)
+	m, err := pr.p.ExpectIdle(ectx, s.idle(), stream, pats...)
 	release := func() {
 		if st.plan.expects[s] {
 			st.log.release(pr.logs) // Its secrets are masked now.
@@ -126,7 +126,7 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 func (s *Expect) runBranch(ctx context.Context, st *state, i int, m *exec.Match, before string, release func()) error {
 	pat := s.Patterns[i]
 	if m != nil {
-		for g, name := range pat.Capture {
+		for g, name := range pat.capture() {
 			if g+1 < len(m.Groups) {
 				st.setVar(name, m.Groups[g+1])
 			} else {
@@ -137,13 +137,13 @@ func (s *Expect) runBranch(ctx context.Context, st *state, i int, m *exec.Match,
 			before = m.Text // What came before the end: all that was left.
 		}
 	}
-	if s.Before != "" {
-		st.setVar(s.Before, before)
+	if s.before() != "" {
+		st.setVar(s.before(), before)
 	}
 	release()
-	if s.Any {
+	if s.branched() {
 		st.vars["match.index"] = strconv.Itoa(i)
-		return st.runBlock(ctx, pat.Then)
+		return st.runBlock(ctx, pat.then())
 	}
 	return nil
 }

@@ -208,5 +208,5 @@ func (s *Interact) templates() []string {
 	if s.Until == nil {
 		return nil
 	}
-	return []string{s.Until.Text, s.Until.Re}
+	return []string{s.Until.Text}
 }

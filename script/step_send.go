@@ -17,11 +17,17 @@ type Send struct {
 	Text    string // template; a newline follows unless Raw
 	Raw     bool   // raw: no newline is added
 	Control byte   // control: a caret name; c sends 0x03, ? sends 0x7f (DEL)
-	Hex     []byte // hex: exact bytes, decoded when parsed; no template, no newline
 	EOF     bool   // close stdin, or ^D on a tty
 	Secret  bool
-	Pace    time.Duration // pace: the pause between characters (bytes for hex), Enter included
-	On      string
+	Extra   *SendExtra // what most sends leave unset; nil when all of it is
+}
+
+// SendExtra holds the settings of a send that most leave unset, apart, so
+// that each of the many plain sends of a long script is smaller.
+type SendExtra struct {
+	On   string        // the process, by name; "" is the last spawned
+	Hex  []byte        // hex: exact bytes, decoded when parsed; no template, no newline
+	Pace time.Duration // pace: the pause between characters (bytes for hex), Enter included
 }
 
 // Position and Kind implement Step.
@@ -57,7 +63,9 @@ func parseSend(c *stepCtx, key, val *yaml.Node) Step {
 		s.Text, _ = c.tmpl(val, "")
 	case val.Kind == yaml.MappingNode:
 		f := c.longForm(val)
-		s.On = c.on(f, key)
+		if on := c.on(f, key); on != "" {
+			s.extra().On = on
+		}
 		which := c.oneOf(f, key, c.k.long.oneOf...)
 		switch which {
 		case "text":
@@ -74,14 +82,16 @@ func parseSend(c *stepCtx, key, val *yaml.Node) Step {
 			c.mustBeTrue(f["eof"].val, "eof")
 			s.EOF = true
 		case "hex":
-			s.Hex = c.hexBytes(f["hex"].val)
+			s.extra().Hex = c.hexBytes(f["hex"].val)
 			s.Raw = true
 		}
 		if e, ok := f["secret"]; ok {
 			s.Secret, _ = c.boolean(e.val, "secret")
 		}
 		if e, ok := f["pace"]; ok {
-			s.Pace, _ = c.duration(e.val, "pace", false)
+			if pace, _ := c.duration(e.val, "pace", false); pace != 0 {
+				s.extra().Pace = pace
+			}
 			if which == "control" || which == "eof" {
 				c.errorf(e.key, "", "pace: paces the characters of text, raw or hex; a control key or eof is one keystroke")
 			}
@@ -136,7 +146,7 @@ func (c *stepCtx) control(n *yaml.Node) byte {
 // run types text (or a control character, exact bytes, or EOF) into a
 // process, with Pace between its characters when it has one.
 func (s *Send) run(ctx context.Context, st *state) error {
-	pr, err := st.proc(s.On)
+	pr, err := st.proc(s.on())
 	if err != nil {
 		return err
 	}
@@ -147,8 +157,8 @@ func (s *Send) run(ctx context.Context, st *state) error {
 	switch {
 	case s.Control != 0:
 		b = []byte{s.Control}
-	case s.Hex != nil:
-		b = s.Hex // Exact: no template, no Enter.
+	case s.hex() != nil:
+		b = s.hex() // Exact: no template, no Enter.
 		if secret := strings.TrimRight(string(b), "\r\n"); s.Secret && secret != "" {
 			st.log.addSecret(secret) // As text is, without its Enter.
 		}
@@ -180,7 +190,7 @@ func (s *Send) run(ctx context.Context, st *state) error {
 	}
 	// A cast records paced keys one at a time, unless a secret is among
 	// them: masked, it goes in whole, as no single key shows it.
-	perKey := pr.cast != nil && s.Pace > 0 && st.log.masked(string(b)) == string(b)
+	perKey := pr.cast != nil && s.pace() > 0 && st.log.masked(string(b)) == string(b)
 	if pr.cast != nil && !perKey {
 		pr.cast.input(st.log.masked(string(b)))
 	}
@@ -193,12 +203,12 @@ func (s *Send) run(ctx context.Context, st *state) error {
 		}
 		return err
 	}
-	if s.Pace <= 0 {
+	if s.pace() <= 0 {
 		return send(b)
 	}
-	for i, key := range keystrokes(b, s.Hex != nil) {
+	for i, key := range keystrokes(b, s.hex() != nil) {
 		if i > 0 {
-			if err := sleep(ctx, s.Pace); err != nil {
+			if err := sleep(ctx, s.pace()); err != nil {
 				return err
 			}
 		}
@@ -231,7 +241,7 @@ func keystrokes(b []byte, bytes bool) [][]byte {
 // another's stdout, that has ended, or whose stdin it closed before; an
 // eof on pipes closes stdin.
 func (s *Send) lint(_ *linter, f *facts) (string, bool) {
-	p := f.target(s.On)
+	p := f.target(s.on())
 	switch {
 	case p == nil:
 		return "", false

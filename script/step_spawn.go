@@ -146,8 +146,8 @@ func (c *stepCtx) seen(n *yaml.Node, key string) (Pattern, bool) {
 		if which == "text" {
 			pat.Text = c.text(e.val, key+".text")
 		} else {
-			pat.Re = c.text(e.val, key+".re")
-			pat.Regexp = c.regex(e.val, key+".re", pat.Re)
+			pat.Text, pat.Re = c.text(e.val, key+".re"), true
+			pat.Regexp = c.regex(e.val, key+".re", pat.Text)
 		}
 		return pat, true
 	}
@@ -271,10 +271,10 @@ func (s *Spawn) lint(_ *linter, f *facts) (string, bool) {
 func (s *Spawn) templates() []string {
 	ts := append(append(s.Cmd.templates(), s.Dir), kvTemplates(s.Env)...)
 	for _, p := range s.FailOn {
-		ts = append(ts, p.Text, p.Re)
+		ts = append(ts, p.Text)
 	}
 	if s.Prompt != nil {
-		ts = append(ts, s.Prompt.Text, s.Prompt.Re)
+		ts = append(ts, s.Prompt.Text)
 	}
 	return ts
 }

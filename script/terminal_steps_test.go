@@ -23,8 +23,8 @@ func TestParseTerminalSteps(t *testing.T) {
 	want := []Step{
 		&Resize{Pos: Pos{File: "t.yaml", Line: 3, Col: 5}, Rows: 40, Cols: 120},
 		&Resize{Pos: Pos{File: "t.yaml", Line: 4, Col: 5}, Rows: 7, Cols: 33, On: "sh"},
-		&Expect{Pos: Pos{File: "t.yaml", Line: 5, Col: 5}, Echo: "off", Stream: "stdout", Timeout: defaultStepTimeout},
-		&Expect{Pos: Pos{File: "t.yaml", Line: 6, Col: 5}, Echo: "on", Stream: "stdout", Timeout: 2 * time.Second, On: "sh"},
+		&Expect{Pos: Pos{File: "t.yaml", Line: 5, Col: 5}, Timeout: defaultStepTimeout, Extra: &ExpectExtra{Echo: "off"}},
+		&Expect{Pos: Pos{File: "t.yaml", Line: 6, Col: 5}, Timeout: 2 * time.Second, Extra: &ExpectExtra{Echo: "on", On: "sh"}},
 	}
 	for i, w := range want {
 		if got := s.Steps[i+1]; !stepEqual(got, w) {
@@ -41,8 +41,9 @@ func stepEqual(a, b Step) bool {
 		return ok && *a == *b
 	case *Expect:
 		b, ok := b.(*Expect)
-		return ok && a.Pos == b.Pos && a.Echo == b.Echo && a.Stream == b.Stream &&
-			a.Timeout == b.Timeout && a.On == b.On && len(a.Patterns) == 0 && len(b.Patterns) == 0
+		return ok && a.Pos == b.Pos && a.Timeout == b.Timeout &&
+			(a.Extra == nil) == (b.Extra == nil) && (a.Extra == nil || *a.Extra == *b.Extra) &&
+			len(a.Patterns) == 0 && len(b.Patterns) == 0
 	}
 	return false
 }

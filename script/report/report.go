@@ -164,7 +164,7 @@ func describeErr(err error) *Failure {
 	f := &Failure{Message: err.Error()}
 	var e *script.Error
 	if errors.As(err, &e) {
-		f.File, f.Line, f.Col, f.Step = e.Pos.File, e.Pos.Line, e.Pos.Col, e.Step
+		f.File, f.Line, f.Col, f.Step = e.Pos.File, int(e.Pos.Line), int(e.Pos.Col), e.Step
 	}
 	return f
 }
