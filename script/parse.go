@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -201,7 +202,7 @@ func (p *parser) decode(src []byte) (root *yaml.Node) {
 	return doc.Content[0]
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // yamlError reports an error from yaml.v3 at the best position it gives.
 // Its scanner counts lines from 1 and its parser from 0; an error without
@@ -209,7 +210,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func (p *parser) yamlError(err error, src []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	pos := Pos{File: p.file, Line: 1, Col: 1}
-	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
 		msg = m[2]
 		line, _ := strconv.Atoi(m[1])
 		if strings.HasPrefix(msg, "did not find expected") || strings.HasPrefix(msg, "found duplicate %") ||
