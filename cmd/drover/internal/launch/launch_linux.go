@@ -118,25 +118,18 @@ func start() *Worker {
 	// discard, more than the rest of a one-step run).
 	root := os.TempDir() + "/drover-run-" + strconv.FormatUint(rand.Uint64(), 36)
 	env = append(env, WorkRootVar+"="+root)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, StopSignals...) // Before the worker starts: it then gets the defaults.
 	p, err := os.StartProcess("/proc/self/exe", os.Args, &os.ProcAttr{
 		Env:   env,
 		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, r},
 	})
 	_ = r.Close() // The worker's now.
 	if err != nil {
+		signal.Stop(sigs)
 		_ = w.Close() // Never written.
 		return nil
 	}
-	// Caught once the worker is started: os/signal's first use (a thread,
-	// and a round trip to it for each signal: 0.55 ms of the median run)
-	// then overlaps the worker's start instead of delaying it. A stop
-	// signal just before ends this process as it would have a moment
-	// earlier, still in the runtime's start; the worker, its pipe closed,
-	// ends what it started and exits. The worker inherits the signals
-	// ignored at this process's start (nohup) as they are, and catches
-	// them itself, so that the scripts' processes get the defaults.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, StopSignals...)
 	return &Worker{Process: p, Control: w, Root: root, Signals: sigs}
 }
 
