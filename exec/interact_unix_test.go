@@ -72,6 +72,18 @@ func (u *userTerminal) restored(t *testing.T) {
 	}
 }
 
+// waitRaw waits until Interact has made the terminal raw. Keys typed
+// before that are the cooked terminal's: it keeps a line of at most 4095
+// and drops the rest, the escape key included, and ^C is a signal there.
+func (u *userTerminal) waitRaw(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); u.termios(t).Lflag&unix.ICANON != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("Interact did not make the terminal raw in 10s")
+		}
+	}
+}
+
 // waitShown waits until the terminal has shown text.
 func (u *userTerminal) waitShown(t *testing.T, text string) {
 	t.Helper()
@@ -205,6 +217,7 @@ func TestInteractKeys(t *testing.T) {
 				defer mu.Unlock()
 				typed = append(typed, string(b)+map[bool]string{true: " (echo)", false: " (no echo)"}[echo])
 			}})
+			u.waitRaw(t)
 			if _, err := u.master.Write([]byte("hello\r")); err != nil {
 				t.Fatal(err)
 			}
@@ -301,6 +314,7 @@ func TestInteractEscapeUnread(t *testing.T) {
 	}
 	u := newUserTerminal(t)
 	res := interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})
+	u.waitRaw(t)
 	go func() {
 		keys := bytes.Repeat([]byte("x"), 1000)
 		for range 256 { // 256 KB: far more than a terminal's input queue and buffers.

@@ -216,11 +216,13 @@ func (p *Process) Wait(ctx context.Context) (*Status, error) {
 	return p.status, nil
 }
 
-// drain waits for the readers to reach the end of output, closing their
-// files when WaitDelay passes first (a grandchild holds them open).
+// drain waits for the readers to reach the end of output. When WaitDelay
+// passes first (a grandchild holds the files open), each reader reads what
+// is there without waiting and ends, and the files are closed.
 func (p *Process) drain() {
 	timer := time.NewTimer(p.waitDelay)
 	defer timer.Stop()
+	cut := false
 	for _, s := range []*stream{p.out, p.errs} {
 		if s == nil {
 			continue
@@ -228,9 +230,13 @@ func (p *Process) drain() {
 		select {
 		case <-s.done:
 		case <-timer.C:
-			p.closeOutput()
+			p.cutOutput() // Both: the timer fires once.
+			cut = true
 			<-s.done
 		}
+	}
+	if cut {
+		p.closeOutput() // A grandchild may hold them: not ours to wait for.
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -70,8 +71,10 @@ type stream struct {
 	max      int
 	notify   chan struct{} // capacity 1: "something changed"
 	done     chan struct{} // closed when the reader has returned
-	file     *os.File      // closed to stop the reader after WaitDelay
+	file     *os.File      // cut, then closed, to stop the reader after WaitDelay
 	tap      func([]byte)  // Interact's: gets each raw chunk, under mu
+	cut      atomic.Bool   // WaitDelay ran out: read what is there and end (cutOutput)
+	cutting  bool          // the reader saw cut; only it uses this
 
 	// The Expects waiting on the stream: how many, and the scanners of
 	// the one when it is alone (nil otherwise). The reader wakes an
@@ -114,6 +117,7 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 	defer close(s.done)
 	size := minChunk
 	var raw []byte // under a tty: the bytes before cooking
+	budget := cutBudget
 	for {
 		var b []byte
 		if c != nil {
@@ -127,7 +131,7 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			b = s.buf[len(s.buf) : len(s.buf)+size]
 			s.mu.Unlock()
 		}
-		n, err := f.Read(b)
+		n, err := s.next(f, b, &budget)
 		if n > 0 {
 			if observe != nil {
 				observe(b[:n])
@@ -162,7 +166,7 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			}
 			s.eof = true
 			// A pty master reads EIO once every slave is closed: that is
-			// its end of file. A closed file means WaitDelay ran out.
+			// its end of file. A closed file means Terminate closed it.
 			if !errors.Is(err, io.EOF) && !errors.Is(err, syscall.EIO) && !errors.Is(err, os.ErrClosed) {
 				s.err = err
 			}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -402,4 +403,41 @@ func TestWaitTTYGrandchild(t *testing.T) {
 		t.Fatalf("Terminate: %v", err)
 	}
 	waitGone(t, ctx, pid)
+}
+
+// TestWaitDelayKeepsWhatCame: when WaitDelay runs out while the reader
+// lags (here held in Observe), what the process wrote before it exited
+// is still read: only what a grandchild may write later is cut off.
+func TestWaitDelayKeepsWhatCame(t *testing.T) {
+	t.Parallel()
+	for _, tty := range []bool{false, true} {
+		t.Run(map[bool]string{false: "pipes", true: "tty"}[tty], func(t *testing.T) {
+			t.Parallel()
+			ctx := testContext(t, 10*time.Second)
+			held, release := make(chan struct{}), make(chan struct{})
+			var once sync.Once
+			c := &Cmd{Args: []string{"sh", "-c", "echo first; read x; echo second"}, TTY: tty, WaitDelay: 50 * time.Millisecond,
+				Observe: func(s Stream, b []byte) {
+					if s == Stdout {
+						once.Do(func() { close(held); <-release })
+					}
+				}}
+			p := mustStart(t, ctx, c)
+			<-held // The reader has "first" and waits.
+			if err := p.Send(ctx, []byte("go\n")); err != nil {
+				t.Fatal(err)
+			}
+			<-p.Done()
+			// Released once WaitDelay has run out; if it was not yet, the
+			// test proves less but does not fail.
+			time.AfterFunc(250*time.Millisecond, func() { close(release) })
+			if _, err := p.Wait(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if out := string(p.Output(Stdout).Kept); !strings.Contains(out, "second") {
+				t.Errorf("stdout %q lacks what the process wrote before it exited", out)
+			}
+			_ = p.Terminate(ctx, time.Second)
+		})
+	}
 }

@@ -36,6 +36,26 @@ func (o *operator) waitFor(text string) {
 	o.userTerminal.waitFor(text, 1)
 }
 
+// handed waits until drover has handed the terminal over: it said so, and
+// the terminal is raw. It says so just before making it raw, and keys
+// typed in between are the cooked terminal's: ^C there is a SIGINT to
+// drover.
+func (o *operator) handed() {
+	o.t.Helper()
+	o.waitFor("gives it back")
+	o.waitRaw()
+}
+
+// waitRaw waits until the terminal is raw.
+func (o *operator) waitRaw() {
+	o.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); o.termios().Lflag&unix.ICANON != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			o.t.Fatalf("the terminal was not made raw in 20s; drover showed:\n%q", o.output())
+		}
+	}
+}
+
 // waitFile waits until the file holds text.
 func (o *operator) waitFile(path, text string) {
 	o.t.Helper()
@@ -91,7 +111,7 @@ func TestInteractEscape(t *testing.T) {
   - wait:
 `)
 	o := startOperator(t, dir, "run", path)
-	o.waitFor("gives it back")
+	o.handed()
 	o.waitFor("sh$ ") // The prompt an expect consumed, shown again.
 	if tio := o.termios(); tio.Lflag&(unix.ICANON|unix.ECHO|unix.ISIG) != 0 {
 		t.Errorf("during interact the terminal is not raw: lflag %#o", tio.Lflag)
@@ -107,7 +127,7 @@ func TestInteractEscape(t *testing.T) {
 	if string(got) != "33 101\ntyped-by-hand\nafter-interact\n" {
 		t.Errorf("sh wrote %q, want the window size, the typed line, then the script's", got)
 	}
-	if !o.showed("went on") { // What drover wrote just before it exited may still be on its way.
+	if !o.showed("went on") { // What drover wrote last may be on its way.
 		t.Errorf("the script did not go on after the escape key:\n%s", o.output())
 	}
 }
@@ -127,7 +147,7 @@ func TestInteractUntil(t *testing.T) {
   - wait:
 `)
 	o := startOperator(t, dir, "run", path)
-	o.waitFor("gives it back")
+	o.handed()
 	o.typeKeys("echo typed-by-hand >> got.txt\r")
 	o.waitFile(filepath.Join(dir, "got.txt"), "typed-by-hand")
 	o.typeKeys("echo bye-n''ow\r")
@@ -139,7 +159,7 @@ func TestInteractUntil(t *testing.T) {
 	if string(got) != "typed-by-hand\nafter-interact\n" {
 		t.Errorf("sh wrote %q", got)
 	}
-	if !o.showed("went on") { // What drover wrote just before it exited may still be on its way.
+	if !o.showed("went on") { // What drover wrote last may be on its way.
 		t.Errorf("the script did not go on after until:\n%s", o.output())
 	}
 }
@@ -154,13 +174,13 @@ func TestInteractExit(t *testing.T) {
   - log: went on
 `)
 	o := startOperator(t, dir, "run", path)
-	o.waitFor("gives it back")
+	o.handed()
 	o.typeKeys("exit 3\r")
 	if code := o.exit(); code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s", code, o.output())
 	}
 	sameModes(t, o.before, o.termios())
-	if !o.showed("went on") { // What drover wrote just before it exited may still be on its way.
+	if !o.showed("went on") { // What drover wrote last may be on its way.
 		t.Errorf("the script did not go on after the exit:\n%s", o.output())
 	}
 }
@@ -199,7 +219,7 @@ steps:
 `)
 	trans := filepath.Join(dir, "trans")
 	o := startOperator(t, dir, "run", "--transcripts", trans, path)
-	o.waitFor("gives it back")
+	o.handed()
 	o.waitFor("Password: ")
 	o.typeKeys("hunter2-swordfish\r")
 	o.waitFor("length 17")
@@ -208,7 +228,7 @@ steps:
 	if code := o.exit(); code != 0 {
 		t.Fatalf("exit %d, want 0:\n%s", code, o.output())
 	}
-	if !o.showed("hello visible-name") { // What drover wrote just before it exited may still be on its way.
+	if !o.showed("hello visible-name") { // What drover wrote last may be on its way.
 		t.Errorf("the operator did not see the program's answer:\n%s", o.output())
 	}
 	files, _ := filepath.Glob(filepath.Join(trans, "*"))
@@ -253,14 +273,16 @@ func TestInteractHostile(t *testing.T) {
   - log: went on
 `)
 			o := startOperator(t, dir, "run", path)
-			o.waitFor("gives it back")
+			o.handed()
 			want, says := 0, "went on"
 			switch how {
 			case "ctrl-c":
 				// sleep would hold the shell for 30s: ^C ends it at once,
-				// and drover is still there to pass the next line on.
-				o.typeKeys("sleep 30\r")
-				time.Sleep(200 * time.Millisecond) // sh has started sleep.
+				// and drover is still there to pass the next line on. The
+				// ^C waits for the command to run, with SIGINT's default
+				// action: before that sh could take it for itself.
+				o.typeKeys("sh -c 'echo > started.txt; exec sleep 30'\r")
+				o.waitFile(filepath.Join(dir, "started.txt"), "\n")
 				o.typeKeys("\x03")
 				o.typeKeys("echo still-here >> got.txt\r")
 				o.waitFile(filepath.Join(dir, "got.txt"), "still-here")
@@ -277,7 +299,6 @@ func TestInteractHostile(t *testing.T) {
 				t.Fatalf("exit %d, want %d:\n%s", code, want, o.output())
 			}
 			sameModes(t, o.before, o.termios())
-			// What drover wrote just before it exited may still be on its way.
 			if !o.showed(says) || strings.Contains(o.output(), "context") {
 				t.Errorf("the output lacks %q (or names a Go context):\n%s", says, o.output())
 			}
@@ -312,6 +333,7 @@ steps:
 				t.Fatalf("%d jobs hold the terminal at once:\n%s", n, o.output())
 			}
 		}
+		o.waitRaw()
 		o.typeKeys("echo job-$JOB >> got.txt\r")
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			b, _ := os.ReadFile(got)
