@@ -98,13 +98,21 @@ func openPTY(c *Cmd) (master, slave *os.File, err error) {
 		closeAll(m, s)
 		return nil, nil, err
 	}
+	// Under ForkLock, as package os makes its descriptors: a process that
+	// another goroutine starts between the dup and the close-on-exec would
+	// inherit the master, and hold that terminal open after its own
+	// process is gone.
+	syscall.ForkLock.RLock()
 	fd, err := syscall.Dup(int(m.Fd()))
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	closeAll(m)
 	if err != nil {
 		closeAll(s)
 		return nil, nil, err
 	}
-	syscall.CloseOnExec(fd)
 	if err := syscall.SetNonblock(fd, true); err != nil {
 		_ = syscall.Close(fd) // Best effort.
 		closeAll(s)
