@@ -45,6 +45,11 @@ func TestDroverTally(t *testing.T) {
 	if pass != 418 || total != 500 || said || !ok {
 		t.Errorf("got %d/%d said %v ok %v", pass, total, said, ok)
 	}
+	// drover's own words when it fits its concurrency to its descriptors.
+	out = []byte("drover: 1024 open files allowed: running at most 109 jobs at once instead of 500\n500 passed, 0 failed in 5.10s\n")
+	if pass, total, said, ok := droverTally(out); pass != 500 || total != 500 || !said || !ok {
+		t.Errorf("lowered: got %d/%d said %v ok %v", pass, total, said, ok)
+	}
 	if _, _, _, ok := droverTally([]byte("panic: boom\n")); ok {
 		t.Error("no summary line tallied")
 	}

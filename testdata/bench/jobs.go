@@ -50,7 +50,7 @@ func ptyJobsYAML(n int) []byte {
 
 var (
 	summary = regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed`)
-	lowered = regexp.MustCompile(`(?i)concurrency|descriptors|file handles`)
+	lowered = regexp.MustCompile(`(?i)concurrency|descriptors|file handles|open files allowed`)
 )
 
 // droverTally reads drover's summary line: "N passed, M failed".
