@@ -150,11 +150,12 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 				s.buf = s.buf[:len(s.buf)+n]
 			}
 			s.trim()
-			wake := s.wants()
-			s.mu.Unlock()
-			if wake {
+			if s.wants() {
+				// Under mu: whoever sees these bytes counted sees the
+				// wake-up sent too (the send never blocks).
 				s.signal()
 			}
+			s.mu.Unlock()
 			if n == size && size < readChunk {
 				size *= 2
 			}
