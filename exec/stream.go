@@ -150,12 +150,11 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 				s.buf = s.buf[:len(s.buf)+n]
 			}
 			s.trim()
-			if s.wants() {
-				// Under mu: whoever sees these bytes counted sees the
-				// wake-up sent too (the send never blocks).
+			wake := s.wants()
+			s.mu.Unlock()
+			if wake {
 				s.signal()
 			}
-			s.mu.Unlock()
 			if n == size && size < readChunk {
 				size *= 2
 			}

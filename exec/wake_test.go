@@ -65,6 +65,18 @@ func woken(st *stream) bool {
 	}
 }
 
+// wokenSoon is woken for a wake-up that is due: the reader counts the
+// bytes it took in (what write waits for) before it sends the wake-up,
+// outside the lock, so the send may come a moment after.
+func wokenSoon(st *stream) bool {
+	select {
+	case <-st.notify:
+		return true
+	case <-time.After(10 * time.Second):
+		return false
+	}
+}
+
 // The reader wakes a waiting Expect when its output may hold a match and
 // not before: output that cannot match costs the Expect no wake-up. A
 // match split at any byte, a tty's "\r\n" included, wakes it once its
@@ -91,11 +103,18 @@ func TestReaderWakesForAMatch(t *testing.T) {
 				st.await(scs, nil)
 				defer st.unawait()
 				write(t, st, w, out[:cut])
-				if got := woken(st); got != (cut >= end) {
+				got := false
+				if cut >= end {
+					got = wokenSoon(st)
+				} else {
+					time.Sleep(time.Millisecond) // A wrong wake-up has time to come.
+					got = woken(st)
+				}
+				if got != (cut >= end) {
 					t.Fatalf("after %q: woken %v, want %v", out[:cut], got, cut >= end)
 				}
 				write(t, st, w, out[cut:])
-				if cut < end && !woken(st) {
+				if cut < end && !wokenSoon(st) {
 					t.Fatalf("after %q then %q: the Expect was not woken", out[:cut], out[cut:])
 				}
 				m, _ := st.match(scs)
@@ -116,6 +135,7 @@ func TestReaderWakes(t *testing.T) {
 	st := newStream(0)
 	w := readerOn(t, st, false)
 	write(t, st, w, "nobody waits\n")
+	time.Sleep(time.Millisecond) // A wrong wake-up has time to come.
 	if woken(st) {
 		t.Error("woken with no Expect waiting")
 	}
@@ -123,30 +143,31 @@ func TestReaderWakes(t *testing.T) {
 	st.await(one, nil)
 	st.await(two, nil)
 	write(t, st, w, "two wait\n")
-	if !woken(st) {
+	if !wokenSoon(st) {
 		t.Error("not woken with two Expects waiting")
 	}
 	st.unawait()
 	write(t, st, w, "one left\n")
-	if !woken(st) {
+	if !wokenSoon(st) {
 		t.Error("not woken with one Expect left of two, whose patterns the reader does not know")
 	}
 	st.unawait()
 	st.await(newScanners(Pattern{Regexp: regexp.MustCompile(`never`)}), nil)
 	write(t, st, w, "a regexp\n")
-	if !woken(st) {
+	if !wokenSoon(st) {
 		t.Error("not woken for a regexp")
 	}
 	st.unawait()
 	st.await(newScanners(text("never")), nil)
 	defer st.unawait()
 	write(t, st, w, "no match\n")
+	time.Sleep(time.Millisecond) // A wrong wake-up has time to come.
 	if woken(st) {
 		t.Error("woken for output that does not match")
 	}
 	_ = w.Close()
 	<-st.done
-	if !woken(st) {
+	if !wokenSoon(st) {
 		t.Error("not woken at the end of the stream")
 	}
 }
