@@ -358,30 +358,35 @@ func killDescendants() map[int]bool {
 }
 
 // hasChildren reports whether this program has a child, running or not
-// yet reaped, without reaping it (WNOWAIT) and without reading /proc.
-// In doubt (an error other than ECHILD), it reports true.
+// yet reaped, without reaping it and without reading /proc; in doubt
+// (an error other than ECHILD), yes.
 func hasChildren() bool {
-	var si unix.Siginfo
-	err := unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
-	for errors.Is(err, unix.EINTR) {
-		err = unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
-	}
+	_, err := peekChild()
 	return !errors.Is(err, unix.ECHILD)
 }
 
 // hasZombie reports whether a child of this program has exited and is
-// not reaped yet, without reaping it (WNOWAIT) and without reading /proc;
-// in doubt, yes. Linux zeroes the siginfo when no child is waitable.
+// not reaped yet, without reaping it and without reading /proc; in
+// doubt, yes.
 func hasZombie() bool {
-	var si unix.Siginfo
-	err := unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
-	for errors.Is(err, unix.EINTR) {
-		err = unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
-	}
+	exited, err := peekChild()
 	if errors.Is(err, unix.ECHILD) {
 		return false
 	}
-	return err != nil || si.Signo != 0
+	return err != nil || exited
+}
+
+// peekChild asks waitid, without waiting and without reaping (WNOWAIT),
+// whether a child has exited: ECHILD when there is no child at all.
+// Linux zeroes the siginfo when no child is waitable.
+func peekChild() (exited bool, err error) {
+	var si unix.Siginfo
+	for {
+		err = unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT|unix.WALL, nil)
+		if !errors.Is(err, unix.EINTR) {
+			return si.Signo != 0, err
+		}
+	}
 }
 
 // stat is what /proc/PID/stat says of a process.

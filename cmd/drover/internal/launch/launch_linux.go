@@ -72,6 +72,8 @@ func (w *Worker) supervise() {
 // hasChildren reports whether this process has a child, running or not
 // yet reaped, without reaping it (waitid's WNOWAIT); in doubt, yes. Once
 // the worker is reaped, a child is a process of its tree that it left.
+// package exec has its own (peekChild): this package cannot import exec,
+// nor golang.org/x/sys, without being initialised after them.
 func hasChildren() bool {
 	const pAll = 0 // P_ALL, which package syscall lacks
 	var si [128]byte
