@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -439,5 +441,41 @@ func TestWaitDelayKeepsWhatCame(t *testing.T) {
 			}
 			_ = p.Terminate(ctx, time.Second)
 		})
+	}
+}
+
+// Once cut (WaitDelay ran out), a reader reads at most cutBudget bytes
+// more, however much its file still holds: a grandchild that writes as
+// fast as it is read cannot hold Wait. A regular file stands for that
+// writer, which a pipe cannot be made to be at every read.
+func TestCutReadsAtMostTheBudget(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(make([]byte, 3*cutBudget)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	st := newStream(0)
+	st.cutting = true
+	budget := cutBudget
+	b := make([]byte, readChunk)
+	total := 0
+	for {
+		n, err := st.next(f, b, &budget)
+		total += n
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if total != cutBudget {
+		t.Errorf("read %d bytes after the cut, want %d", total, cutBudget)
 	}
 }
