@@ -156,18 +156,7 @@ steps:
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	jobs := workDirs(t, stdout)
-	setup := workDirs(t, stderr) // -v: setup's log: lines are live.
-	seen := map[string]bool{}
-	for _, w := range append(jobs, setup...) {
-		seen[w] = true
-		if _, err := os.Lstat(w); !os.IsNotExist(err) {
-			t.Errorf("%s is left after the run: %v", w, err)
-		}
-	}
-	if len(jobs) != 3 || len(seen) != 4 {
-		t.Errorf("want 3 jobs and a setup with a ${work} each, got jobs %q, setup %q", jobs, setup)
-	}
+	workDirsGone(t, stdout, stderr, 3)
 }
 
 // TestFilesBadPaths: a path of files: that is absolute or has .., or two
@@ -315,18 +304,7 @@ steps:
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	jobs := workDirs(t, stdout)
-	setup := workDirs(t, stderr) // -v: setup's log: lines are live.
-	seen := map[string]bool{}
-	for _, w := range append(jobs, setup...) {
-		seen[w] = true
-		if _, err := os.Lstat(w); !os.IsNotExist(err) {
-			t.Errorf("%s is left after the run: %v", w, err)
-		}
-	}
-	if len(jobs) != 2 || len(seen) != 3 {
-		t.Errorf("want 2 jobs and a setup with a ${work} each, got jobs %q, setup %q", jobs, setup)
-	}
+	workDirsGone(t, stdout, stderr, 2)
 }
 
 // TestWorkUnmakable: where no directory can be made, a job that uses
@@ -356,5 +334,24 @@ steps:
 	}
 	if code, out := run(none); code != 0 {
 		t.Errorf("a job without ${work}: exit %d, want 0\n%s", code, out)
+	}
+}
+
+// workDirsGone checks the ${work} directories a -v run logged (work=DIR):
+// jobs of them in the jobs' blocks on stdout and one more of setup's,
+// live on stderr, all distinct, none left after the run.
+func workDirsGone(t *testing.T, stdout, stderr string, jobs int) {
+	t.Helper()
+	js := workDirs(t, stdout)
+	setup := workDirs(t, stderr)
+	seen := map[string]bool{}
+	for _, w := range append(js, setup...) {
+		seen[w] = true
+		if _, err := os.Lstat(w); !os.IsNotExist(err) {
+			t.Errorf("%s is left after the run: %v", w, err)
+		}
+	}
+	if len(js) != jobs || len(seen) != jobs+1 {
+		t.Errorf("want %d jobs and a setup with a ${work} each, got jobs %q, setup %q", jobs, js, setup)
 	}
 }
