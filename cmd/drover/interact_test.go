@@ -80,6 +80,20 @@ func (o *operator) termios() *unix.Termios {
 }
 
 // exit waits for drover to exit and returns its exit code.
+// wentOn checks that drover exited 0 with the terminal's modes restored
+// and that the script went on (its "log: went on") after the interact,
+// which ended as after says.
+func (o *operator) wentOn(after string) {
+	o.t.Helper()
+	if code := o.exit(); code != 0 {
+		o.t.Fatalf("exit %d, want 0:\n%s", code, o.output())
+	}
+	sameModes(o.t, o.before, o.termios())
+	if !o.showed("went on") { // What drover wrote last may be on its way.
+		o.t.Errorf("the script did not go on after %s:\n%s", after, o.output())
+	}
+}
+
 func (o *operator) exit() int {
 	o.t.Helper()
 	return o.wait()
@@ -119,16 +133,10 @@ func TestInteractEscape(t *testing.T) {
 	o.typeKeys("stty size >> got.txt; echo typed-by-hand >> got.txt\r")
 	o.waitFile(filepath.Join(dir, "got.txt"), "typed-by-hand")
 	o.typeKeys("\x1d")
-	if code := o.exit(); code != 0 {
-		t.Fatalf("exit %d, want 0:\n%s", code, o.output())
-	}
-	sameModes(t, o.before, o.termios())
+	o.wentOn("the escape key")
 	got, _ := os.ReadFile(filepath.Join(dir, "got.txt"))
 	if string(got) != "33 101\ntyped-by-hand\nafter-interact\n" {
 		t.Errorf("sh wrote %q, want the window size, the typed line, then the script's", got)
-	}
-	if !o.showed("went on") { // What drover wrote last may be on its way.
-		t.Errorf("the script did not go on after the escape key:\n%s", o.output())
 	}
 }
 
@@ -151,16 +159,10 @@ func TestInteractUntil(t *testing.T) {
 	o.typeKeys("echo typed-by-hand >> got.txt\r")
 	o.waitFile(filepath.Join(dir, "got.txt"), "typed-by-hand")
 	o.typeKeys("echo bye-n''ow\r")
-	if code := o.exit(); code != 0 {
-		t.Fatalf("exit %d, want 0:\n%s", code, o.output())
-	}
-	sameModes(t, o.before, o.termios())
+	o.wentOn("until")
 	got, _ := os.ReadFile(filepath.Join(dir, "got.txt"))
 	if string(got) != "typed-by-hand\nafter-interact\n" {
 		t.Errorf("sh wrote %q", got)
-	}
-	if !o.showed("went on") { // What drover wrote last may be on its way.
-		t.Errorf("the script did not go on after until:\n%s", o.output())
 	}
 }
 
@@ -176,13 +178,7 @@ func TestInteractExit(t *testing.T) {
 	o := startOperator(t, dir, "run", path)
 	o.handed()
 	o.typeKeys("exit 3\r")
-	if code := o.exit(); code != 0 {
-		t.Fatalf("exit %d, want 0:\n%s", code, o.output())
-	}
-	sameModes(t, o.before, o.termios())
-	if !o.showed("went on") { // What drover wrote last may be on its way.
-		t.Errorf("the script did not go on after the exit:\n%s", o.output())
-	}
+	o.wentOn("the exit")
 }
 
 // TestInteractNoTerminal: where stdin is not a terminal, interact with
