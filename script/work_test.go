@@ -139,4 +139,29 @@ func TestMakeWorkRoot(t *testing.T) {
 	if entries, err := os.ReadDir(theirs); err != nil || len(entries) != 0 {
 		t.Errorf("the directory already there: %v %v, want it kept, empty", entries, err)
 	}
+
+	// A symlink planted under the root's name, to a directory with a
+	// file: never used, never followed, nothing removed through it.
+	target := filepath.Join(dir, "target")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, "keep"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(dir, "planted")
+	if err := os.Symlink(target, planted); err != nil {
+		t.Fatal(err)
+	}
+	opts = &Options{Env: []string{"PATH=/usr/bin:/bin"}, WorkRoot: planted, MakeWorkRoot: true}
+	if r := run(opts, uses); r.Status != Failed || r.Err == nil || !strings.Contains(r.Err.Error(), "making the work directory") {
+		t.Errorf("a job using ${work} in a root planted as a symlink: %v %v, want a failure making it", r.Status, r.Err)
+	}
+	opts.RemoveWork()
+	if entries, err := os.ReadDir(target); err != nil || len(entries) != 1 {
+		t.Errorf("the symlink's target: %v %v, want it untouched", entries, err)
+	}
+	if fi, err := os.Lstat(planted); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the planted symlink: %v %v, want it left as it was", fi, err)
+	}
 }
