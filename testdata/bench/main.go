@@ -15,8 +15,11 @@
 // The last form measures a second build beside the first, in the same
 // alternation, to weigh a change: the table gets a "candidate" row after
 // each drover one and the targets a column for it. Each run is timed from
-// the start of the process to its reaping; peak memory is the ru_maxrss
-// that wait4 reports for it (the largest process of its tree).
+// the start of the process to its end; its CPU is that of its whole tree,
+// with the processes it leaves running without waiting for them (Tcl
+// Expect leaves the program it drove), which the harness, their
+// subreaper, waits for (reap.go); peak memory is the largest ru_maxrss of
+// the tree.
 //
 // Peers come from Debian packages: expect, python3-pexpect, parallel
 // (grep, xargs and sh are always there); the nslookup workload needs
@@ -29,6 +32,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	osexec "os/exec"
@@ -51,6 +55,9 @@ type options struct {
 }
 
 func main() {
+	if len(os.Args) > 2 && os.Args[1] == reapArg {
+		os.Exit(reap(os.Args[2:]))
+	}
 	var o options
 	flag.BoolVar(&o.quick, "quick", false, "smaller workloads and 3 runs each, for a check in about a minute")
 	flag.IntVar(&o.reps, "reps", 0, "timed runs of each tool per workload (default 5, or 3 with -quick; 3 times as many for the short ones)")
@@ -156,7 +163,7 @@ func run(o options) error {
 	}
 	fmt.Println(table(results))
 	fmt.Println(verdicts(results))
-	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads, %d for start-up), alternated; whole-process wall time, median; CPU = user+sys, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
+	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads, %d for start-up), alternated; whole-process wall time, median; CPU = user+sys of the whole tree, with what it left running, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
 		sz.reps, shortRuns*sz.reps, 3*shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
 	if failed {
 		return errors.New("some runs failed; see above")
@@ -218,8 +225,10 @@ type sample struct {
 	said        bool // the output says the concurrency was lowered
 }
 
-// measure runs v once in its own process group: wall time from the start
-// to the reaping, and the rusage wait4 reports for the whole tree.
+// measure runs v once in its own process group, under the harness itself
+// as its reaper (see reap): wall time from the start to the end of v's
+// process, and the CPU and peak RSS of its whole tree, including what it
+// left running without waiting for it.
 func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
 	defer cancel()
@@ -229,7 +238,17 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	}
 	defer os.Remove(out.Name())
 	defer out.Close()
-	cmd := osexec.CommandContext(ctx, v.argv[0], v.argv[1:]...)
+	self, err := os.Executable()
+	if err != nil {
+		return sample{}, err
+	}
+	res, w, err := os.Pipe()
+	if err != nil {
+		return sample{}, err
+	}
+	defer res.Close()
+	cmd := osexec.CommandContext(ctx, self, append([]string{reapArg}, v.argv...)...)
+	cmd.ExtraFiles = []*os.File{w}
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "TERM=dumb")
 	cmd.Stdout, cmd.Stderr = out, out
@@ -244,9 +263,9 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
-	began := time.Now()
 	err = cmd.Run()
-	wall := time.Since(began)
+	_ = w.Close()              // The reaper has ended: its line is in the pipe.
+	line, _ := io.ReadAll(res) // A short read fails parseFigures.
 	var s sample
 	if v.tally != nil && cmd.ProcessState != nil && ctx.Err() == nil {
 		b, _ := os.ReadFile(out.Name()) // A short read fails the tally.
@@ -258,10 +277,14 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	if err != nil {
 		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(v.argv, " "), err, tail(out.Name()))
 	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	s.wall = wall
-	s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	s.rssKB = ru.Maxrss // Kilobytes on Linux.
+	f, err := parseFigures(line)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s: %v", strings.Join(v.argv, " "), err)
+	}
+	if f.left {
+		return sample{}, fmt.Errorf("%s: part of its tree still ran %v after it ended", strings.Join(v.argv, " "), orphanWait)
+	}
+	s.wall, s.cpu, s.rssKB = f.wall, f.cpu, f.rssKB // Kilobytes on Linux.
 	return s, nil
 }
 

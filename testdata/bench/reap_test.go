@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"os"
+	osexec "os/exec"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary be the reaper measure starts (reap) and
+// the programs it times (helper).
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == reapArg {
+		os.Exit(reap(os.Args[2:]))
+	}
+	if h := os.Getenv("BENCH_TEST_HELPER"); h != "" {
+		os.Exit(helper(h))
+	}
+	os.Exit(m.Run())
+}
+
+// burnCPU is the CPU the orphan helper's child uses before it ends.
+const burnCPU = 200 * time.Millisecond
+
+// helper is a program for measure to time: "orphan" starts "burn" in a
+// session of its own, as a program under a pty is, and ends without
+// waiting for it, as Tcl Expect leaves the program it drove; "burn"
+// spins until it has used burnCPU of CPU; "exit3" exits with 3.
+func helper(name string) int {
+	switch name {
+	case "orphan":
+		self, _ := os.Executable()
+		cmd := osexec.Command(self)
+		cmd.Env = append(os.Environ(), "BENCH_TEST_HELPER=burn")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := cmd.Start(); err != nil {
+			return 1
+		}
+		return 0
+	case "burn":
+		for {
+			var ru syscall.Rusage
+			if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+				return 1
+			}
+			if time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) >= burnCPU {
+				return 0
+			}
+		}
+	case "exit3":
+		return 3
+	}
+	return 2
+}
+
+func helperVariant(t *testing.T, name string) variant {
+	t.Setenv("BENCH_TEST_HELPER", name)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return variant{tool: name, label: name, argv: []string{self}}
+}
+
+// The CPU of a run counts what it left running, which the harness waits
+// for: a program that leaves the one it drove to init is not cheaper.
+func TestMeasureCountsOrphans(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("orphans are reaped on Linux only")
+	}
+	s, err := measure(context.Background(), helperVariant(t, "orphan"), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cpu < burnCPU {
+		t.Errorf("CPU %v, want at least the orphan's %v", s.cpu, burnCPU)
+	}
+	if s.wall <= 0 || s.rssKB <= 0 {
+		t.Errorf("wall %v, peak RSS %d KiB", s.wall, s.rssKB)
+	}
+}
+
+// A failed run fails with its exit status.
+func TestMeasureExitStatus(t *testing.T) {
+	_, err := measure(context.Background(), helperVariant(t, "exit3"), t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "exit status 3") {
+		t.Errorf("err = %v, want exit status 3", err)
+	}
+}
