@@ -33,7 +33,7 @@ func (p *Process) cutOutput() {
 // Only the reader calls it.
 func (s *stream) next(f *os.File, b []byte, budget *int) (int, error) {
 	if !s.cutting {
-		n, err := f.Read(b)
+		n, err := s.in.Read(b) // f.Read
 		if !errors.Is(err, os.ErrDeadlineExceeded) || !s.cut.Load() {
 			return n, err
 		}

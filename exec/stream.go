@@ -75,6 +75,7 @@ type stream struct {
 	tap      func([]byte)  // Interact's: gets each raw chunk, under mu
 	cut      atomic.Bool   // WaitDelay ran out: read what is there and end (cutOutput)
 	cutting  bool          // the reader saw cut; only it uses this
+	in       polledReader  // reads the file for the reader; only it uses this
 
 	// The Expects waiting on the stream: how many, and the scanners of
 	// the one when it is alone (nil otherwise). The reader wakes an
@@ -115,6 +116,7 @@ func newStream(max int) *stream {
 // to readChunk while they come back full.
 func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 	defer close(s.done)
+	s.in = newPolledReader(f)
 	size := minChunk
 	var raw []byte // under a tty: the bytes before cooking
 	budget := cutBudget

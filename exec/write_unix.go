@@ -23,8 +23,18 @@ func tryWrite(w io.Writer, b []byte) (int, bool) {
 	written := 0
 	var werr error
 	err = rc.Write(func(fd uintptr) bool {
+		raw := nonblocking(fd) // Without waking sysmon: see rawio_linux.go.
 		for written < len(b) {
-			n, err := syscall.Write(int(fd), b[written:])
+			var n int
+			var err error
+			if raw {
+				var e syscall.Errno
+				if n, e = rawWrite(fd, b[written:]); e != 0 {
+					err = e
+				}
+			} else {
+				n, err = syscall.Write(int(fd), b[written:])
+			}
 			if n > 0 {
 				written += n
 			}
