@@ -48,9 +48,10 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 	if len(streams) == 0 {
 		return nil, &Error{Op: "expect", Name: p.name(), Err: &streamError{s}}
 	}
-	scanners := make([][]scanner, len(streams))
+	var outer [2][]scanner // Stdout, Stderr: no allocation but the scanners.
+	scanners, all := outer[:len(streams)], make([]scanner, len(streams)*len(pats))
 	for i := range streams {
-		scanners[i] = make([]scanner, len(pats))
+		scanners[i] = all[i*len(pats) : (i+1)*len(pats) : (i+1)*len(pats)]
 		for j, pat := range pats {
 			if p.tty && names[i] == Stdout {
 				pat.Text = cookPattern(pat.Text) // Matched against cooked output.
@@ -60,8 +61,12 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 	}
 	for i, st := range streams {
 		st.await(scanners[i], ctx.Done())
-		defer st.unawait()
 	}
+	defer func() { // One defer, not one a stream: a defer in a loop is allocated.
+		for _, st := range streams {
+			st.unawait()
+		}
+	}()
 	began := time.Now()
 	var idleC <-chan time.Time
 	var idleT *time.Timer

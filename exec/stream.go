@@ -75,7 +75,7 @@ type stream struct {
 	tap      func([]byte)  // Interact's: gets each raw chunk, under mu
 	cut      atomic.Bool   // WaitDelay ran out: read what is there and end (cutOutput)
 	cutting  bool          // the reader saw cut; only it uses this
-	in       polledReader  // reads the file for the reader; only it uses this
+	in       *polledReader // reads the file for the reader; only it uses this
 
 	// The Expects waiting on the stream: how many, and the scanners of
 	// the one when it is alone (nil otherwise). The reader wakes an

@@ -275,7 +275,9 @@ func (st *state) runBlock(ctx context.Context, steps []Step) error {
 		if err := ctx.Err(); err != nil {
 			return st.fail(ctx, step, err)
 		}
-		st.log.trace(lineStep, "-- %s %s\n", step.Position(), step.Kind())
+		if st.log.tracing() { // Else its arguments cost allocations a step.
+			st.log.trace(lineStep, "-- %s %s\n", step.Position(), step.Kind())
+		}
 		if st.opts.Step != nil {
 			st.opts.Step(st.jobName, step)
 		}

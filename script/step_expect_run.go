@@ -53,8 +53,9 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 	if s.echo() != "" {
 		return s.waitEcho(ctx, st, pr)
 	}
-	var pats []exec.Pattern
-	var index []int // index[i] is the place in s.Patterns of pats[i]
+	pats := make([]exec.Pattern, 0, len(s.Patterns)+len(pr.failOn)+1) // One allocation.
+	var indexes [4]int
+	index := indexes[:0] // index[i] is the place in s.Patterns of pats[i]
 	timeoutBranch := -1
 	for i, p := range s.Patterns {
 		if p.Timeout {
@@ -94,8 +95,8 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 			st.log.release(pr.logs) // Its secrets are masked now.
 		}
 	}
-	var ee *exec.ExpectError
-	if err != nil && errors.As(err, &ee) {
+	ee := asExpectError(err)
+	if ee != nil {
 		ee.Patterns = ee.Patterns[:min(wanted, len(ee.Patterns))] // Not fail_on's nor the prompt.
 	}
 	switch {
@@ -239,3 +240,16 @@ type cutShort struct {
 func (e *cutShort) Error() string { return e.msg }
 
 func (e *cutShort) Unwrap() error { return e.ee }
+
+// asExpectError is err's *exec.ExpectError, or nil: apart, so that the
+// variable errors.As needs is allocated only when there is an error.
+func asExpectError(err error) *exec.ExpectError {
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExpectError
+	if errors.As(err, &ee) {
+		return ee
+	}
+	return nil
+}

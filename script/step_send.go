@@ -174,7 +174,7 @@ func (s *Send) run(ctx context.Context, st *state) error {
 				st.secrets[name] = true // Left out of reports.
 			}
 		}
-		b = []byte(text)
+		b = append(make([]byte, 0, len(text)+1), text...) // One allocation with the Enter.
 		if !s.Raw {
 			if pr.tty {
 				b = append(b, '\r') // What a keyboard's Enter sends.
@@ -183,9 +183,11 @@ func (s *Send) run(ctx context.Context, st *state) error {
 			}
 		}
 	}
-	if s.Secret {
+	switch {
+	case !st.log.tracing(): // Else the line's arguments cost allocations a send.
+	case s.Secret:
 		st.log.trace(lineSent, "%s > ******\n", pr.name)
-	} else {
+	default:
 		st.log.trace(lineSent, "%s > %s\n", pr.name, visible(strings.TrimRight(string(b), "\r\n")))
 	}
 	// A cast records paced keys one at a time, unless a secret is among
