@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -156,6 +157,11 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			s.mu.Unlock()
 			if wake {
 				s.signal()
+				// Let the Expect run before this goroutine reads again:
+				// that read most often finds nothing (EAGAIN) and would
+				// delay the Expect, and the program's answer, by a system
+				// call when they share a P.
+				runtime.Gosched()
 			}
 			if n == size && size < readChunk {
 				size *= 2
