@@ -9,6 +9,9 @@
 //	rtproto inline N the sender reads the master itself, through the poller
 //	rtproto poll N   the sender waits in poll(2) and reads with read(2), its
 //	                 thread blocked in the kernel as Tcl Expect's in select
+//	rtproto raw N    chan as drover does it now: read(2) and write(2) called
+//	                 directly (not waking sysmon), GOMAXPROCS=1 (one job),
+//	                 and the reader yields to the sender it woke
 //
 // Compare their CPU with perf stat -r 10 beside expect roundtrip.exp N.
 package main
@@ -18,6 +21,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -26,7 +30,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fail(fmt.Errorf("usage: rtproto chan|inline|poll N"))
+		fail(fmt.Errorf("usage: rtproto chan|inline|poll|raw N"))
 	}
 	mode := os.Args[1]
 	n, err := strconv.Atoi(os.Args[2])
@@ -85,6 +89,31 @@ func main() {
 				}
 			}
 		}()
+	case "raw":
+		runtime.GOMAXPROCS(1)
+		rc, err := m.SyscallConn()
+		if err != nil {
+			fail(err)
+		}
+		go func() {
+			b := make([]byte, 4096)
+			for {
+				var k uintptr
+				var e syscall.Errno
+				if err := rc.Read(func(d uintptr) bool {
+					k, _, e = syscall.RawSyscall(syscall.SYS_READ, d, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+					return e != syscall.EAGAIN
+				}); err != nil || e != 0 || k == 0 {
+					return
+				}
+				got(b[:k])
+				select {
+				case notify <- struct{}{}:
+				default:
+				}
+				runtime.Gosched()
+			}
+		}()
 	case "inline", "poll":
 	default:
 		fail(fmt.Errorf("unknown mode %q", mode))
@@ -100,7 +129,7 @@ func main() {
 			if i >= 0 {
 				return
 			}
-			if mode == "chan" {
+			if mode == "chan" || mode == "raw" {
 				<-notify
 			} else {
 				read()
@@ -112,7 +141,12 @@ func main() {
 	_ = slave.Close()
 	expect("ready\r\n")
 	for i := range n {
-		if _, err := syscall.Write(fd, []byte(fmt.Sprintf("ping-%d\r", i))); err != nil {
+		b := []byte(fmt.Sprintf("ping-%d\r", i))
+		if mode == "raw" {
+			if _, _, e := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b))); e != 0 {
+				fail(e)
+			}
+		} else if _, err := syscall.Write(fd, b); err != nil {
 			fail(err)
 		}
 		expect(fmt.Sprintf("ping-%d\r\n", i))
