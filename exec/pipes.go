@@ -54,20 +54,20 @@ func (p *Process) startPipes(c *Cmd) error {
 		}
 		closeAfter = append(closeAfter, inR)
 	} else {
-		inR, w, err := os.Pipe()
+		inR, w, err := childPipe(false)
 		if err != nil {
 			return err
 		}
 		cmd.Stdin, inW = inR, w
 		closeAfter = append(closeAfter, inR)
 	}
-	outR, outW, err := os.Pipe()
+	outR, outW, err := childPipe(true)
 	if err != nil {
 		return fail(err)
 	}
 	closeAfter = append(closeAfter, outW)
 	cmd.Stdout = outW
-	errR, errW, err := os.Pipe()
+	errR, errW, err := childPipe(true)
 	if err != nil {
 		closeAll(outR)
 		return fail(err)
