@@ -135,7 +135,9 @@ func (p *Process) findTree(t *tree) *tree {
 			}
 		}
 	}
-	k.descend(todo, t.add)
+	if len(todo) > 0 { // Else p is gone and left nothing: the common case.
+		k.descend(todo, t.add)
+	}
 	return t
 }
 
