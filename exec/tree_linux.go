@@ -78,11 +78,20 @@ func reapLoop(sigs <-chan os.Signal) {
 // peek with waitid(P_ALL, WNOWAIT), which shows only the first zombie: one
 // whose Wait is slow to come would hide all the others. Holding starting
 // for writing, it cannot mistake a child being started for an orphan.
+//
+// It first looks for a zombie without the lock: most often there is none,
+// os/exec having reaped the child whose exit woke it, and there is
+// nothing to decide. Taking the lock for that look cost every job of a
+// fan-out a wait: a writer waits for the start under way, a fork and an
+// exec, and holds off every other start until it is done.
 func reapOrphans() {
+	if !hasZombie() {
+		return // A zombie that comes later sends its own SIGCHLD.
+	}
 	starting.Lock()
 	defer starting.Unlock()
 	if !hasZombie() {
-		return // Most often: os/exec has reaped the child whose exit woke us.
+		return // Reaped meanwhile by os/exec.
 	}
 	var k kin
 	own := syscall.Getpgrp()
