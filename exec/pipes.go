@@ -61,7 +61,15 @@ func (p *Process) startPipes(c *Cmd) error {
 		cmd.Stdin, inW = inR, w
 		closeAfter = append(closeAfter, inR)
 	}
-	outR, outW, err := childPipe(true)
+	var outR, outW *os.File
+	var err error
+	if c.StdoutPipe {
+		// Its read end goes to another process, for which os/exec makes
+		// it blocking only if package os made it non-blocking itself.
+		outR, outW, err = os.Pipe()
+	} else {
+		outR, outW, err = childPipe(true)
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -43,6 +43,31 @@ func TestPipesBlockingForChild(t *testing.T) {
 	}
 }
 
+// The read end of a StdoutPipe is another process's stdin: blocking for
+// it too, so that it waits for the writer, which has not written yet,
+// instead of failing with EAGAIN at its first read.
+func TestStdoutPipeBlockingForReader(t *testing.T) {
+	ctx := testContext(t, time.Minute)
+	w, err := Start(ctx, &Cmd{Args: []string{"sh", "-c", "sleep 0.2; echo late"}, StdoutPipe: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = w.Terminate(ctx, time.Second) }()
+	in := w.Stdout()
+	r, err := Start(ctx, &Cmd{Args: []string{"cat"}, Stdin: in})
+	_ = in.Close() // The reader has its own copy.
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Terminate(ctx, time.Second) }()
+	if _, err := r.Wait(ctx); err != nil {
+		t.Fatalf("the reader: %v; stderr %q", err, r.Recent(Stderr))
+	}
+	if got := string(r.Output(Stdout).Kept); got != "late\n" {
+		t.Errorf("the reader read %q, want %q", got, "late\n")
+	}
+}
+
 // A process never inherits another's pipes, however many start at the
 // same moment: they are close-on-exec from their creation.
 func TestPipesNotInherited(t *testing.T) {
