@@ -54,20 +54,28 @@ func (p *Process) startPipes(c *Cmd) error {
 		}
 		closeAfter = append(closeAfter, inR)
 	} else {
-		inR, w, err := os.Pipe()
+		inR, w, err := childPipe(false)
 		if err != nil {
 			return err
 		}
 		cmd.Stdin, inW = inR, w
 		closeAfter = append(closeAfter, inR)
 	}
-	outR, outW, err := os.Pipe()
+	var outR, outW *os.File
+	var err error
+	if c.StdoutPipe {
+		// Its read end goes to another process, for which os/exec makes
+		// it blocking only if package os made it non-blocking itself.
+		outR, outW, err = os.Pipe()
+	} else {
+		outR, outW, err = childPipe(true)
+	}
 	if err != nil {
 		return fail(err)
 	}
 	closeAfter = append(closeAfter, outW)
 	cmd.Stdout = outW
-	errR, errW, err := os.Pipe()
+	errR, errW, err := childPipe(true)
 	if err != nil {
 		closeAll(outR)
 		return fail(err)

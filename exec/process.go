@@ -220,6 +220,9 @@ func (p *Process) Wait(ctx context.Context) (*Status, error) {
 // passes first (a grandchild holds the files open), each reader reads what
 // is there without waiting and ends, and the files are closed.
 func (p *Process) drain() {
+	if p.drained() {
+		return // Most often: no timer to arm.
+	}
 	timer := time.NewTimer(p.waitDelay)
 	defer timer.Stop()
 	cut := false
@@ -238,6 +241,21 @@ func (p *Process) drain() {
 	if cut {
 		p.closeOutput() // A grandchild may hold them: not ours to wait for.
 	}
+}
+
+// drained reports whether every reader has reached the end of output.
+func (p *Process) drained() bool {
+	for _, s := range []*stream{p.out, p.errs} {
+		if s == nil {
+			continue
+		}
+		select {
+		case <-s.done:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // closeOutput closes the output files, which ends the readers.
@@ -321,10 +339,12 @@ func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
 	t.signal(syscall.SIGKILL)
 	unregister(p.Pid)
 	<-p.reaped
-	kctx, cancel := context.WithTimeout(context.Background(), killWait)
-	t.wait(kctx)
-	cancel()
-	t.reap()
+	if t.len() > 0 {
+		kctx, cancel := context.WithTimeout(context.Background(), killWait)
+		t.wait(kctx)
+		cancel()
+		t.reap()
+	}
 	p.drain()
 	p.release()
 	return nil

@@ -3,7 +3,6 @@
 package exec
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -79,11 +78,20 @@ func reapLoop(sigs <-chan os.Signal) {
 // peek with waitid(P_ALL, WNOWAIT), which shows only the first zombie: one
 // whose Wait is slow to come would hide all the others. Holding starting
 // for writing, it cannot mistake a child being started for an orphan.
+//
+// It first looks for a zombie without the lock: most often there is none,
+// os/exec having reaped the child whose exit woke it, and there is
+// nothing to decide. Taking the lock for that look cost every job of a
+// fan-out a wait: a writer waits for the start under way, a fork and an
+// exec, and holds off every other start until it is done.
 func reapOrphans() {
+	if !hasZombie() {
+		return // A zombie that comes later sends its own SIGCHLD.
+	}
 	starting.Lock()
 	defer starting.Unlock()
 	if !hasZombie() {
-		return // Most often: os/exec has reaped the child whose exit woke us.
+		return // Reaped meanwhile by os/exec.
 	}
 	var k kin
 	own := syscall.Getpgrp()
@@ -136,7 +144,9 @@ func (p *Process) findTree(t *tree) *tree {
 			}
 		}
 	}
-	k.descend(todo, t.add)
+	if len(todo) > 0 { // Else p is gone and left nothing: the common case.
+		k.descend(todo, t.add)
+	}
 	return t
 }
 
@@ -173,7 +183,7 @@ func (p *Process) owns(pid int) bool {
 	if st.pgrp == p.Pid || st.session == p.Pid {
 		return true
 	}
-	env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ")
+	env, err := readProc("/proc/" + strconv.Itoa(pid) + "/environ")
 	return err == nil && markedWith(env, func(tok string) bool { return tok == p.marker })
 }
 
@@ -305,7 +315,7 @@ func killStrays() {
 		if seen[pid] {
 			continue
 		}
-		if env, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/environ"); err == nil && markedWith(env, ours) {
+		if env, err := readProc("/proc/" + strconv.Itoa(pid) + "/environ"); err == nil && markedWith(env, ours) {
 			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: gone.
 		}
 	}
@@ -389,45 +399,6 @@ func peekChild() (exited bool, err error) {
 	}
 }
 
-// stat is what /proc/PID/stat says of a process.
-type stat struct {
-	state   byte // R, S, D, Z, T...
-	ppid    int
-	pgrp    int
-	session int
-}
-
-var errBadStat = errors.New("unreadable /proc/PID/stat")
-
-func readStat(pid int) (stat, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return stat{}, err
-	}
-	// The command name, in parentheses, may hold anything: the fields
-	// that follow it are "state ppid pgrp session ...".
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return stat{}, errBadStat
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 4 || len(f[0]) != 1 {
-		return stat{}, errBadStat
-	}
-	var st stat
-	st.state = f[0][0]
-	if st.ppid, err = strconv.Atoi(f[1]); err != nil {
-		return stat{}, errBadStat
-	}
-	if st.pgrp, err = strconv.Atoi(f[2]); err != nil {
-		return stat{}, errBadStat
-	}
-	if st.session, err = strconv.Atoi(f[3]); err != nil {
-		return stat{}, errBadStat
-	}
-	return st, nil
-}
-
 // kin finds the children of processes, from the children file of each
 // thread, or, where the kernel has none (no CONFIG_PROC_CHILDREN), from
 // one scan of every process made on first need. It is for one use.
@@ -450,7 +421,7 @@ func (k *kin) children(pid int) []int {
 	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
 	var kids []int
 	for _, tid := range dirNames(dir) {
-		b, err := os.ReadFile(dir + tid + "/children")
+		b, err := readProc(dir + tid + "/children")
 		if err == nil { // Else the thread has ended.
 			kids = appendPids(kids, b)
 		}
@@ -468,7 +439,7 @@ func (k *kin) orphans() []int {
 		return k.scan()[self]
 	}
 	s := strconv.Itoa(self)
-	b, err := os.ReadFile("/proc/" + s + "/task/" + s + "/children")
+	b, err := readProc("/proc/" + s + "/task/" + s + "/children")
 	if err != nil {
 		return nil
 	}
@@ -485,36 +456,4 @@ func (k *kin) scan() map[int][]int {
 		}
 	}
 	return k.byParent
-}
-
-// allPids lists every process.
-func allPids() []int {
-	var pids []int
-	for _, name := range dirNames("/proc/") {
-		if pid, err := strconv.Atoi(name); err == nil {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
-// dirNames lists a directory; nil if it is gone.
-func dirNames(dir string) []string {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	names, _ := d.Readdirnames(-1) // What was read before an error is still of use.
-	_ = d.Close()                  // Read only.
-	return names
-}
-
-// appendPids appends the space-separated pids of b to pids.
-func appendPids(pids []int, b []byte) []int {
-	for f := range strings.FieldsSeq(string(b)) {
-		if pid, err := strconv.Atoi(f); err == nil {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }

@@ -37,6 +37,24 @@ func TestFloorChecksTheStream(t *testing.T) {
 	if err != nil || !bytes.HasSuffix(out, []byte(" bytes\n")) {
 		t.Errorf("pty: %v\n%s", err, out)
 	}
+	out, err = exec.Command(floor, "fanout", "5").CombinedOutput()
+	if err != nil || string(out) != "5 jobs\n" {
+		t.Errorf("fanout: %v\n%s", err, out)
+	}
+}
+
+// The fan-out floor's row is compared with drover's row of the same N.
+func TestFloorRowPeer(t *testing.T) {
+	res := &result{w: &workload{name: "fanout"}}
+	for _, l := range []string{"drover N=10", "floor: Go, captured pipes N=10", "drover N=100", "floor: Go, captured pipes N=100"} {
+		tool, _, _ := strings.Cut(l, " ")
+		res.rows = append(res.rows, &row{v: variant{tool: strings.TrimSuffix(tool, ":"), label: l}})
+	}
+	for i, r := range res.rows {
+		if got := res.peerOf(r); got != res.rows[i&^1] {
+			t.Errorf("%s: compared with %v", r.v.label, got)
+		}
+	}
 }
 
 func TestDroverTally(t *testing.T) {

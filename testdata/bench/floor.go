@@ -23,14 +23,22 @@ import (
 // waits for it, then reaps what is left; the worker, "floor startup1"
 // (alone: drover as one process), runs true on the slave of a new pty,
 // reads the master until every slave is closed, and waits for it.
+//
+// And it is the floor of the fan-out workload, what drover run -j 2 of a
+// matrix of one-step jobs does at the least: "floor fanout N" runs N jobs
+// of /bin/true on 2 workers, each started in a new session with
+// os.StartProcess, its stdout and stderr on pipes that goroutines read to
+// the end, then waited for; a job that fails fails the floor.
 const floorSource = `package main
 
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -44,6 +52,13 @@ func main() {
 		return
 	case "startup1":
 		spawnTrue()
+		return
+	case "fanout":
+		n, err := strconv.Atoi(os.Args[2])
+		if err != nil {
+			fail(err)
+		}
+		fanOut(n)
 		return
 	}
 	size, err := strconv.ParseInt(os.Args[2], 10, 64)
@@ -149,6 +164,71 @@ func spawnTrue() {
 	}
 }
 
+func fanOut(n int) {
+	jobs := make(chan int)
+	var workers sync.WaitGroup
+	for range 2 {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for range jobs {
+				job()
+			}
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	workers.Wait()
+	fmt.Println(n, "jobs")
+}
+
+// job runs /bin/true with its stdout and stderr on pipes read to the end.
+func job() {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		fail(err)
+	}
+	or, ow, err := os.Pipe()
+	if err != nil {
+		fail(err)
+	}
+	er, ew, err := os.Pipe()
+	if err != nil {
+		fail(err)
+	}
+	p, err := os.StartProcess("/bin/true", []string{"true"}, &os.ProcAttr{
+		Files: []*os.File{null, ow, ew},
+		Sys:   &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
+		fail(err)
+	}
+	null.Close()
+	ow.Close()
+	ew.Close()
+	var readers sync.WaitGroup
+	for _, r := range []*os.File{or, er} {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				fail(err)
+			}
+			r.Close()
+		}()
+	}
+	st, err := p.Wait()
+	if err != nil {
+		fail(err)
+	}
+	readers.Wait()
+	if !st.Success() {
+		fail(fmt.Errorf("/bin/true: %v", st))
+	}
+}
+
 func openPTY() (*os.File, *os.File) {
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
@@ -181,7 +261,7 @@ func buildFloor(dir string) (string, error) {
 	if err := os.MkdirAll(src, 0o755); err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module floor\n\ngo 1.21\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(src, "go.mod"), []byte("module floor\n\ngo 1.22\n"), 0o644); err != nil {
 		return "", err
 	}
 	if err := os.WriteFile(filepath.Join(src, "main.go"), []byte(floorSource), 0o644); err != nil {

@@ -4,8 +4,9 @@
 // medians, speed ratios and peak memory, then every target of DESIGN.md's
 // "Performance targets" with its paired ratio and whether it is met. The
 // floor of the throughput workloads is a bare Go read loop (floor.go),
-// built into the work directory. See RESULTS.md for a run and what limits
-// each figure.
+// built into the work directory; that of the fan-out, from the same
+// program, 2 Go workers starting /bin/true with its output on pipes read
+// to the end. See RESULTS.md for a run and what limits each figure.
 //
 //	go run ./testdata/bench                 # about 10 minutes on 2 cores
 //	go run ./testdata/bench -quick          # about 3 minutes, smaller workloads

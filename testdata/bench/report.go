@@ -126,10 +126,17 @@ func (res *result) find(label, who string) *row {
 }
 
 // peerOf is the drover row r is compared with: the one named as r with
-// drover for r's tool ("drover N=100" for "xargs N=100"), else "drover".
+// drover for r's tool ("drover N=100" for "xargs N=100"), or the one of
+// r's size ("drover N=100" for "floor: Go, captured pipes N=100"), else
+// "drover".
 func (res *result) peerOf(r *row) *row {
 	if rest, ok := strings.CutPrefix(r.v.label, r.v.tool+" "); ok {
 		if d := res.find("drover "+rest, "drover"); d != nil {
+			return d
+		}
+	}
+	if i := strings.LastIndex(r.v.label, " N="); i >= 0 {
+		if d := res.find("drover"+r.v.label[i:], "drover"); d != nil {
 			return d
 		}
 	}

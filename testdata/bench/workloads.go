@@ -179,9 +179,14 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		xargs.stdin = list
 		parallel := t.variant("parallel", t.parallel, "--will-cite", "-j2", "/bin/true")
 		parallel.stdin = list
+		// The floor: what drover does for each job at the least.
+		floor := labelled("floor: Go, captured pipes", t.variant("floor", t.floor, "fanout", strconv.Itoa(jobs)))
 		n := fmt.Sprintf(" N=%d", jobs)
-		for _, v := range []variant{{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}}, xargs, parallel} {
-			v.label, v.ops = v.tool+n, jobs
+		for _, v := range []variant{{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}}, xargs, parallel, floor} {
+			if v.label == "" {
+				v.label = v.tool
+			}
+			v.label, v.ops = v.label+n, jobs
 			fanw.variants = append(fanw.variants, v)
 		}
 	}
