@@ -251,7 +251,7 @@ func measure(ctx context.Context, v variant, dir string) (sample, error) {
 	cmd := osexec.CommandContext(ctx, self, append([]string{reapArg}, v.argv...)...)
 	cmd.ExtraFiles = []*os.File{w}
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "TERM=dumb")
+	cmd.Env = append(append(os.Environ(), "LC_ALL=C", "TERM=dumb"), v.env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	if v.stdin != "" {
 		in, err := os.Open(v.stdin)

@@ -29,7 +29,8 @@ const burnCPU = 200 * time.Millisecond
 // helper is a program for measure to time: "orphan" starts "burn" in a
 // session of its own, as a program under a pty is, and ends without
 // waiting for it, as Tcl Expect leaves the program it drove; "burn"
-// spins until it has used burnCPU of CPU; "exit3" exits with 3.
+// spins until it has used burnCPU of CPU; "exit3" exits with 3; "env"
+// exits with 0 if BENCH_TEST_ENV is 1, else 4.
 func helper(name string) int {
 	switch name {
 	case "orphan":
@@ -53,6 +54,11 @@ func helper(name string) int {
 		}
 	case "exit3":
 		return 3
+	case "env":
+		if os.Getenv("BENCH_TEST_ENV") == "1" {
+			return 0
+		}
+		return 4
 	}
 	return 2
 }
@@ -89,5 +95,21 @@ func TestMeasureExitStatus(t *testing.T) {
 	_, err := measure(context.Background(), helperVariant(t, "exit3"), t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "exit status 3") {
 		t.Errorf("err = %v, want exit status 3", err)
+	}
+}
+
+// A variant's env reaches the timed program: the unsupervised drover
+// rows are drover run with DROVER_NO_SUPERVISOR=1.
+func TestMeasurePassesEnv(t *testing.T) {
+	v := helperVariant(t, "env")
+	if _, err := measure(context.Background(), v, t.TempDir()); err == nil || !strings.Contains(err.Error(), "exit status 4") {
+		t.Errorf("without env: err = %v, want exit status 4", err)
+	}
+	v.env = []string{"BENCH_TEST_ENV=1"}
+	if _, err := measure(context.Background(), v, t.TempDir()); err != nil {
+		t.Errorf("with env: %v", err)
+	}
+	if u := unsupervised(variant{tool: "drover"}); len(u.env) != 1 || u.env[0] != "DROVER_NO_SUPERVISOR=1" {
+		t.Errorf("unsupervised env = %q", u.env)
 	}
 }

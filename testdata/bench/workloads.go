@@ -53,6 +53,7 @@ type variant struct {
 	label string   // the row's name in the table
 	argv  []string // nil when the tool is not installed
 	stdin string   // a file fed to stdin, or ""
+	env   []string // added to the environment, as NAME=VALUE
 	bytes int64    // output moved, for throughput
 	ops   int      // operations done, when not the workload's ops
 	// tally, when set, counts the passed and all jobs in the output,
@@ -233,6 +234,7 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		unit:  "run", ops: 1, more: 3 * shortRuns,
 		variants: []variant{
 			{tool: "drover", argv: []string{t.drover, "run", one}},
+			unsupervised(variant{tool: "drover", argv: []string{t.drover, "run", one}}),
 			t.variant("expect", t.expect, "-c", "spawn true; expect eof"),
 			labelled("floor: Go, supervisor and worker", t.variant("floor", t.floor, "startup")),
 			labelled("floor: Go, one process", t.variant("floor", t.floor, "startup1")),
@@ -262,6 +264,7 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		unit:  "query", ops: sz.queries, more: shortRuns,
 		variants: []variant{
 			{tool: "drover", argv: []string{t.drover, "run", "--var", "port=" + p, ns}},
+			unsupervised(variant{tool: "drover", argv: []string{t.drover, "run", "--var", "port=" + p, ns}}),
 			t.variant("expect", t.expect, filepath.Join(self, "nslookup.exp"), p, table),
 			t.variant("pexpect", t.python, filepath.Join(self, "peers.py"), "nslookup", p, table),
 			nsFloor,
@@ -357,6 +360,15 @@ func moving(n int64, vs ...variant) []variant {
 }
 
 // labelled names v's row.
+// unsupervised is drover's variant v run as one process, without the
+// supervisor that ends every process of a script when drover is killed
+// (DROVER_NO_SUPERVISOR=1): the row shows what that guarantee costs.
+func unsupervised(v variant) variant {
+	v.tool, v.label = "drover-unsupervised", "drover, unsupervised (DROVER_NO_SUPERVISOR=1)"
+	v.env = append(v.env, "DROVER_NO_SUPERVISOR=1")
+	return v
+}
+
 func labelled(label string, v variant) variant {
 	v.label = label
 	return v
