@@ -61,7 +61,7 @@ func supervise(w *launch.Worker) int {
 	if w.Exited == nil {
 		return exitFailed // Cannot happen: the worker is this process's child, waited for once.
 	}
-	return launch.ExitCode(w.Exited)
+	return launch.ExitCode(*w.Exited)
 }
 
 // endDescendants kills every process below this one and reaps those

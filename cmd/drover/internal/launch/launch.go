@@ -56,18 +56,17 @@ var Started *Worker
 // Worker is a worker the supervisor started, and has seen exit: when it
 // left processes behind, main ends them.
 type Worker struct {
-	Process *os.Process
-	Control *os.File         // the write end of the worker's pipe
-	Root    string           // the directory of the jobs' ${work}, made by the worker if needed
-	Signals chan os.Signal   // the stop signals, caught since before the start
-	Exited  *os.ProcessState // nil if it could not be waited for
+	Pid     int
+	Control *os.File            // the write end of the worker's pipe
+	Root    string              // the directory of the jobs' ${work}, made by the worker if needed
+	Signals chan os.Signal      // the stop signals, caught since just after the start
+	Exited  *syscall.WaitStatus // nil if it could not be waited for
 }
 
-// ExitCode is drover's exit code for a worker that ended as st says: its
+// ExitCode is drover's exit code for a worker that ended as ws says: its
 // own, or 128 plus the number of the signal that killed it, as a shell
 // reports a process killed by it.
-func ExitCode(st *os.ProcessState) int {
-	ws := st.Sys().(syscall.WaitStatus)
+func ExitCode(ws syscall.WaitStatus) int {
 	if ws.Signaled() {
 		return 128 + int(ws.Signal())
 	}

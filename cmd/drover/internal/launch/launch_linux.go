@@ -60,13 +60,21 @@ func (w *Worker) supervise() {
 			}
 		}
 	}()
-	st, err := w.Process.Wait()
-	if err != nil || hasChildren() {
-		w.Exited = st
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(w.Pid, &ws, 0, nil)
+		if err == nil {
+			w.Exited = &ws
+		}
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if w.Exited == nil || hasChildren() {
 		return
 	}
 	RemoveRoot(w.Root)    // Best effort: exiting.
-	os.Exit(ExitCode(st)) // Closes Control: nobody reads it any more.
+	os.Exit(ExitCode(ws)) // Closes Control: nobody reads it any more.
 }
 
 // hasChildren reports whether this process has a child, running or not
@@ -120,19 +128,28 @@ func start() *Worker {
 	// discard, more than the rest of a one-step run).
 	root := os.TempDir() + "/drover-run-" + strconv.FormatUint(rand.Uint64(), 36)
 	env = append(env, WorkRootVar+"="+root)
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, StopSignals...) // Before the worker starts: it then gets the defaults.
-	p, err := os.StartProcess("/proc/self/exe", os.Args, &os.ProcAttr{
+	// syscall.ForkExec, not os.StartProcess: package os probes, before
+	// its first start, that pidfds work, with a process of its own
+	// (clone, exit, wait), which nothing here needs.
+	pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{
 		Env:   env,
-		Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, r},
+		Files: []uintptr{0, 1, 2, r.Fd()},
 	})
 	_ = r.Close() // The worker's now.
 	if err != nil {
-		signal.Stop(sigs)
 		_ = w.Close() // Never written.
 		return nil
 	}
-	return &Worker{Process: p, Control: w, Root: root, Signals: sigs}
+	// Caught after the start, which they would delay by a third of a
+	// millisecond (the first signal.Notify starts the runtime's signal
+	// thread and hands each signal to it), while the worker starts up on
+	// the other CPU. The worker gets the same dispositions either way: it
+	// catches the stop signals itself. One that comes before this ends
+	// the supervisor as it would a moment earlier, during its start; the
+	// worker then finds its pipe closed and ends every process it started.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, StopSignals...)
+	return &Worker{Pid: pid, Control: w, Root: root, Signals: sigs}
 }
 
 // RemoveRoot removes root, the jobs' work root that the worker makes
