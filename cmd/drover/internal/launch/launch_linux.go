@@ -61,8 +61,16 @@ func init() {
 // a map update each. The channel is never read: Notify drops what does
 // not fit. In a worker, a stop signal is acted on only when the
 // supervisor relays it, so catching them before main changes nothing.
+//
+// It also has package os probe that pidfds work, which it does once,
+// before its first process start, with a process of its own (clone,
+// exit, wait): os.FindProcess runs the probe too. The first job's spawn
+// then starts its process at once, 0.1 ms sooner.
 func catchEarly() {
 	signal.Notify(make(chan os.Signal, 1), append([]os.Signal{syscall.SIGCHLD, syscall.SIGPIPE}, StopSignals...)...)
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		_ = p.Release() // Its pidfd: nothing else to release.
+	}
 }
 
 // supervise relays the stop signals to the worker and waits for it to
