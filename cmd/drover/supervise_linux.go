@@ -104,6 +104,7 @@ var relayed struct {
 func attachSupervisor() bool {
 	if !launch.IsWorker() {
 		_ = os.Unsetenv(launch.WorkerVar) // A stray one.
+		_ = os.Unsetenv(launch.ProcsVar)
 		return false
 	}
 	_ = os.Unsetenv(launch.WorkerVar) // Never fails for a valid name.

@@ -37,6 +37,19 @@ const ControlFd = 3
 // environment, as WorkerVar.
 const WorkRootVar = "DROVER_WORK_ROOT"
 
+// ProcsVar, set to 1 in a worker's environment beside GOMAXPROCS=1,
+// says that the supervisor set that GOMAXPROCS, the user having set none:
+// the worker removes both from its environment at once (see OneProc).
+const ProcsVar = "DROVER_WORKER_PROCS"
+
+// OneProc is, in a worker, whether its supervisor started it with one Go
+// processor (GOMAXPROCS=1, not the user's). A one-job run keeps it: it
+// needs no more, and lowering GOMAXPROCS is a stop of the world that
+// cost a one-step run 0.1-0.2 ms, raising it a few microseconds. A run
+// of more jobs at once gets the runtime's default back (cmd/drover's
+// fitProcs). The processes the worker starts never see the variables.
+var OneProc bool
+
 // NoSupervisorVar, set to 1, runs "drover run" as one process, without
 // the supervisor that ends every process of its scripts when drover is
 // killed (Linux).

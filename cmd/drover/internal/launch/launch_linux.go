@@ -26,6 +26,11 @@ func init() {
 		}
 	}
 	if IsWorker() {
+		if os.Getenv(ProcsVar) == "1" {
+			OneProc = true
+			_ = os.Unsetenv("GOMAXPROCS") // Never fails for a valid name.
+		}
+		_ = os.Unsetenv(ProcsVar)
 		go catchEarly()
 		return
 	}
@@ -155,6 +160,9 @@ func start() *Worker {
 	// discard, more than the rest of a one-step run).
 	root := os.TempDir() + "/drover-run-" + strconv.FormatUint(rand.Uint64(), 36)
 	env = append(env, WorkRootVar+"="+root)
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		env = append(env, "GOMAXPROCS=1", ProcsVar+"=1")
+	}
 	// syscall.ForkExec, not os.StartProcess: package os probes, before
 	// its first start, that pidfds work, with a process of its own
 	// (clone, exit, wait), which nothing here needs.
@@ -192,13 +200,13 @@ func RemoveRoot(root string) {
 	_ = os.RemoveAll(root) // Best effort: exiting.
 }
 
-// withoutStray returns env without WorkerVar and WorkRootVar: values this
+// withoutStray returns env without WorkerVar, WorkRootVar and ProcsVar: values this
 // process inherited are strays, and would hide the worker's (the first
 // of two values of a variable wins).
 func withoutStray(env []string) []string {
 	out := env[:0:0]
 	for _, kv := range env {
-		if !strings.HasPrefix(kv, WorkerVar+"=") && !strings.HasPrefix(kv, WorkRootVar+"=") {
+		if !strings.HasPrefix(kv, WorkerVar+"=") && !strings.HasPrefix(kv, WorkRootVar+"=") && !strings.HasPrefix(kv, ProcsVar+"=") {
 			out = append(out, kv)
 		}
 	}
