@@ -129,7 +129,7 @@ func attachSupervisor() bool {
 	}
 	// Non-blocking, so that the runtime's poller waits on it, not a
 	// thread of its own in read(2) for the worker's whole life.
-	_ = syscall.SetNonblock(launch.ControlFd, true) // Else a blocking read: the same, with a thread.
+	_ = syscall.SetNonblock(launch.ControlFd, true)                 // Else a blocking read: the same, with a thread.
 	go followSupervisor(os.NewFile(launch.ControlFd, "supervisor")) // For the worker's whole life.
 	return true
 }
