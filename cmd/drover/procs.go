@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"runtime"
+
+	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 )
 
 // fitProcs gives the Go runtime as many processors (GOMAXPROCS) as jobs
@@ -14,7 +16,20 @@ import (
 // 2,000-step send/expect round trip under a pty spends 20-25% less CPU,
 // and a pty read of 200 MB reaches the bare read loop's speed. GOMAXPROCS
 // set in the environment wins.
+//
+// A worker its supervisor started with one processor (launch.OneProc)
+// keeps it for a single job; for more it gets the runtime's default
+// back, GOMAXPROCS as if it were never set, then fitted the same way.
 func fitProcs(workers int) {
+	if launch.OneProc {
+		if workers > 1 {
+			runtime.SetDefaultGOMAXPROCS()
+			if workers < runtime.GOMAXPROCS(0) {
+				runtime.GOMAXPROCS(workers)
+			}
+		}
+		return
+	}
 	if os.Getenv("GOMAXPROCS") != "" || workers < 1 {
 		return
 	}

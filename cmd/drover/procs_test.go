@@ -3,6 +3,8 @@ package main
 import (
 	"runtime"
 	"testing"
+
+	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 )
 
 // fitProcs lowers GOMAXPROCS to the number of jobs run at once, never
@@ -28,6 +30,32 @@ func TestFitProcs(t *testing.T) {
 		fitProcs(tt.workers)
 		if got := runtime.GOMAXPROCS(0); got != tt.want {
 			t.Errorf("GOMAXPROCS=%q, %d workers: %d processors, want %d", tt.env, tt.workers, got, tt.want)
+		}
+	}
+}
+
+// A worker its supervisor started with one processor (launch.OneProc)
+// keeps it for one job, and gets the runtime's default back for more,
+// fitted to the workers as without a supervisor; GOMAXPROCS set in the
+// environment is the user's then, and ignored: the supervisor sets
+// OneProc only when there is none.
+func TestFitProcsOneProc(t *testing.T) {
+	was := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(was)
+	defer func(v bool) { launch.OneProc = v }(launch.OneProc)
+	launch.OneProc = true
+	runtime.SetDefaultGOMAXPROCS()
+	def := runtime.GOMAXPROCS(0)
+	for _, tt := range []struct{ workers, want int }{
+		{0, 1},
+		{1, 1},
+		{2, min(2, def)},
+		{def + 5, def},
+	} {
+		runtime.GOMAXPROCS(1)
+		fitProcs(tt.workers)
+		if got := runtime.GOMAXPROCS(0); got != tt.want {
+			t.Errorf("one processor from the supervisor, %d workers: %d processors, want %d", tt.workers, got, tt.want)
 		}
 	}
 }

@@ -61,7 +61,7 @@ func supervise(w *launch.Worker) int {
 	if w.Exited == nil {
 		return exitFailed // Cannot happen: the worker is this process's child, waited for once.
 	}
-	return launch.ExitCode(w.Exited)
+	return launch.ExitCode(*w.Exited)
 }
 
 // endDescendants kills every process below this one and reaps those
@@ -104,6 +104,7 @@ var relayed struct {
 func attachSupervisor() bool {
 	if !launch.IsWorker() {
 		_ = os.Unsetenv(launch.WorkerVar) // A stray one.
+		_ = os.Unsetenv(launch.ProcsVar)
 		return false
 	}
 	_ = os.Unsetenv(launch.WorkerVar) // Never fails for a valid name.
@@ -126,6 +127,9 @@ func attachSupervisor() bool {
 			}
 		}
 	}
+	// Non-blocking, so that the runtime's poller waits on it, not a
+	// thread of its own in read(2) for the worker's whole life.
+	_ = syscall.SetNonblock(launch.ControlFd, true)                 // Else a blocking read: the same, with a thread.
 	go followSupervisor(os.NewFile(launch.ControlFd, "supervisor")) // For the worker's whole life.
 	return true
 }

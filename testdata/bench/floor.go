@@ -28,7 +28,10 @@ import (
 // matrix of one-step jobs does at the least: "floor fanout N" runs N jobs
 // of /bin/true on 2 workers, each started in a new session with
 // os.StartProcess, its stdout and stderr on pipes that goroutines read to
-// the end, then waited for; a job that fails fails the floor.
+// the end, then waited for; a job that fails fails the floor. "floor
+// supfanout N" is the same worker under the start-up floor's supervisor,
+// which drover run is on Linux: it shows what a run of few jobs costs at
+// the least with the supervisor (at N = 10, most of it is the start).
 const floorSource = `package main
 
 import (
@@ -48,7 +51,10 @@ const line = "the quick brown fox jumps over the lazy dog 0123456789"
 func main() {
 	switch os.Args[1] {
 	case "startup":
-		supervise()
+		supervise("startup1", "worker")
+		return
+	case "supfanout":
+		supervise("fanout", os.Args[2], "worker")
 		return
 	case "startup1":
 		spawnTrue()
@@ -57,6 +63,9 @@ func main() {
 		n, err := strconv.Atoi(os.Args[2])
 		if err != nil {
 			fail(err)
+		}
+		if len(os.Args) > 3 { // Under supervise.
+			followSupervisor()
 		}
 		fanOut(n)
 		return
@@ -106,7 +115,21 @@ func main() {
 	fmt.Println(n, "bytes")
 }
 
-func supervise() {
+// followSupervisor ends the worker at the end of file of its supervisor's
+// pipe.
+func followSupervisor() {
+	go func() {
+		f := os.NewFile(3, "supervisor")
+		b := make([]byte, 1)
+		for {
+			if _, err := f.Read(b); err != nil {
+				os.Exit(137)
+			}
+		}
+	}()
+}
+
+func supervise(args ...string) {
 	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, 36, 1, 0); e != 0 { // PR_SET_CHILD_SUBREAPER
 		fail(e)
 	}
@@ -114,7 +137,7 @@ func supervise() {
 	if err != nil {
 		fail(err)
 	}
-	p, err := os.StartProcess("/proc/self/exe", []string{os.Args[0], "startup1", "worker"}, &os.ProcAttr{Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, r}})
+	p, err := os.StartProcess("/proc/self/exe", append([]string{os.Args[0]}, args...), &os.ProcAttr{Files: []*os.File{os.Stdin, os.Stdout, os.Stderr, r}})
 	if err != nil {
 		fail(err)
 	}
@@ -134,16 +157,8 @@ func supervise() {
 }
 
 func spawnTrue() {
-	if len(os.Args) > 2 { // Under supervise: its end of file ends the worker.
-		go func() {
-			f := os.NewFile(3, "supervisor")
-			b := make([]byte, 1)
-			for {
-				if _, err := f.Read(b); err != nil {
-					os.Exit(137)
-				}
-			}
-		}()
+	if len(os.Args) > 2 { // Under supervise.
+		followSupervisor()
 	}
 	m, s := openPTY()
 	cmd := exec.Command("true")

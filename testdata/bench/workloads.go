@@ -183,7 +183,12 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		// The floor: what drover does for each job at the least.
 		floor := labelled("floor: Go, captured pipes", t.variant("floor", t.floor, "fanout", strconv.Itoa(jobs)))
 		n := fmt.Sprintf(" N=%d", jobs)
-		for _, v := range []variant{{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}}, xargs, parallel, floor} {
+		vs := []variant{{tool: "drover", argv: []string{t.drover, "run", "-j", "2", fan}}, xargs, parallel, floor}
+		if jobs <= 10 {
+			// Where the start is most of the run: drover's two processes.
+			vs = append(vs, labelled("floor: Go, captured pipes, supervisor and worker", t.variant("floor", t.floor, "supfanout", strconv.Itoa(jobs))))
+		}
+		for _, v := range vs {
 			if v.label == "" {
 				v.label = v.tool
 			}

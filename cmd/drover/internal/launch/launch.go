@@ -37,6 +37,19 @@ const ControlFd = 3
 // environment, as WorkerVar.
 const WorkRootVar = "DROVER_WORK_ROOT"
 
+// ProcsVar, set to 1 in a worker's environment beside GOMAXPROCS=1,
+// says that the supervisor set that GOMAXPROCS, the user having set none:
+// the worker removes both from its environment at once (see OneProc).
+const ProcsVar = "DROVER_WORKER_PROCS"
+
+// OneProc is, in a worker, whether its supervisor started it with one Go
+// processor (GOMAXPROCS=1, not the user's). A one-job run keeps it: it
+// needs no more, and lowering GOMAXPROCS is a stop of the world that
+// cost a one-step run 0.1-0.2 ms, raising it a few microseconds. A run
+// of more jobs at once gets the runtime's default back (cmd/drover's
+// fitProcs). The processes the worker starts never see the variables.
+var OneProc bool
+
 // NoSupervisorVar, set to 1, runs "drover run" as one process, without
 // the supervisor that ends every process of its scripts when drover is
 // killed (Linux).
@@ -56,18 +69,17 @@ var Started *Worker
 // Worker is a worker the supervisor started, and has seen exit: when it
 // left processes behind, main ends them.
 type Worker struct {
-	Process *os.Process
-	Control *os.File         // the write end of the worker's pipe
-	Root    string           // the directory of the jobs' ${work}, made by the worker if needed
-	Signals chan os.Signal   // the stop signals, caught since before the start
-	Exited  *os.ProcessState // nil if it could not be waited for
+	Pid     int
+	Control *os.File            // the write end of the worker's pipe
+	Root    string              // the directory of the jobs' ${work}, made by the worker if needed
+	Signals chan os.Signal      // the stop signals, caught since just after the start
+	Exited  *syscall.WaitStatus // nil if it could not be waited for
 }
 
-// ExitCode is drover's exit code for a worker that ended as st says: its
+// ExitCode is drover's exit code for a worker that ended as ws says: its
 // own, or 128 plus the number of the signal that killed it, as a shell
 // reports a process killed by it.
-func ExitCode(st *os.ProcessState) int {
-	ws := st.Sys().(syscall.WaitStatus)
+func ExitCode(ws syscall.WaitStatus) int {
 	if ws.Signaled() {
 		return 128 + int(ws.Signal())
 	}
