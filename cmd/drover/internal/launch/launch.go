@@ -72,7 +72,7 @@ type Worker struct {
 	Pid     int
 	Control *os.File            // the write end of the worker's pipe
 	Root    string              // the directory of the jobs' ${work}, made by the worker if needed
-	Signals chan os.Signal      // the stop signals, caught since just after the start
+	Signals chan os.Signal      // the stop signals, caught since before the start
 	Exited  *syscall.WaitStatus // nil if it could not be waited for
 }
 

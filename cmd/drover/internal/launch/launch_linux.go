@@ -163,6 +163,15 @@ func start() *Worker {
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		env = append(env, "GOMAXPROCS=1", ProcsVar+"=1")
 	}
+	// Caught before the start, although the first signal.Notify costs a
+	// third of a millisecond (it starts the runtime's signal thread and
+	// hands each signal to it): caught after it, a stop signal in between
+	// would end the supervisor by default, and the worker, its pipe
+	// closed, would end everything without a word or a report. On a
+	// loaded machine that moment is not short: the supervisor may not run
+	// again before the worker has started the script's processes.
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, StopSignals...)
 	// syscall.ForkExec, not os.StartProcess: package os probes, before
 	// its first start, that pidfds work, with a process of its own
 	// (clone, exit, wait), which nothing here needs.
@@ -172,18 +181,10 @@ func start() *Worker {
 	})
 	_ = r.Close() // The worker's now.
 	if err != nil {
+		signal.Stop(sigs)
 		_ = w.Close() // Never written.
 		return nil
 	}
-	// Caught after the start, which they would delay by a third of a
-	// millisecond (the first signal.Notify starts the runtime's signal
-	// thread and hands each signal to it), while the worker starts up on
-	// the other CPU. The worker gets the same dispositions either way: it
-	// catches the stop signals itself. One that comes before this ends
-	// the supervisor as it would a moment earlier, during its start; the
-	// worker then finds its pipe closed and ends every process it started.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, StopSignals...)
 	return &Worker{Pid: pid, Control: w, Root: root, Signals: sigs}
 }
 
