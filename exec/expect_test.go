@@ -345,6 +345,9 @@ func TestExpectIdle(t *testing.T) {
 			c = helperCmd(t, "tick")
 			c.TTY = mode.tty
 			busy := mustStart(t, ctx, c)
+			// From its first tick: a loaded machine may take a second to
+			// start it, and that silence would be idleness indeed.
+			expect(t, ctx, busy, Stdout, text("tick"))
 			// Ticks come every 10ms; a second without one would take a
 			// very loaded machine.
 			short, cancel := context.WithTimeout(ctx, 2500*time.Millisecond)

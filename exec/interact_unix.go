@@ -134,12 +134,21 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 			consume = false // Expect consumed up to the match.
 			return EndUntil, m, nil
 		case <-p.reaped:
-			// Its last words, which may still be on their way.
+			// Its last words, which may still be on their way, on
+			// stderr's pipe too: its reader may come after stdout's.
 			timer := time.NewTimer(p.waitDelay)
-			select {
-			case <-p.out.done:
-			case <-timer.C:
-			case <-ctx.Done():
+		last:
+			for _, s := range []*stream{p.out, p.errs} {
+				if s == nil {
+					continue
+				}
+				select {
+				case <-s.done:
+				case <-timer.C:
+					break last
+				case <-ctx.Done():
+					break last
+				}
 			}
 			timer.Stop()
 			select {

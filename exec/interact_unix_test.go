@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	osexec "os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -348,6 +349,53 @@ func TestInteractStderrPipe(t *testing.T) {
 	}
 	u.waitShown(t, "to stdout\r\n")
 	u.waitShown(t, "to stderr\r\n")
+	u.restored(t)
+}
+
+func init() { helpers["late-stderr"] = helperLateStderr }
+
+// helperLateStderr prints "to stdout" and exits, leaving a child in a
+// session of its own that holds only its stderr and writes "late to
+// stderr" to it 300ms later: stderr's last words come after stdout's end.
+func helperLateStderr(args ...string) {
+	if len(args) > 0 {
+		time.Sleep(300 * time.Millisecond)
+		fmt.Fprintln(os.Stderr, "late to stderr")
+		return
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		fail(err)
+	}
+	c := osexec.Command(exe, "child")
+	c.Env = helperEnviron("late-stderr")
+	c.Stderr = os.Stderr
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := c.Start(); err != nil {
+		fail(err)
+	}
+	fmt.Println("to stdout")
+}
+
+// TestInteractStderrLast: a process that exits with its stderr still
+// coming (a reader behind, on a loaded machine, or a child writing it
+// late) has it shown before Interact returns, within WaitDelay, as its
+// stdout; it used to wait for stdout's end alone and drop the rest.
+func TestInteractStderrLast(t *testing.T) {
+	t.Parallel()
+	c := helperCmd(t, "late-stderr")
+	c.TTY, c.SeparateStderr, c.WaitDelay = true, true, 10*time.Second
+	p, err := Start(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+	u := newUserTerminal(t)
+	if r := awaitInteract(t, interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})); r.err != nil || r.end != EndExited {
+		t.Fatalf("Interact: %v, %v; want exit", r.end, r.err)
+	}
+	u.waitShown(t, "to stdout\r\n")
+	u.waitShown(t, "late to stderr\r\n")
 	u.restored(t)
 }
 

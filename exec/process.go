@@ -301,11 +301,17 @@ func (p *Process) Terminate(ctx context.Context, grace time.Duration) error {
 	if running && p.tty {
 		_ = signalGroup(p.Pid, syscall.SIGHUP) // ESRCH: already gone.
 		_ = signalGroup(p.Pid, sigCONT)
-		hctx, cancel := context.WithTimeout(ctx, min(grace, hangupWait))
+		// Its wait counts from when it took the signal: on a loaded
+		// machine that can be later, and the hang-up again below would
+		// merge with a first one still pending.
+		gctx, cancel := context.WithTimeout(ctx, grace)
+		awaitDelivered(gctx, p.reaped, p.Pid, syscall.SIGHUP)
+		hctx, cancelH := context.WithTimeout(gctx, hangupWait)
 		select {
 		case <-p.reaped:
 		case <-hctx.Done():
 		}
+		cancelH()
 		cancel()
 		running = !p.Exited()
 		t = p.findTree(t) // Its children, orphans now if it exited.

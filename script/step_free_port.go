@@ -3,6 +3,7 @@ package script
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"strconv"
 	"sync"
@@ -62,12 +63,30 @@ var handedOut = struct {
 
 // freePort returns a port of 127.0.0.1 on which both TCP and UDP could
 // bind just now, and that no other job of this drover was given.
+//
+// Where the kernel tells its ephemeral range (the ports it gives any
+// connect or bind to port 0), the port is picked outside it: a port from
+// inside could be taken by any process's outgoing connection between this
+// check and the server's bind, and a client such as wait_port would then
+// reach that foreign socket. Outside the range only an explicit bind can
+// take it.
 func freePort() (int, error) {
+	lo, hi, known := ephemeralPorts()
 	var last error
-	for range 50 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for range 200 {
+		want := 0
+		if known {
+			if want = portOutside(lo, hi); want == 0 {
+				known = false // The range spans every port: take the kernel's.
+			}
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", want))
 		if err != nil {
-			return 0, err
+			if want == 0 {
+				return 0, err
+			}
+			last = err // Taken: try another.
+			continue
 		}
 		port := l.Addr().(*net.TCPAddr).Port
 		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
@@ -86,6 +105,21 @@ func freePort() (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no free port found on 127.0.0.1: %v", last)
+}
+
+// portOutside returns a random unprivileged port (1024-65535) outside
+// lo-hi, or 0 when there is none.
+func portOutside(lo, hi int) int {
+	below := max(0, min(lo, 65536)-1024) // 1024 .. lo-1
+	above := max(0, 65535-max(hi, 1023)) // hi+1 .. 65535
+	if below+above == 0 {
+		return 0
+	}
+	n := rand.IntN(below + above)
+	if n < below {
+		return 1024 + n
+	}
+	return max(hi, 1023) + 1 + n - below
 }
 
 // defines implements definer.
