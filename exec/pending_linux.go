@@ -13,9 +13,11 @@ import (
 // keeps one pending instance of a signal, and a process the machine has
 // not let run yet would see two hang-ups as one. It returns at once when
 // the signal is not pending or is blocked (it would wait forever), and
-// when the process is reaped or ctx is done.
+// when the process is reaped or ctx is done. It looks only after a first
+// pause of 2 ms: most processes take a hang-up at once and die of it, and
+// then reading /proc would only delay Terminate (1-2% of a one-step run).
 func awaitDelivered(ctx context.Context, reaped <-chan struct{}, pid int, sig syscall.Signal) {
-	for pending(pid, sig) {
+	for {
 		t := time.NewTimer(2 * time.Millisecond)
 		select {
 		case <-t.C:
@@ -24,6 +26,9 @@ func awaitDelivered(ctx context.Context, reaped <-chan struct{}, pid int, sig sy
 			return
 		case <-ctx.Done():
 			t.Stop()
+			return
+		}
+		if !pending(pid, sig) {
 			return
 		}
 	}
