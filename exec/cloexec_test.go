@@ -19,28 +19,7 @@ func TestPTYMasterNotInherited(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 2 { // Pty starts, opening masters all the time.
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				p, err := Start(ctx, &Cmd{Args: []string{"true"}, TTY: true})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				_ = p.Terminate(ctx, time.Second)
-			}
-		}()
-	}
-	defer func() { close(stop); wg.Wait() }()
+	defer churn(t, ctx, &Cmd{Args: []string{"true"}, TTY: true})() // Pty masters opened all the time.
 	for i := range 400 {
 		p, err := Start(ctx, &Cmd{Args: []string{"ls", "-l", "/proc/self/fd/"}})
 		if err != nil {
@@ -53,4 +32,32 @@ func TestPTYMasterNotInherited(t *testing.T) {
 			t.Fatalf("start %d: a process on pipes inherited a pty master:\n%s", i, out)
 		}
 	}
+}
+
+// churn starts and ends cmd in two goroutines, over and over, until the
+// function it returns is called: starts that race with the test's own.
+func churn(t *testing.T, ctx context.Context, cmd *Cmd) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				c := *cmd
+				p, err := Start(ctx, &c)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_ = p.Terminate(ctx, time.Second)
+			}
+		}()
+	}
+	return func() { close(done); wg.Wait() }
 }

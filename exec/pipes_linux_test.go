@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -89,28 +88,7 @@ func TestPipesNotInherited(t *testing.T) {
 	// 0, 1, 2, the directory ls reads, and what this test inherited
 	// without close-on-exec.
 	alone := lsFDs()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 2 { // Starts on pipes all the time.
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				p, err := Start(ctx, &Cmd{Args: []string{"true"}})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				_ = p.Terminate(ctx, time.Second)
-			}
-		}()
-	}
-	defer func() { close(stop); wg.Wait() }()
+	defer churn(t, ctx, &Cmd{Args: []string{"true"}})() // Starts on pipes all the time.
 	for i := range 200 {
 		if fds := lsFDs(); fds != alone {
 			t.Fatalf("start %d: ls has descriptors\n%s\nwhere alone it has\n%s", i, fds, alone)
