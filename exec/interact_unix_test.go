@@ -331,25 +331,41 @@ func TestInteractEscapeUnread(t *testing.T) {
 	u.restored(t)
 }
 
-// TestInteractStderrPipe: under a tty with stderr on a pipe of its own,
-// the operator sees stderr too, its lines ended for a raw terminal; the
-// exit ends Interact.
-func TestInteractStderrPipe(t *testing.T) {
-	t.Parallel()
-	c := helperCmd(t, "outerr")
-	c.TTY, c.SeparateStderr = true, true
-	p, err := Start(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
+// TestInteractStderr: under a tty with stderr on a pipe of its own, the
+// operator sees stderr too, its lines ended for a raw terminal, and the
+// exit ends Interact. A process that exits with its stderr still coming
+// (a reader behind, on a loaded machine, or a child writing it late) has
+// it shown before Interact returns, within WaitDelay, as its stdout;
+// Interact used to wait for stdout's end alone and drop the rest.
+func TestInteractStderr(t *testing.T) {
+	for _, tc := range []struct {
+		name, helper, stderr string
+		waitDelay            time.Duration
+	}{
+		{"pipe", "outerr", "to stderr\r\n", 0},
+		{"last", "late-stderr", "late to stderr\r\n", 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := helperCmd(t, tc.helper)
+			c.TTY, c.SeparateStderr = true, true
+			if tc.waitDelay > 0 {
+				c.WaitDelay = tc.waitDelay
+			}
+			p, err := Start(context.Background(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() { _ = p.Terminate(context.Background(), time.Second) }()
+			u := newUserTerminal(t)
+			if r := awaitInteract(t, interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})); r.err != nil || r.end != EndExited {
+				t.Fatalf("Interact: %v, %v; want exit", r.end, r.err)
+			}
+			u.waitShown(t, "to stdout\r\n")
+			u.waitShown(t, tc.stderr)
+			u.restored(t)
+		})
 	}
-	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
-	u := newUserTerminal(t)
-	if r := awaitInteract(t, interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})); r.err != nil || r.end != EndExited {
-		t.Fatalf("Interact: %v, %v; want exit", r.end, r.err)
-	}
-	u.waitShown(t, "to stdout\r\n")
-	u.waitShown(t, "to stderr\r\n")
-	u.restored(t)
 }
 
 func init() { helpers["late-stderr"] = helperLateStderr }
@@ -375,28 +391,6 @@ func helperLateStderr(args ...string) {
 		fail(err)
 	}
 	fmt.Println("to stdout")
-}
-
-// TestInteractStderrLast: a process that exits with its stderr still
-// coming (a reader behind, on a loaded machine, or a child writing it
-// late) has it shown before Interact returns, within WaitDelay, as its
-// stdout; it used to wait for stdout's end alone and drop the rest.
-func TestInteractStderrLast(t *testing.T) {
-	t.Parallel()
-	c := helperCmd(t, "late-stderr")
-	c.TTY, c.SeparateStderr, c.WaitDelay = true, true, 10*time.Second
-	p, err := Start(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
-	u := newUserTerminal(t)
-	if r := awaitInteract(t, interact(context.Background(), p, u, InteractOptions{Escape: 0x1d})); r.err != nil || r.end != EndExited {
-		t.Fatalf("Interact: %v, %v; want exit", r.end, r.err)
-	}
-	u.waitShown(t, "to stdout\r\n")
-	u.waitShown(t, "late to stderr\r\n")
-	u.restored(t)
 }
 
 // TestInteractNoStdin: a process whose stdin comes from elsewhere cannot
