@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 )
 
 // childrenOf lists the children of process pid.
@@ -210,7 +212,8 @@ steps:
 
 // The supervisor's GOMAXPROCS of 1 is its own: the worker, and so every
 // process of a script, gets the environment as it was, GOMAXPROCS unset
-// or as the user set it.
+// or as the user set it, even beside a stray DROVER_WORKER_PROCS, the
+// variable by which a supervisor tells its worker that it set it.
 func TestSupervisorKeepsGOMAXPROCS(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -219,10 +222,14 @@ steps:
   - run: {shell: 'echo "procs=[$${GOMAXPROCS-unset}]"', capture: seen}
   - log: seen ${seen}
 `)
-	for _, c := range []struct{ env, want string }{{"", "seen procs=[unset]"}, {"GOMAXPROCS=3", "seen procs=[3]"}} {
+	for _, c := range []struct{ env, want string }{
+		{"", "seen procs=[unset]"},
+		{"GOMAXPROCS=3", "seen procs=[3]"},
+		{"GOMAXPROCS=3 " + launch.ProcsVar + "=1", "seen procs=[3]"},
+	} {
 		var env []string
 		if c.env != "" {
-			env = []string{c.env}
+			env = strings.Fields(c.env)
 		} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
 			continue // The test's own environment sets it.
 		}
