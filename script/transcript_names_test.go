@@ -1,6 +1,7 @@
 package script
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,9 @@ func TestNameTranscripts(t *testing.T) {
 	}
 	if !strings.HasPrefix(got[0], "x-") || !strings.HasPrefix(got[1], "x.y-") || got[2] != "solo" || got[3] != got[0]+"-2" && got[0] != got[3]+"-2" {
 		t.Fatalf("names %q", got)
+	}
+	if !regexp.MustCompile(`^x\.y-[0-9a-f]{6}$`).MatchString(got[1]) {
+		t.Errorf("%q: want the name, - and 6 hex digits (README)", got[1])
 	}
 	for i := range got {
 		for k := range got {
