@@ -50,6 +50,7 @@ func main() {
 	// default disposition.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	keepIgnored(ignored)
+	awaitSupervisor()
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	os.Exit(code)

@@ -50,9 +50,7 @@ var workRoot string
 // supervise ends what worker w, which package launch started and has
 // seen exit, left behind, and returns drover's exit code. Package launch
 // relays the stop signals and waits for the worker; it exits at once
-// when the worker leaves no process, and only else is this called. The
-// signals drover was started with ignored (launch.IgnoredAtStart) are
-// caught, so that the worker gets the default, but not relayed.
+// when the worker leaves no process, and only else is this called.
 func supervise(w *launch.Worker) int {
 	_ = exec.BecomeSubreaper()      // Done already by launch; this starts the reaper of orphans.
 	defer launch.RemoveRoot(w.Root) // After every process below is gone.
@@ -97,6 +95,26 @@ var relayed struct {
 	to chan<- os.Signal
 }
 
+// supervisorReady is closed, in a worker, when the supervisor has said
+// launch.Ready: it catches the stop signals, and the worker may start
+// processes (awaitSupervisor).
+var supervisorReady = make(chan struct{})
+
+// awaitSupervisor waits, in a worker, for its supervisor to catch the
+// stop signals, which it does while the worker starts: most often done
+// long before. Should the supervisor die first, killed by a signal it
+// did not catch yet, followSupervisor ends the worker, which has then
+// started nothing.
+func awaitSupervisor() {
+	if workerAttached {
+		<-supervisorReady
+	}
+}
+
+// workerAttached is whether attachSupervisor found this process to be a
+// worker (it removes the variable that says so).
+var workerAttached bool
+
 // attachSupervisor makes this process a supervisor's worker, if it is
 // one: it removes workerVar from the environment, keeps the pipe from
 // its children, catches the stop signals, and from then on takes them
@@ -108,6 +126,7 @@ func attachSupervisor() bool {
 		return false
 	}
 	_ = os.Unsetenv(launch.WorkerVar) // Never fails for a valid name.
+	workerAttached = true
 	root, hasRoot := os.LookupEnv(launch.WorkRootVar)
 	_ = os.Unsetenv(launch.WorkRootVar)
 	unix.CloseOnExec(launch.ControlFd)
@@ -136,13 +155,19 @@ func attachSupervisor() bool {
 
 // followSupervisor reads the signals the supervisor relays on f and
 // delivers them; with no run to stop, it ends the worker as the signal
-// would. At end of file, the supervisor is gone: it kills every process
-// the worker started and exits.
+// would. The first byte is launch.Ready. At end of file, the supervisor
+// is gone: it kills every process the worker started and exits.
 func followSupervisor(f *os.File) {
 	buf := make([]byte, 16)
+	ready := false
 	for {
 		n, err := f.Read(buf)
 		for _, b := range buf[:n] {
+			if !ready && b == launch.Ready {
+				ready = true
+				close(supervisorReady)
+				continue
+			}
 			sig := syscall.Signal(b)
 			relayed.Lock()
 			to := relayed.to

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -238,5 +240,72 @@ steps:
 		if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
 			t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
 		}
+	}
+}
+
+// A worker starts nothing before its supervisor says launch.Ready, which
+// the supervisor does once it catches the stop signals, after the
+// worker's start: a supervisor killed before that (by a signal it did
+// not catch yet) leaves a worker that exits having started nothing. The
+// test plays the supervisor: the pipe on descriptor 3 and the variable
+// that names it.
+func TestWorkerAwaitsSupervisor(t *testing.T) {
+	t.Parallel()
+	for _, ready := range []bool{true, false} {
+		name := "gone"
+		if ready {
+			name = "ready"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			marker := filepath.Join(dir, "started")
+			path := writeScript(t, dir, "ready.yaml", `name: ready
+steps:
+  - run: [touch, `+marker+`]
+`)
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var st syscall.Stat_t
+			if err := syscall.Fstat(int(r.Fd()), &st); err != nil {
+				t.Fatal(err)
+			}
+			cmd := osexec.Command(drover, "run", path)
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), launch.WorkerVar+"="+strconv.FormatUint(st.Ino, 10))
+			cmd.ExtraFiles = []*os.File{r} // Descriptor 3.
+			out := new(bytes.Buffer)
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			_ = r.Close()
+			// Time enough for a worker that does not wait to run the script.
+			deadline := time.Now().Add(500 * time.Millisecond)
+			for time.Now().Before(deadline) {
+				if _, err := os.Stat(marker); err == nil {
+					_ = w.Close()
+					_ = cmd.Wait()
+					t.Fatalf("the worker ran the script before the supervisor was ready\n%s", out)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			if ready {
+				_, _ = w.Write([]byte{launch.Ready})
+			} else {
+				_ = w.Close()
+			}
+			awaitExit(t, cmd, out)
+			_ = w.Close() // Kept open until the worker's exit: its end of file says the supervisor is gone.
+			_, err = os.Stat(marker)
+			if ready && (cmd.ProcessState.ExitCode() != 0 || err != nil) {
+				t.Errorf("%s, %v: want exit 0 and the script run once the supervisor is ready\n%s", exitStatus(cmd), err, out)
+			}
+			if !ready && (cmd.ProcessState.ExitCode() == 0 || err == nil) {
+				t.Errorf("%s, %v: want the worker ended, the script never run, when its supervisor is gone\n%s", exitStatus(cmd), err, out)
+			}
+		})
 	}
 }

@@ -15,3 +15,7 @@ func attachSupervisor() bool { return false }
 // workRoot is where the jobs' ${work} directories are made: "", the
 // system's temporary directory, here.
 var workRoot string
+
+// awaitSupervisor waits for the supervisor to be ready: there is none
+// here.
+func awaitSupervisor() {}

@@ -29,6 +29,12 @@ const WorkerVar = "DROVER_WORKER"
 // ControlFd is the worker's descriptor of the supervisor's pipe.
 const ControlFd = 3
 
+// Ready is the first byte the supervisor writes on the worker's pipe,
+// once it catches the stop signals; each byte after it is the number of
+// a stop signal the supervisor got. The worker starts nothing before it
+// reads Ready (see Worker.supervise).
+const Ready = 0
+
 // WorkRootVar gives the worker the directory, named by the supervisor, in
 // which the jobs' ${work} directories are made: the worker makes it when
 // a job first needs one, if ever, and whichever of the two outlives the
@@ -72,7 +78,7 @@ type Worker struct {
 	Pid     int
 	Control *os.File            // the write end of the worker's pipe
 	Root    string              // the directory of the jobs' ${work}, made by the worker if needed
-	Signals chan os.Signal      // the stop signals, caught since before the start
+	Signals chan os.Signal      // the stop signals, caught once the worker is started
 	Exited  *syscall.WaitStatus // nil if it could not be waited for
 }
 

@@ -19,13 +19,8 @@ import (
 const prSetChildSubreaper = 36
 
 func init() {
-	IgnoredAtStart = map[os.Signal]bool{}
-	for n := 1; n < 65; n++ {
-		if sig := syscall.Signal(n); signal.Ignored(sig) {
-			IgnoredAtStart[sig] = true
-		}
-	}
 	if IsWorker() {
+		ignoredAtStart()
 		if os.Getenv(ProcsVar) == "1" {
 			OneProc = true
 			_ = os.Unsetenv("GOMAXPROCS") // Never fails for a valid name.
@@ -35,6 +30,16 @@ func init() {
 		return
 	}
 	if !supervised(os.Args[1:]) {
+		ignoredAtStart()
+		return
+	}
+	// The worker first: the supervisor's own preparations below (a
+	// signal.Notify, a GOMAXPROCS) then overlap the worker's start
+	// instead of delaying it by half a millisecond. The worker inherits
+	// the dispositions drover was started with, as they still are.
+	Started = start() // nil if it could not: drover then does the work itself.
+	ignoredAtStart()
+	if Started == nil {
 		return
 	}
 	// The supervisor only waits: one P spares it the threads, and the CPU
@@ -42,16 +47,20 @@ func init() {
 	// (0.93x the wall time of a one-step run). GOMAXPROCS set in the
 	// environment wins; the worker, started with the environment, is not
 	// affected either way.
-	procs := 0
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
-		procs = runtime.GOMAXPROCS(1)
+		runtime.GOMAXPROCS(1)
 	}
-	Started = start() // nil if it could not: drover then does the work itself.
-	if Started == nil && procs > 0 {
-		runtime.GOMAXPROCS(procs)
-	}
-	if Started != nil {
-		Started.supervise()
+	Started.supervise()
+}
+
+// ignoredAtStart sets IgnoredAtStart, before any signal.Notify of this
+// process.
+func ignoredAtStart() {
+	IgnoredAtStart = map[os.Signal]bool{}
+	for n := 1; n < 65; n++ {
+		if sig := syscall.Signal(n); signal.Ignored(sig) {
+			IgnoredAtStart[sig] = true
+		}
 	}
 }
 
@@ -78,16 +87,35 @@ func catchEarly() {
 	}
 }
 
-// supervise relays the stop signals to the worker and waits for it to
+// supervise catches the stop signals, tells the worker it may begin (the
+// byte Ready on its pipe), relays the signals to it and waits for it to
 // exit. When it leaves no process behind, the common case, the
 // supervisor's work is done: it removes the work root and exits here,
 // without initialising the rest of the program, which would only compete
 // with the worker for the CPU. Else it returns, and main ends the
 // processes left (cmd/drover's supervise), with package exec.
+//
+// The signals are caught after the worker's start, not before: the first
+// signal.Notify of each costs about 0.1 ms (a round trip to the
+// runtime's signal thread), which the worker's start now overlaps. A
+// stop signal before they are caught ends the supervisor by default; the
+// worker, which waits for Ready before it starts anything, then finds
+// its pipe closed and exits having done nothing: as if the signal had
+// come before the start. The signals drover was started with ignored
+// are left ignored: they are not relayed.
 func (w *Worker) supervise() {
-	go func() { // It lives as long as the supervisor: signals may come until it exits.
+	var stops []os.Signal
+	for _, sig := range StopSignals {
+		if !IgnoredAtStart[sig] {
+			stops = append(stops, sig)
+		}
+	}
+	signal.Notify(w.Signals, stops...)
+	_, _ = w.Control.Write([]byte{Ready}) // EPIPE: the worker has exited.
+	// It lives as long as the supervisor: signals may come until it exits.
+	go func() {
 		for sig := range w.Signals {
-			if n, ok := sig.(syscall.Signal); ok && !IgnoredAtStart[sig] {
+			if n, ok := sig.(syscall.Signal); ok {
 				_, _ = w.Control.Write([]byte{byte(n)}) // EPIPE: the worker has exited.
 			}
 		}
@@ -163,15 +191,6 @@ func start() *Worker {
 	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
 		env = append(env, "GOMAXPROCS=1", ProcsVar+"=1")
 	}
-	// Caught before the start, although the first signal.Notify costs a
-	// third of a millisecond (it starts the runtime's signal thread and
-	// hands each signal to it): caught after it, a stop signal in between
-	// would end the supervisor by default, and the worker, its pipe
-	// closed, would end everything without a word or a report. On a
-	// loaded machine that moment is not short: the supervisor may not run
-	// again before the worker has started the script's processes.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, StopSignals...)
 	// syscall.ForkExec, not os.StartProcess: package os probes, before
 	// its first start, that pidfds work, with a process of its own
 	// (clone, exit, wait), which nothing here needs.
@@ -181,11 +200,10 @@ func start() *Worker {
 	})
 	_ = r.Close() // The worker's now.
 	if err != nil {
-		signal.Stop(sigs)
 		_ = w.Close() // Never written.
 		return nil
 	}
-	return &Worker{Pid: pid, Control: w, Root: root, Signals: sigs}
+	return &Worker{Pid: pid, Control: w, Root: root, Signals: make(chan os.Signal, 4)}
 }
 
 // RemoveRoot removes root, the jobs' work root that the worker makes
