@@ -309,3 +309,20 @@ steps:
 		})
 	}
 }
+
+// The worker runs with the arguments drover was given, as they are, read
+// before package os is initialised (launch/early): a value with spaces,
+// an empty one.
+func TestWorkerGetsArguments(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "args.yaml", `name: args
+vars: {spaced: "", empty: x}
+steps:
+  - log: "got [${spaced}] [${empty}]"
+`)
+	code, out, errs := droverRun(t, dir, "run", "--var", "spaced= a  b ", "--var", "empty=", path)
+	if code != 0 || !strings.Contains(out, "got [ a  b ] []") {
+		t.Errorf("exit %d, want the values as given\n%s%s", code, out, errs)
+	}
+}

@@ -1,9 +1,7 @@
-// Package launch starts drover's worker from the supervisor as early as
-// the program allows: in an init function that runs before the
-// initialisation of most other packages, which takes about as long as the
-// worker's start. The supervisor is described in
-// cmd/drover/supervise_linux.go. It relays the stop signals and waits
-// for the worker here too, and exits here when the worker left no
+// Package launch is the supervisor's side of drover run (see
+// cmd/drover/supervise_linux.go), once package early has started the
+// worker: in an init function, it catches the stop signals, relays them
+// to the worker and waits for it, and exits here when the worker left no
 // process behind: then the rest of the program is never initialised in
 // the supervisor. It imports little, so that it is initialised early: Go
 // initialises a package once its imports are, the first by import path
@@ -15,6 +13,8 @@ package launch
 import (
 	"os"
 	"syscall"
+
+	"github.com/drover-dev/drover/cmd/drover/internal/launch/early"
 )
 
 // StopSignals stop a run (see cmd/drover's stopSignals).
@@ -24,10 +24,10 @@ var StopSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, s
 // descriptor ControlFd, and the worker removes it from its environment at
 // once, so that the processes it starts never take themselves for
 // workers.
-const WorkerVar = "DROVER_WORKER"
+const WorkerVar = early.WorkerVar
 
 // ControlFd is the worker's descriptor of the supervisor's pipe.
-const ControlFd = 3
+const ControlFd = early.ControlFd
 
 // Ready is the first byte the supervisor writes on the worker's pipe,
 // once it catches the stop signals; each byte after it is the number of
@@ -41,12 +41,12 @@ const Ready = 0
 // other removes it (RemoveRoot), so that a drover killed with SIGKILL
 // leaves no work directory behind either. The worker removes it from its
 // environment, as WorkerVar.
-const WorkRootVar = "DROVER_WORK_ROOT"
+const WorkRootVar = early.WorkRootVar
 
 // ProcsVar, set to 1 in a worker's environment beside GOMAXPROCS=1,
 // says that the supervisor set that GOMAXPROCS, the user having set none:
 // the worker removes both from its environment at once (see OneProc).
-const ProcsVar = "DROVER_WORKER_PROCS"
+const ProcsVar = early.ProcsVar
 
 // OneProc is, in a worker, whether its supervisor started it with one Go
 // processor (GOMAXPROCS=1, not the user's). A one-job run keeps it: it
@@ -59,7 +59,7 @@ var OneProc bool
 // NoSupervisorVar, set to 1, runs "drover run" as one process, without
 // the supervisor that ends every process of its scripts when drover is
 // killed (Linux).
-const NoSupervisorVar = "DROVER_NO_SUPERVISOR"
+const NoSupervisorVar = early.NoSupervisorVar
 
 // IgnoredAtStart is the set of signals drover was started with ignored:
 // SIGHUP under nohup, SIGINT and SIGQUIT in the background of a shell
@@ -92,9 +92,6 @@ func ExitCode(ws syscall.WaitStatus) int {
 	return ws.ExitStatus()
 }
 
-// supervised reports whether drover, run with args and not a worker,
-// works under a supervisor: only "drover run" starts processes, and
-// DROVER_NO_SUPERVISOR=1 turns the supervisor off.
-func supervised(args []string) bool {
-	return len(args) > 0 && args[0] == "run" && os.Getenv(NoSupervisorVar) != "1"
-}
+// IsWorker reports whether this process is a supervisor's worker:
+// WorkerVar names the pipe on ControlFd. A stray variable does not.
+func IsWorker() bool { return early.IsWorker() }

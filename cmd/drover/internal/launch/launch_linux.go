@@ -3,20 +3,14 @@
 package launch
 
 import (
-	"math/rand/v2"
 	"os"
 	"os/signal"
 	"runtime"
-	"strconv"
-	"strings"
 	"syscall"
 	"unsafe"
-)
 
-// prSetChildSubreaper is Linux's PR_SET_CHILD_SUBREAPER, which package
-// syscall lacks. Not taken from golang.org/x/sys/unix: importing it would
-// initialise this package later.
-const prSetChildSubreaper = 36
+	"github.com/drover-dev/drover/cmd/drover/internal/launch/early"
+)
 
 func init() {
 	if IsWorker() {
@@ -29,19 +23,16 @@ func init() {
 		go catchEarly()
 		return
 	}
-	if !supervised(os.Args[1:]) {
-		ignoredAtStart()
-		return
-	}
-	// The worker first: the supervisor's own preparations below (a
+	// Package early started the worker, if it could (else drover does
+	// the work itself): the supervisor's own preparations below (a
 	// signal.Notify, a GOMAXPROCS) then overlap the worker's start
 	// instead of delaying it by half a millisecond. The worker inherits
 	// the dispositions drover was started with, as they still are.
-	Started = start() // nil if it could not: drover then does the work itself.
 	ignoredAtStart()
-	if Started == nil {
+	if early.Pid == 0 {
 		return
 	}
+	Started = &Worker{Pid: early.Pid, Control: os.NewFile(uintptr(early.Control), "worker"), Root: early.Root, Signals: make(chan os.Signal, 4)}
 	// The supervisor only waits: one P spares it the threads, and the CPU
 	// the worker needs, that an idle second P costs whenever it blocks
 	// (0.93x the wall time of a one-step run). GOMAXPROCS set in the
@@ -153,59 +144,6 @@ func hasChildren() bool {
 	}
 }
 
-// IsWorker reports whether this process is a supervisor's worker:
-// WorkerVar names the pipe on ControlFd. A stray variable does not.
-func IsWorker() bool {
-	v, ok := os.LookupEnv(WorkerVar)
-	if !ok {
-		return false
-	}
-	var st syscall.Stat_t
-	return syscall.Fstat(ControlFd, &st) == nil && st.Mode&syscall.S_IFMT == syscall.S_IFIFO && strconv.FormatUint(st.Ino, 10) == v
-}
-
-// start makes this process a child subreaper and starts the worker: the
-// same program, with the same arguments, standard files and environment,
-// plus the pipe on ControlFd and the variables that say so. It returns
-// nil when something is missing (no subreaper, /proc/self/exe unusable).
-func start() *Worker {
-	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, 1, 0); errno != 0 {
-		return nil
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil
-	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(r.Fd()), &st); err != nil {
-		_, _ = r.Close(), w.Close() // Unused.
-		return nil
-	}
-	env := withoutStray(os.Environ())
-	env = append(env, WorkerVar+"="+strconv.FormatUint(st.Ino, 10))
-	// Named only: the worker makes it when a job first needs a ${work}, if
-	// ever (a mkdir and a rmdir cost 1-2 ms on an ext4 mounted with
-	// discard, more than the rest of a one-step run).
-	root := os.TempDir() + "/drover-run-" + strconv.FormatUint(rand.Uint64(), 36)
-	env = append(env, WorkRootVar+"="+root)
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
-		env = append(env, "GOMAXPROCS=1", ProcsVar+"=1")
-	}
-	// syscall.ForkExec, not os.StartProcess: package os probes, before
-	// its first start, that pidfds work, with a process of its own
-	// (clone, exit, wait), which nothing here needs.
-	pid, err := syscall.ForkExec("/proc/self/exe", os.Args, &syscall.ProcAttr{
-		Env:   env,
-		Files: []uintptr{0, 1, 2, r.Fd()},
-	})
-	_ = r.Close() // The worker's now.
-	if err != nil {
-		_ = w.Close() // Never written.
-		return nil
-	}
-	return &Worker{Pid: pid, Control: w, Root: root, Signals: make(chan os.Signal, 4)}
-}
-
 // RemoveRoot removes root, the jobs' work root that the worker makes
 // when first needed, if it is there and this user's: not what another
 // user may have put under its name, which the worker refused to use. In
@@ -217,17 +155,4 @@ func RemoveRoot(root string) {
 		return
 	}
 	_ = os.RemoveAll(root) // Best effort: exiting.
-}
-
-// withoutStray returns env without WorkerVar, WorkRootVar and ProcsVar: values this
-// process inherited are strays, and would hide the worker's (the first
-// of two values of a variable wins).
-func withoutStray(env []string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, WorkerVar+"=") && !strings.HasPrefix(kv, WorkRootVar+"=") && !strings.HasPrefix(kv, ProcsVar+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

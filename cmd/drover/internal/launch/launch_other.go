@@ -16,7 +16,3 @@ func init() {
 		}
 	}
 }
-
-// IsWorker reports whether this process is a supervisor's worker: never,
-// here.
-func IsWorker() bool { return false }

@@ -1,0 +1,47 @@
+// Package early starts drover's worker from the supervisor (see
+// cmd/drover/supervise_linux.go) as soon as a Go program can: in an init
+// function that Go runs right after package syscall's, before package os
+// and everything else drover links. Go initialises a package once its
+// imports are, the first by import path among those ready; this one
+// imports syscall and a few packages that need nothing, and so comes
+// about 0.2 ms sooner than package launch, which needs os and os/signal.
+// The rest of the supervisor's preparations (catching the stop signals)
+// then overlap the worker's start; package launch does them and waits.
+//
+// Package os is not initialised yet here: this package reads its
+// arguments and environment from the kernel and package syscall.
+//
+// Elsewhere than on Linux it does nothing.
+package early
+
+// WorkerVar marks the worker: it holds the inode of the pipe on
+// descriptor ControlFd, and the worker removes it from its environment at
+// once, so that the processes it starts never take themselves for
+// workers.
+const WorkerVar = "DROVER_WORKER"
+
+// ControlFd is the worker's descriptor of the supervisor's pipe.
+const ControlFd = 3
+
+// WorkRootVar gives the worker the directory, named by the supervisor, in
+// which the jobs' ${work} directories are made (see package launch).
+const WorkRootVar = "DROVER_WORK_ROOT"
+
+// ProcsVar, set to 1 in a worker's environment beside GOMAXPROCS=1, says
+// that the supervisor set that GOMAXPROCS, the user having set none (see
+// launch.OneProc).
+const ProcsVar = "DROVER_WORKER_PROCS"
+
+// NoSupervisorVar, set to 1, runs "drover run" as one process, without
+// the supervisor that ends every process of its scripts when drover is
+// killed (Linux).
+const NoSupervisorVar = "DROVER_NO_SUPERVISOR"
+
+// The worker this process started, as a supervisor: Pid is 0 when it
+// started none (it is no supervisor, or could not start one: drover then
+// does the work itself).
+var (
+	Pid     int
+	Control int    = -1 // the write end of the worker's pipe
+	Root    string      // the directory of the jobs' ${work}, made by the worker if needed
+)

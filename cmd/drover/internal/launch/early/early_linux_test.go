@@ -1,0 +1,37 @@
+package early
+
+import (
+	"os"
+	osexec "os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// cmdline reads the arguments os.Args has, as they are: with spaces,
+// tabs, empty ones and bytes that are not UTF-8. The test runs its own
+// binary with such arguments, which compares them.
+func TestCmdline(t *testing.T) {
+	if os.Getenv("EARLY_TEST_CMDLINE") == "1" {
+		if got := cmdline(); !slices.Equal(got, os.Args) {
+			os.Stdout.WriteString("cmdline " + strings.Join(got, "|") + ", os.Args " + strings.Join(os.Args, "|"))
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	cmd := osexec.Command(os.Args[0], "-test.run=^TestCmdline$", "--", "a b", "", "\tx\xff", "-")
+	cmd.Env = append(os.Environ(), "EARLY_TEST_CMDLINE=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+}
+
+// Only what marks a worker is dropped from the environment the worker
+// gets: a stray value would hide the supervisor's.
+func TestWithoutStray(t *testing.T) {
+	env := []string{"A=1", WorkerVar + "=9", WorkerVar + "X=1", WorkRootVar + "=/x", ProcsVar + "=1", "GOMAXPROCS=3", "B"}
+	want := []string{"A=1", WorkerVar + "X=1", "GOMAXPROCS=3", "B"}
+	if got := withoutStray(env); !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
