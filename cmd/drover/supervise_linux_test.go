@@ -326,3 +326,51 @@ steps:
 		t.Errorf("exit %d, want the values as given\n%s%s", code, out, errs)
 	}
 }
+
+// A stop signal to the supervisor at any moment of its start either ends
+// drover before any script began (the signal came before the supervisor
+// caught it, and drover dies of it; or before the run began, and drover
+// exits 143) or stops the run gracefully, with its exit code and its
+// report; never a script in the middle without its report. No process is left either
+// way. The delays sweep the start, the signals' catching among them.
+func TestSignalAtStart(t *testing.T) {
+	t.Parallel()
+	for i := range 24 {
+		delay := time.Duration(i*i) * 25 * time.Microsecond // 0 to 13 ms, densest early
+		t.Run(delay.String(), func(t *testing.T) {
+			t.Parallel()
+			marker := uniqueSleep()
+			dir := t.TempDir()
+			started := filepath.Join(dir, "started")
+			js := filepath.Join(dir, "r.json")
+			path := writeScript(t, dir, "early.yaml", `name: early
+steps:
+  - run: [touch, `+started+`]
+  - run: [sleep, "`+marker+`"]
+`)
+			cmd, out := startDroverWith(t, dir, nil, "run", "--report", "json="+js, path)
+			time.Sleep(delay)
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			awaitExit(t, cmd, out)
+			waitNoneLeft(t, "sleep\x00"+marker, out.String())
+			_, err := os.Stat(started)
+			ran := err == nil
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			switch {
+			case ws.Signaled() && ws.Signal() == syscall.SIGTERM:
+				if ran {
+					t.Errorf("drover died of the signal after the script began\n%s", out)
+				}
+			case ws.Exited() && ws.ExitStatus() == 143:
+				if !ran {
+					break // Stopped before the run began: no job to report.
+				}
+				if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
+					t.Errorf("report: %+v\n%s", r, out)
+				}
+			default:
+				t.Errorf("%s, want exit 143 or killed by SIGTERM\n%s", exitStatus(cmd), out)
+			}
+		})
+	}
+}
