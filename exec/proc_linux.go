@@ -17,29 +17,52 @@ import (
 // poller, in vain. Terminate reads one after every job while other jobs
 // run.
 func readProc(path string) ([]byte, error) {
-	var fd int
-	var err error
-	for {
-		fd, err = syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-		if err != syscall.EINTR {
-			break
-		}
-	}
+	fd, err := openProc(path)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, err
 	}
 	defer func() { _ = syscall.Close(fd) }() // Read only.
+	b, err := readFrom(fd, func(fd int, b []byte, _ int64) (int, error) { return syscall.Read(fd, b) })
+	if err != nil {
+		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+	}
+	return b, nil
+}
+
+// openProc opens a file of /proc for reading, close-on-exec.
+func openProc(path string) (int, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err != nil:
+			return -1, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return fd, nil
+	}
+}
+
+// rereadProc reads whole, from its start, a file of /proc that fd holds
+// open: what it says now, as if it were opened again. A file of /proc
+// is made anew by each read that starts at offset 0, and pread never
+// moves fd's offset, so that concurrent calls do not disturb each other.
+func rereadProc(fd int) ([]byte, error) { return readFrom(fd, syscall.Pread) }
+
+// readFrom reads fd to its end with read, which reads into b what is at
+// offset off, the bytes read so far (read(2) ignores it).
+func readFrom(fd int, read func(fd int, b []byte, off int64) (int, error)) ([]byte, error) {
 	b := make([]byte, 0, 512)
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
 		}
-		n, err := syscall.Read(fd, b[len(b):cap(b)])
+		n, err := read(fd, b[len(b):cap(b)], int64(len(b)))
 		switch {
 		case err == syscall.EINTR:
 			continue
 		case err != nil:
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+			return nil, err
 		case n == 0:
 			return b, nil
 		}

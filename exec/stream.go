@@ -51,7 +51,7 @@ const (
 
 	tailSize  = 4 << 10  // recent output kept for error messages
 	readChunk = 64 << 10 // the largest read
-	minChunk  = 4 << 10  // the first read; a pty master never returns more
+	minChunk  = 512      // the first read: most programs print little, many nothing
 )
 
 // stream is one output stream of a process: a reader goroutine appends

@@ -438,6 +438,11 @@ func (k *kin) orphans() []int {
 	if !haveChildrenFiles() {
 		return k.scan()[self]
 	}
+	if fd := ownChildren(); fd >= 0 {
+		if b, err := rereadProc(fd); err == nil {
+			return appendPids(nil, b)
+		}
+	}
 	s := strconv.Itoa(self)
 	b, err := readProc("/proc/" + s + "/task/" + s + "/children")
 	if err != nil {
@@ -445,6 +450,21 @@ func (k *kin) orphans() []int {
 	}
 	return appendPids(nil, b)
 }
+
+// ownChildren is the children file of this program's main thread, opened
+// at its first use and kept open (close-on-exec), or -1 if it cannot be
+// opened. Terminate reads it after every job that ran beside another,
+// and reading it again from the start (rereadProc) costs one system call
+// where opening it costs a walk of /proc/PID/task/TID: 0.55 against 4.3 µs
+// (go test -bench ChildrenFile ./exec/).
+var ownChildren = sync.OnceValue(func() int {
+	s := strconv.Itoa(os.Getpid())
+	fd, err := openProc("/proc/" + s + "/task/" + s + "/children")
+	if err != nil {
+		return -1
+	}
+	return fd
+})
 
 func (k *kin) scan() map[int][]int {
 	if k.byParent == nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	osexec "os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -256,5 +257,75 @@ func TestReadStat(t *testing.T) {
 	}
 	if _, err := readStat(1 << 30); err == nil {
 		t.Error("readStat of no process succeeded")
+	}
+}
+
+// The orphans are read anew at each look from the children file kept
+// open: those that came since are seen, those reaped since are not,
+// however many there are (more than the first read's 512 bytes).
+func TestOrphansReadAnew(t *testing.T) {
+	t.Parallel()
+	// sh starts n sleeps and exits: they are orphans, handed to the
+	// test binary, a subreaper, and in a group of their own, which its
+	// reaper reaps once they die.
+	orphans := func(n int) []int {
+		t.Helper()
+		sh := osexec.Command("sh", "-c", fmt.Sprintf(`i=0; while [ $i -lt %d ]; do sleep 60 </dev/null >/dev/null 2>&1 & echo $!; i=$((i+1)); done`, n))
+		sh.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		out, err := sh.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var pids []int
+		for _, f := range strings.Fields(string(out)) {
+			pid, err := strconv.Atoi(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pids = append(pids, pid)
+			t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) })
+		}
+		return pids
+	}
+	var k kin
+	listed := func(pids []int) (in, out []int) {
+		seen := map[int]bool{}
+		for _, pid := range k.orphans() {
+			seen[pid] = true
+		}
+		for _, pid := range pids {
+			if seen[pid] {
+				in = append(in, pid)
+			} else {
+				out = append(out, pid)
+			}
+		}
+		return in, out
+	}
+	first := orphans(2)
+	if _, out := listed(first); len(out) > 0 {
+		t.Fatalf("orphans %v are not listed", out)
+	}
+	more := orphans(150)
+	if _, out := listed(append(more, first...)); len(out) > 0 {
+		t.Fatalf("%d of %d orphans are not listed once more came: %v", len(out), len(more)+len(first), out)
+	}
+	for _, pid := range first {
+		_ = syscall.Kill(pid, syscall.SIGKILL) // The reaper reaps them.
+	}
+	ctx := testContext(t, 10*time.Second)
+	for {
+		in, _ := listed(first)
+		if len(in) == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("orphans %v are still listed after they were killed: %s", in, describePid(in[0]))
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	if _, out := listed(more); len(out) > 0 {
+		t.Fatalf("%d of %d orphans still running are not listed: %v", len(out), len(more), out)
 	}
 }

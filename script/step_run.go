@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/drover-dev/drover/exec"
@@ -168,12 +169,11 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	case stdin == "":
 		// A file is passed to the program as it is: no pipe, and no
 		// goroutine to copy nothing into it.
-		devNull, err := os.Open(os.DevNull)
+		null, err := devNull()
 		if err != nil {
 			return err
 		}
-		defer func() { _ = devNull.Close() }() // The child has its own copy.
-		cmd.Stdin = devNull
+		cmd.Stdin = null
 	default:
 		cmd.Stdin = strings.NewReader(stdin)
 	}
@@ -231,6 +231,14 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 	}
 	return nil
 }
+
+// devNull is /dev/null open for reading, the stdin of every run step
+// without stdin:. It is opened when a run step first needs it and stays
+// open (close-on-exec) for the program's life; each child gets a copy of
+// the descriptor, and nothing closes this one. Opening and closing it for
+// every step cost 7 system calls (open, the poller's vain try at it,
+// close) and a walk of the path.
+var devNull = sync.OnceValues(func() (*os.File, error) { return os.Open(os.DevNull) })
 
 // templates implements templater.
 func (s *Run) templates() []string {

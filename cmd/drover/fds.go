@@ -19,7 +19,9 @@ const (
 	fdsPerTranscript = 2
 	// fdsReserve is what drover keeps for itself beyond what it holds at
 	// the start: reports, the scripts' files read, a setup:'s processes,
-	// /proc reads of the process trees, the supervisor's pipes.
+	// /proc reads of the process trees, the supervisor's pipes, and the two
+	// kept open once first needed (run steps' /dev/null, the children file
+	// Terminate reads).
 	fdsReserve = 32
 )
 

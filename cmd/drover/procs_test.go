@@ -7,8 +7,9 @@ import (
 	"github.com/drover-dev/drover/cmd/drover/internal/launch"
 )
 
-// fitProcs lowers GOMAXPROCS to the number of jobs run at once, never
-// raises it, and leaves it alone when the environment sets it.
+// fitProcs gives GOMAXPROCS one processor for one job, one more than
+// the jobs run at once while they are no more than it has, leaves it
+// for more, and leaves it alone when the environment sets it.
 func TestFitProcs(t *testing.T) {
 	was := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(was)
@@ -19,9 +20,11 @@ func TestFitProcs(t *testing.T) {
 		want    int
 	}{
 		{"", 1, 1},
-		{"", 2, 2},
+		{"", 2, 3},
+		{"", 3, 2},
 		{"", 8, 2},
 		{"2", 1, 2},
+		{"2", 2, 2},
 		{"", 0, 2},
 	}
 	for _, tt := range tests {
@@ -49,13 +52,32 @@ func TestFitProcsOneProc(t *testing.T) {
 	for _, tt := range []struct{ workers, want int }{
 		{0, 1},
 		{1, 1},
-		{2, min(2, def)},
+		{2, procsFor(2, def)},
+		{def, def + 1},
 		{def + 5, def},
 	} {
 		runtime.GOMAXPROCS(1)
 		fitProcs(tt.workers)
 		if got := runtime.GOMAXPROCS(0); got != tt.want {
 			t.Errorf("one processor from the supervisor, %d workers: %d processors, want %d", tt.workers, got, tt.want)
+		}
+	}
+}
+
+// procsFor: one for one job, a spare one beside up to def jobs, def for
+// more.
+func TestProcsFor(t *testing.T) {
+	for _, tt := range []struct{ workers, def, want int }{
+		{0, 4, 1},
+		{1, 4, 1},
+		{2, 4, 3},
+		{4, 4, 5},
+		{5, 4, 4},
+		{2, 1, 1},
+		{500, 2, 2},
+	} {
+		if got := procsFor(tt.workers, tt.def); got != tt.want {
+			t.Errorf("procsFor(%d, %d) = %d, want %d", tt.workers, tt.def, got, tt.want)
 		}
 	}
 }

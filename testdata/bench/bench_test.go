@@ -37,7 +37,7 @@ func TestFloorChecksTheStream(t *testing.T) {
 	if err != nil || !bytes.HasSuffix(out, []byte(" bytes\n")) {
 		t.Errorf("pty: %v\n%s", err, out)
 	}
-	for _, mode := range []string{"fanout", "supfanout"} {
+	for _, mode := range []string{"fanout", "supfanout", "reapfanout"} {
 		out, err = exec.Command(floor, mode, "5").CombinedOutput()
 		if err != nil || string(out) != "5 jobs\n" {
 			t.Errorf("%s: %v\n%s", mode, err, out)

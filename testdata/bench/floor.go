@@ -32,6 +32,11 @@ import (
 // supfanout N" is the same worker under the start-up floor's supervisor,
 // which drover run is on Linux: it shows what a run of few jobs costs at
 // the least with the supervisor (at N = 10, most of it is the start).
+// "floor reapfanout N" is "floor fanout N" with what no orphan outliving
+// its job costs at the least, as drover does it on Linux: a child
+// subreaper that catches SIGCHLD and at each one looks, without reaping
+// (waitid WNOWAIT), whether a child has exited, its orphan reaper's path
+// when no orphan came.
 const floorSource = `package main
 
 import (
@@ -40,6 +45,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"sync"
 	"syscall"
@@ -59,13 +65,16 @@ func main() {
 	case "startup1":
 		spawnTrue()
 		return
-	case "fanout":
+	case "fanout", "reapfanout":
 		n, err := strconv.Atoi(os.Args[2])
 		if err != nil {
 			fail(err)
 		}
 		if len(os.Args) > 3 { // Under supervise.
 			followSupervisor()
+		}
+		if os.Args[1] == "reapfanout" {
+			catchOrphans()
 		}
 		fanOut(n)
 		return
@@ -177,6 +186,23 @@ func spawnTrue() {
 	if err := cmd.Wait(); err != nil {
 		fail(err)
 	}
+}
+
+// catchOrphans makes this process a child subreaper, and looks at each
+// SIGCHLD, without reaping, whether a child has exited.
+func catchOrphans() {
+	if _, _, e := syscall.RawSyscall(syscall.SYS_PRCTL, 36, 1, 0); e != 0 { // PR_SET_CHILD_SUBREAPER
+		fail(e)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGCHLD)
+	go func() {
+		var si [128]byte
+		for range sigs {
+			const pAll = 0
+			syscall.Syscall6(syscall.SYS_WAITID, pAll, 0, uintptr(unsafe.Pointer(&si)), syscall.WEXITED|syscall.WNOHANG|syscall.WNOWAIT|syscall.WALL, 0, 0)
+		}
+	}()
 }
 
 func fanOut(n int) {

@@ -187,6 +187,10 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 		if jobs <= 10 {
 			// Where the start is most of the run: drover's two processes.
 			vs = append(vs, labelled("floor: Go, captured pipes, supervisor and worker", t.variant("floor", t.floor, "supfanout", strconv.Itoa(jobs))))
+		} else {
+			// Where the jobs are most of the run: what no orphan outliving
+			// its job costs them, a SIGCHLD caught for each.
+			vs = append(vs, labelled("floor: Go, captured pipes, orphan reaper", t.variant("floor", t.floor, "reapfanout", strconv.Itoa(jobs))))
 		}
 		for _, v := range vs {
 			if v.label == "" {
