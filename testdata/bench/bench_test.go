@@ -103,3 +103,24 @@ func slicesIndex(t *testing.T, prefix string) int {
 	t.Fatalf("no target %q", prefix)
 	return -1
 }
+
+// The candidate runs where drover runs, also under the sh that sets a
+// ulimit first: only the drover binary is replaced, and only in drover's
+// variants.
+func TestWithCandidate(t *testing.T) {
+	tl := &tools{drover: "/d/drover", candidate: "/c/drover"}
+	vs := withCandidate([]variant{
+		{tool: "drover", label: "drover", argv: []string{"sh", "-c", "ulimit -n 1024 && exec \"$@\"", "sh", "/d/drover", "run", "x.yaml"}},
+		{tool: "xargs", label: "xargs", argv: []string{"xargs", "/d/drover"}},
+	}, tl)
+	if len(vs) != 3 || vs[1].tool != "candidate" || vs[1].label != "candidate" {
+		t.Fatalf("variants %+v", vs)
+	}
+	want := []string{"sh", "-c", "ulimit -n 1024 && exec \"$@\"", "sh", "/c/drover", "run", "x.yaml"}
+	if strings.Join(vs[1].argv, "|") != strings.Join(want, "|") {
+		t.Errorf("candidate argv %q, want %q", vs[1].argv, want)
+	}
+	if vs[0].argv[4] != "/d/drover" {
+		t.Errorf("drover's own argv changed: %q", vs[0].argv)
+	}
+}

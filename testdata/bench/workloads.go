@@ -345,7 +345,9 @@ func (t *tools) variant(tool, prog string, args ...string) variant {
 }
 
 // withCandidate adds after each drover variant the same run of the
-// candidate binary.
+// candidate binary: the drover binary replaced wherever the argv names
+// it, not only first (a run under sh -c 'ulimit ...; exec "$@"' starts
+// with sh).
 func withCandidate(vs []variant, t *tools) []variant {
 	var out []variant
 	for _, v := range vs {
@@ -353,7 +355,13 @@ func withCandidate(vs []variant, t *tools) []variant {
 		if v.tool == "drover" && v.argv != nil {
 			c := v
 			c.tool, c.label = "candidate", strings.Replace(v.label, "drover", "candidate", 1)
-			c.argv = append([]string{t.candidate}, v.argv[1:]...)
+			c.argv = make([]string, len(v.argv))
+			for i, a := range v.argv {
+				if a == t.drover {
+					a = t.candidate
+				}
+				c.argv[i] = a
+			}
 			out = append(out, c)
 		}
 	}
