@@ -25,23 +25,17 @@ func nonblocking(fd uintptr) bool {
 
 // rawRead is read(2) on a non-blocking fd, retried on EINTR; 0 bytes
 // on an error.
-func rawRead(fd uintptr, b []byte) (int, syscall.Errno) {
-	for {
-		n, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
-		if e == 0 {
-			return int(n), 0
-		}
-		if e != syscall.EINTR {
-			return 0, e
-		}
-	}
-}
+func rawRead(fd uintptr, b []byte) (int, syscall.Errno) { return rawIO(syscall.SYS_READ, fd, b) }
 
 // rawWrite is write(2) on a non-blocking fd, retried on EINTR; 0
 // bytes on an error.
-func rawWrite(fd uintptr, b []byte) (int, syscall.Errno) {
+func rawWrite(fd uintptr, b []byte) (int, syscall.Errno) { return rawIO(syscall.SYS_WRITE, fd, b) }
+
+// rawIO is the system call trap, read(2) or write(2), on fd and b,
+// retried on EINTR; 0 bytes on an error.
+func rawIO(trap, fd uintptr, b []byte) (int, syscall.Errno) {
 	for {
-		n, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+		n, _, e := syscall.RawSyscall(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
 		if e == 0 {
 			return int(n), 0
 		}
