@@ -38,7 +38,8 @@ const (
 
 func main() {
 	ignored := launch.IgnoredAtStart
-	if !attachSupervisor() && launch.Started != nil {
+	worker := attachSupervisor()
+	if !worker && launch.Started != nil {
 		os.Exit(supervise(launch.Started)) // Else there is none: do the work here.
 	}
 	// Linux: orphans of the scripts' processes come back to drover, to be
@@ -50,7 +51,9 @@ func main() {
 	// default disposition.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	keepIgnored(ignored)
-	awaitSupervisor()
+	if worker {
+		awaitSupervisor()
+	}
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	os.Exit(code)

@@ -38,10 +38,12 @@ import (
 // terminal's foreground group), and acting on both would make one Ctrl-C
 // count as two.
 
-// The supervisor starts its worker, relays the signals and waits for it
-// in package launch's init function, before most of the program is
-// initialised; it comes to main only when the worker left processes
-// behind, to end them (supervise). See package launch.
+// The supervisor starts its worker in package launch/early's init
+// function, right after package syscall is initialised; then, in package
+// launch's, it catches the stop signals, tells the worker so (the byte
+// launch.Ready on the pipe: the worker starts nothing before it), relays
+// them and waits for the worker. It comes to main only when the worker
+// left processes behind, to end them (supervise). See package launch.
 
 // workRoot is, in a worker, the directory the supervisor named for the
 // jobs' ${work}, made by the first of them; "" elsewhere.
@@ -105,15 +107,7 @@ var supervisorReady = make(chan struct{})
 // long before. Should the supervisor die first, killed by a signal it
 // did not catch yet, followSupervisor ends the worker, which has then
 // started nothing.
-func awaitSupervisor() {
-	if workerAttached {
-		<-supervisorReady
-	}
-}
-
-// workerAttached is whether attachSupervisor found this process to be a
-// worker (it removes the variable that says so).
-var workerAttached bool
+func awaitSupervisor() { <-supervisorReady }
 
 // attachSupervisor makes this process a supervisor's worker, if it is
 // one: it removes workerVar from the environment, keeps the pipe from
@@ -126,7 +120,6 @@ func attachSupervisor() bool {
 		return false
 	}
 	_ = os.Unsetenv(launch.WorkerVar) // Never fails for a valid name.
-	workerAttached = true
 	root, hasRoot := os.LookupEnv(launch.WorkRootVar)
 	_ = os.Unsetenv(launch.WorkRootVar)
 	unix.CloseOnExec(launch.ControlFd)

@@ -16,6 +16,6 @@ func attachSupervisor() bool { return false }
 // system's temporary directory, here.
 var workRoot string
 
-// awaitSupervisor waits for the supervisor to be ready: there is none
-// here.
+// awaitSupervisor waits for the supervisor to be ready: never called
+// here, where there is no worker.
 func awaitSupervisor() {}
