@@ -9,7 +9,8 @@ import (
 )
 
 // cmdline reads the arguments os.Args has, as they are: with spaces,
-// tabs, empty ones and bytes that are not UTF-8. The test runs its own
+// tabs, empty ones, bytes that are not UTF-8, and more than one read of
+// /proc/self/cmdline holds. The test runs its own
 // binary with such arguments, which compares them.
 func TestCmdline(t *testing.T) {
 	if os.Getenv("EARLY_TEST_CMDLINE") == "1" {
@@ -19,7 +20,7 @@ func TestCmdline(t *testing.T) {
 		}
 		os.Exit(0)
 	}
-	cmd := osexec.Command(os.Args[0], "-test.run=^TestCmdline$", "--", "a b", "", "\tx\xff", "-")
+	cmd := osexec.Command(os.Args[0], "-test.run=^TestCmdline$", "--", "a b", "", "\tx\xff", strings.Repeat("long ", 2000), "-")
 	cmd.Env = append(os.Environ(), "EARLY_TEST_CMDLINE=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %s", err, out)
