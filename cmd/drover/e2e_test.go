@@ -13,11 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drover-dev/drover/cmd/drover/internal/launch/early"
 	"github.com/drover-dev/drover/script/scripttest"
 )
 
-// drover is the path of the binary built for the end-to-end tests.
-var drover string
+// drover is the path of the binary built for the end-to-end tests, as
+// make build makes it: started at drover_entry where it can be.
+// droverExec is the same program linked without drover_entry: its worker
+// is started by package early's init (Linux); drover where that is how
+// make build makes it anyway.
+var drover, droverExec string
 
 func TestMain(m *testing.M) {
 	// dnsmasq lives in /usr/sbin, which not every user has on PATH.
@@ -28,10 +33,21 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	drover = filepath.Join(dir, "drover")
-	out, err := osexec.Command("go", "build", "-o", drover, ".").CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building drover: %v\n%s", err, out)
-		os.Exit(2)
+	droverExec = drover
+	build := []string{"build", "-o", drover}
+	if early.HasEntry(runtime.GOOS, runtime.GOARCH) {
+		build = append(build, "-ldflags="+early.EntryFlag)
+		droverExec = filepath.Join(dir, "drover-exec")
+	}
+	builds := [][]string{append(build, ".")}
+	if droverExec != drover {
+		builds = append(builds, []string{"build", "-o", droverExec, "."})
+	}
+	for _, args := range builds {
+		if out, err := osexec.Command("go", args...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building drover: %v\n%s", err, out)
+			os.Exit(2)
+		}
 	}
 	code := m.Run()
 	_ = os.RemoveAll(dir) // Best effort: a temporary directory.

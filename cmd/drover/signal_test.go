@@ -61,7 +61,13 @@ steps:
 // it as a terminal would), its stdout and stderr collected in out.
 func startDroverWith(t *testing.T, dir string, env []string, args ...string) (*osexec.Cmd, *bytes.Buffer) {
 	t.Helper()
-	cmd := osexec.Command(drover, args...)
+	return startBinaryWith(t, drover, dir, env, args...)
+}
+
+// startBinaryWith is startDroverWith of the drover binary bin.
+func startBinaryWith(t *testing.T, bin, dir string, env []string, args ...string) (*osexec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := osexec.Command(bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -90,6 +90,19 @@ func endDescendants() {
 	}
 }
 
+// leaveRoot, at a worker's end, removes the work root if a job made it
+// and no process is left that could still write in it, and tells the
+// supervisor whether it is still there: a supervisor started at
+// drover_entry exits at once when it is not, and else comes to remove
+// it (package early).
+func leaveRoot() {
+	if _, err := os.Lstat(workRoot); err == nil && !launch.HasChildren() {
+		launch.RemoveRoot(workRoot)
+	}
+	_, err := os.Lstat(workRoot)
+	launch.RootLeft(err == nil)
+}
+
 // relayed is where the worker delivers the stop signals its supervisor
 // relays: the channel of the running interrupts, if any.
 var relayed struct {

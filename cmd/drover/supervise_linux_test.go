@@ -6,6 +6,7 @@ import (
 	osexec "os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,6 +31,17 @@ func childrenOf(pid int) []int {
 	return kids
 }
 
+// supervisors are the binaries of drover's two ways to start its worker:
+// "entry", before the Go runtime (drover_entry, as make build links it
+// here), and "exec", from package early's init; only "exec" where
+// drover_entry is not written.
+func supervisors() []struct{ name, bin string } {
+	if droverExec == drover {
+		return []struct{ name, bin string }{{"exec", drover}}
+	}
+	return []struct{ name, bin string }{{"entry", drover}, {"exec", droverExec}}
+}
+
 // alive reports whether pid runs (a zombie counts as dead).
 func alive(pid int) bool {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -46,76 +58,84 @@ func alive(pid int) bool {
 // daemon that double-forked and called setsid.
 func TestKilledDroverLeavesNothing(t *testing.T) {
 	t.Parallel()
-	for _, victim := range []string{"supervisor", "worker"} {
-		t.Run(victim, func(t *testing.T) {
-			t.Parallel()
-			marker := uniqueSleep()
-			dir := t.TempDir()
-			path, n := mixedScript(t, dir, marker, false)
-			cmd, out := startDroverWith(t, dir, nil, "run", path)
-			awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
-			var workers []int
-			bin, err := os.Stat(drover)
-			if err != nil {
-				t.Fatal(err)
+	for _, sup := range supervisors() {
+		for _, victim := range []string{"supervisor", "worker"} {
+			t.Run(sup.name+"/"+victim, func(t *testing.T) {
+				t.Parallel()
+				killDrover(t, sup.bin, victim)
+			})
+		}
+	}
+}
+
+// killDrover runs a script of processes of every kind with drover binary
+// bin, kills its victim with SIGKILL, and checks that nothing is left.
+func killDrover(t *testing.T, droverBin, victim string) {
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	path, n := mixedScript(t, dir, marker, false)
+	cmd, out := startBinaryWith(t, droverBin, dir, nil, "run", path)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
+	var workers []int
+	bin, err := os.Stat(droverBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kid := range childrenOf(cmd.Process.Pid) {
+		if exe, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(exe, bin) {
+			workers = append(workers, kid)
+		}
+	}
+	if len(workers) != 1 {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("want one worker, the supervisor's child; found %v\n%s", workers, out)
+	}
+	worker := workers[0]
+	work := workOf(t, marker)
+	pid := cmd.Process.Pid
+	if victim == "worker" {
+		pid = worker
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	for (len(processesWith(t, "sleep\x00"+marker)) > 0 || alive(worker)) && time.Since(began) < 2*time.Second {
+		time.Sleep(20 * time.Millisecond)
+	}
+	left := processesWith(t, "sleep\x00"+marker)
+	if alive(worker) {
+		left = append(left, "the worker, "+strconv.Itoa(worker))
+	}
+	awaitExit(t, cmd, out)
+	if len(left) > 0 {
+		for _, p := range append(processesWith(t, "sleep\x00"+marker), strconv.Itoa(worker)+":") {
+			pid, _, _ := strings.Cut(p, ":")
+			if n, err := strconv.Atoi(pid); err == nil {
+				_ = syscall.Kill(n, syscall.SIGKILL) // Leave the machine clean.
 			}
-			for _, kid := range childrenOf(cmd.Process.Pid) {
-				if exe, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(exe, bin) {
-					workers = append(workers, kid)
-				}
-			}
-			if len(workers) != 1 {
-				_ = cmd.Process.Kill()
-				_ = cmd.Wait()
-				t.Fatalf("want one worker, the supervisor's child; found %v\n%s", workers, out)
-			}
-			worker := workers[0]
-			work := workOf(t, marker)
-			pid := cmd.Process.Pid
-			if victim == "worker" {
-				pid = worker
-			}
-			if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			began := time.Now()
-			for (len(processesWith(t, "sleep\x00"+marker)) > 0 || alive(worker)) && time.Since(began) < 2*time.Second {
-				time.Sleep(20 * time.Millisecond)
-			}
-			left := processesWith(t, "sleep\x00"+marker)
-			if alive(worker) {
-				left = append(left, "the worker, "+strconv.Itoa(worker))
-			}
-			awaitExit(t, cmd, out)
-			if len(left) > 0 {
-				for _, p := range append(processesWith(t, "sleep\x00"+marker), strconv.Itoa(worker)+":") {
-					pid, _, _ := strings.Cut(p, ":")
-					if n, err := strconv.Atoi(pid); err == nil {
-						_ = syscall.Kill(n, syscall.SIGKILL) // Leave the machine clean.
-					}
-				}
-				t.Fatalf("kill -9 of the %s: after 2s these are left: %v\n%s", victim, left, out)
-			}
-			for _, err := os.Lstat(work); err == nil && time.Since(began) < 2*time.Second; _, err = os.Lstat(work) {
-				time.Sleep(20 * time.Millisecond)
-			}
-			if _, err := os.Lstat(work); !os.IsNotExist(err) {
-				t.Errorf("kill -9 of the %s: its ${work}, %s, is left: %v", victim, work, err)
-			}
-			// The root the worker made for the jobs' ${work} goes too.
-			root := filepath.Dir(work)
-			for _, err := os.Lstat(root); err == nil && time.Since(began) < 2*time.Second; _, err = os.Lstat(root) {
-				time.Sleep(20 * time.Millisecond)
-			}
-			if _, err := os.Lstat(root); !strings.HasPrefix(filepath.Base(root), "drover-run-") || !os.IsNotExist(err) {
-				t.Errorf("kill -9 of the %s: the root of the ${work}, %s, is left: %v", victim, root, err)
-			}
-			if victim == "worker" {
-				if st := exitStatus(cmd); st != "exit 137" {
-					t.Errorf("the supervisor: %s, want exit 137 (128+SIGKILL)\n%s", st, out)
-				}
-			}
-		})
+		}
+		t.Fatalf("kill -9 of the %s: after 2s these are left: %v\n%s", victim, left, out)
+	}
+	for _, err := os.Lstat(work); err == nil && time.Since(began) < 2*time.Second; _, err = os.Lstat(work) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := os.Lstat(work); !os.IsNotExist(err) {
+		t.Errorf("kill -9 of the %s: its ${work}, %s, is left: %v", victim, work, err)
+	}
+	// The root the worker made for the jobs' ${work} goes too.
+	root := filepath.Dir(work)
+	for _, err := os.Lstat(root); err == nil && time.Since(began) < 2*time.Second; _, err = os.Lstat(root) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := os.Lstat(root); !strings.HasPrefix(filepath.Base(root), "drover-run-") || !os.IsNotExist(err) {
+		t.Errorf("kill -9 of the %s: the root of the ${work}, %s, is left: %v", victim, root, err)
+	}
+	if victim == "worker" {
+		if st := exitStatus(cmd); st != "exit 137" {
+			t.Errorf("the supervisor: %s, want exit 137 (128+SIGKILL)\n%s", st, out)
+		}
 	}
 }
 
@@ -157,28 +177,33 @@ func workOf(t *testing.T, marker string) string {
 // runs under a supervisor of its own, with a ${work} of its own.
 func TestStrayWorkerVariables(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	stray := filepath.Join(dir, "stray-root")
-	path := writeScript(t, dir, "stray.yaml", `name: stray
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			stray := filepath.Join(dir, "stray-root")
+			path := writeScript(t, dir, "stray.yaml", `name: stray
 steps:
   - run: {shell: "echo work=$$PWD; echo worker=$$DROVER_WORKER.", dir: "${work}", capture: seen}
   - log: seen ${seen}
 `)
-	cmd, out := startDroverWith(t, dir, []string{"DROVER_WORKER=1", "DROVER_WORK_ROOT=" + stray}, "run", path)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil || !strings.Contains(out.String(), "worker=.") {
-			t.Fatalf("%v\n%s", err, out)
-		}
-	case <-time.After(20 * time.Second):
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // Its group: every drover it started.
-		<-done
-		t.Fatalf("drover with stray worker variables still runs after 20s\n%s", out)
-	}
-	if strings.Contains(out.String(), "work="+stray) {
-		t.Errorf("the job's ${work} is in the stray root:\n%s", out)
+			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"DROVER_WORKER=1", "DROVER_WORK_ROOT=" + stray}, "run", path)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil || !strings.Contains(out.String(), "worker=.") {
+					t.Fatalf("%v\n%s", err, out)
+				}
+			case <-time.After(20 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // Its group: every drover it started.
+				<-done
+				t.Fatalf("drover with stray worker variables still runs after 20s\n%s", out)
+			}
+			if strings.Contains(out.String(), "work="+stray) {
+				t.Errorf("the job's ${work} is in the stray root:\n%s", out)
+			}
+		})
 	}
 }
 
@@ -188,27 +213,32 @@ steps:
 // the run.
 func TestWorkRootWhenUsed(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	tmp := filepath.Join(dir, "tmp")
-	if err := os.Mkdir(tmp, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	path := writeScript(t, dir, "root.yaml", `name: root
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			tmp := filepath.Join(dir, "tmp")
+			if err := os.Mkdir(tmp, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			path := writeScript(t, dir, "root.yaml", `name: root
 steps:
   - run: {shell: 'ls -A "$$TMPDIR"', stdout: {equals: ""}}
   - run: {shell: 'up=$$(dirname "$$PWD"); echo "root=$$(basename "$$up") in=$$(dirname "$$up") mode=$$(stat -c %a "$$up")"', dir: "${work}", capture: seen}
   - log: seen ${seen}
 `)
-	cmd, out := startDroverWith(t, dir, []string{"TMPDIR=" + tmp}, "run", path)
-	awaitExit(t, cmd, out)
-	if cmd.ProcessState.ExitCode() != 0 {
-		t.Fatalf("%s\n%s", exitStatus(cmd), out)
-	}
-	if !regexp.MustCompile(`seen root=drover-run-\w+ in=` + regexp.QuoteMeta(tmp) + ` mode=700\b`).MatchString(out.String()) {
-		t.Errorf("the ${work} is not in a root of mode 700 in $TMPDIR:\n%s", out)
-	}
-	if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
-		t.Errorf("left in $TMPDIR after the run: %v", entries)
+			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
+			awaitExit(t, cmd, out)
+			if cmd.ProcessState.ExitCode() != 0 {
+				t.Fatalf("%s\n%s", exitStatus(cmd), out)
+			}
+			if !regexp.MustCompile(`seen root=drover-run-\w+ in=` + regexp.QuoteMeta(tmp) + ` mode=700\b`).MatchString(out.String()) {
+				t.Errorf("the ${work} is not in a root of mode 700 in $TMPDIR:\n%s", out)
+			}
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Errorf("left in $TMPDIR after the run: %v", entries)
+			}
+		})
 	}
 }
 
@@ -218,28 +248,33 @@ steps:
 // variable by which a supervisor tells its worker that it set it.
 func TestSupervisorKeepsGOMAXPROCS(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	path := writeScript(t, dir, "procs.yaml", `name: procs
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := writeScript(t, dir, "procs.yaml", `name: procs
 steps:
   - run: {shell: 'echo "procs=[$${GOMAXPROCS-unset}]"', capture: seen}
   - log: seen ${seen}
 `)
-	for _, c := range []struct{ env, want string }{
-		{"", "seen procs=[unset]"},
-		{"GOMAXPROCS=3", "seen procs=[3]"},
-		{"GOMAXPROCS=3 " + launch.ProcsVar + "=1", "seen procs=[3]"},
-	} {
-		var env []string
-		if c.env != "" {
-			env = strings.Fields(c.env)
-		} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
-			continue // The test's own environment sets it.
-		}
-		cmd, out := startDroverWith(t, dir, env, "run", path)
-		awaitExit(t, cmd, out)
-		if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
-			t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
-		}
+			for _, c := range []struct{ env, want string }{
+				{"", "seen procs=[unset]"},
+				{"GOMAXPROCS=3", "seen procs=[3]"},
+				{"GOMAXPROCS=3 " + launch.ProcsVar + "=1", "seen procs=[3]"},
+			} {
+				var env []string
+				if c.env != "" {
+					env = strings.Fields(c.env)
+				} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
+					continue // The test's own environment sets it.
+				}
+				cmd, out := startBinaryWith(t, sup.bin, dir, env, "run", path)
+				awaitExit(t, cmd, out)
+				if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
+					t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
+				}
+			}
+		})
 	}
 }
 
@@ -272,7 +307,7 @@ steps:
 			if err := syscall.Fstat(int(r.Fd()), &st); err != nil {
 				t.Fatal(err)
 			}
-			cmd := osexec.Command(drover, "run", path)
+			cmd := osexec.Command(droverExec, "run", path)
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), launch.WorkerVar+"="+strconv.FormatUint(st.Ino, 10))
 			cmd.ExtraFiles = []*os.File{r} // Descriptor 3.
@@ -335,41 +370,123 @@ steps:
 // way. The delays sweep the start, the signals' catching among them.
 func TestSignalAtStart(t *testing.T) {
 	t.Parallel()
-	for i := range 24 {
-		delay := time.Duration(i*i) * 25 * time.Microsecond // 0 to 13 ms, densest early
-		t.Run(delay.String(), func(t *testing.T) {
-			t.Parallel()
-			marker := uniqueSleep()
-			dir := t.TempDir()
-			started := filepath.Join(dir, "started")
-			js := filepath.Join(dir, "r.json")
-			path := writeScript(t, dir, "early.yaml", `name: early
+	for _, sup := range supervisors() {
+		for i := range 24 {
+			delay := time.Duration(i*i) * 25 * time.Microsecond // 0 to 13 ms, densest early
+			t.Run(sup.name+"/"+delay.String(), func(t *testing.T) {
+				t.Parallel()
+				marker := uniqueSleep()
+				dir := t.TempDir()
+				started := filepath.Join(dir, "started")
+				js := filepath.Join(dir, "r.json")
+				path := writeScript(t, dir, "early.yaml", `name: early
 steps:
   - run: [touch, `+started+`]
   - run: [sleep, "`+marker+`"]
 `)
-			cmd, out := startDroverWith(t, dir, nil, "run", "--report", "json="+js, path)
-			time.Sleep(delay)
-			_ = cmd.Process.Signal(syscall.SIGTERM)
+				cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", "--report", "json="+js, path)
+				time.Sleep(delay)
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+				awaitExit(t, cmd, out)
+				waitNoneLeft(t, "sleep\x00"+marker, out.String())
+				_, err := os.Stat(started)
+				ran := err == nil
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				switch {
+				case ws.Signaled() && ws.Signal() == syscall.SIGTERM:
+					if ran {
+						t.Errorf("drover died of the signal after the script began\n%s", out)
+					}
+				case ws.Exited() && ws.ExitStatus() == 143:
+					if !ran {
+						break // Stopped before the run began: no job to report.
+					}
+					if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
+						t.Errorf("report: %+v\n%s", r, out)
+					}
+				default:
+					t.Errorf("%s, want exit 143 or killed by SIGTERM\n%s", exitStatus(cmd), out)
+				}
+			})
+		}
+	}
+}
+
+// Linked as make build links it, drover run's supervisor is
+// drover_entry: one thread, no Go runtime, while the worker runs the
+// scripts; a supervisor that started the Go runtime has several.
+func TestEntrySupervisorIsSmall(t *testing.T) {
+	t.Parallel()
+	if droverExec == drover {
+		t.Skip("drover_entry is not written for " + runtime.GOOS + "/" + runtime.GOARCH)
+	}
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "small.yaml", `name: small
+steps:
+  - run: [sleep, "`+marker+`"]
+`)
+	cmd, out := startDroverWith(t, dir, nil, "run", path)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+	status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
+	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+	awaitExit(t, cmd, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^Threads:\s+1$`).Match(status) {
+		t.Errorf("the supervisor has more than one thread:\n%s", status)
+	}
+	if st := exitStatus(cmd); st != "exit 143" {
+		t.Errorf("after SIGTERM, relayed to the worker: %s, want exit 143\n%s", st, out)
+	}
+}
+
+// The processes of a script start with no signal blocked, however
+// drover started its worker: drover_entry blocks them in the supervisor,
+// never in the worker. (Their dispositions: TestChildrenGetDefaultSignals.)
+func TestScriptsGetSignalMask(t *testing.T) {
+	t.Parallel()
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := writeScript(t, dir, "mask.yaml", `name: mask
+steps:
+  - run: {shell: "grep -E '^SigBlk' /proc/self/status | tr '\\n\\t' '  '", capture: seen}
+  - log: seen ${seen}
+`)
+			cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", path)
 			awaitExit(t, cmd, out)
-			waitNoneLeft(t, "sleep\x00"+marker, out.String())
-			_, err := os.Stat(started)
-			ran := err == nil
-			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-			switch {
-			case ws.Signaled() && ws.Signal() == syscall.SIGTERM:
-				if ran {
-					t.Errorf("drover died of the signal after the script began\n%s", out)
-				}
-			case ws.Exited() && ws.ExitStatus() == 143:
-				if !ran {
-					break // Stopped before the run began: no job to report.
-				}
-				if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
-					t.Errorf("report: %+v\n%s", r, out)
-				}
-			default:
-				t.Errorf("%s, want exit 143 or killed by SIGTERM\n%s", exitStatus(cmd), out)
+			if !strings.Contains(out.String(), "seen SigBlk: 0000000000000000") {
+				t.Errorf("%s: want no signal blocked in a script's process\n%s", exitStatus(cmd), out)
+			}
+		})
+	}
+}
+
+// Signals drover does not act on (SIGUSR1, SIGALRM) leave a run alone,
+// sent to the supervisor as to a Go program: they do not end it, nor its
+// worker by the supervisor's end.
+func TestSupervisorIgnoresOtherSignals(t *testing.T) {
+	t.Parallel()
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			marker := uniqueSleep()
+			dir := t.TempDir()
+			path := writeScript(t, dir, "other.yaml", `name: other
+steps:
+  - run: [sh, -c, "sleep 1", "`+marker+`"]
+`)
+			cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", path)
+			awaitProcesses(t, cmd, out, "sleep 1\x00"+marker, 1)
+			for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGALRM, syscall.SIGUSR2} {
+				_ = syscall.Kill(cmd.Process.Pid, sig)
+			}
+			awaitExit(t, cmd, out)
+			if cmd.ProcessState.ExitCode() != 0 {
+				t.Errorf("%s, want exit 0: the run goes on\n%s", exitStatus(cmd), out)
 			}
 		})
 	}

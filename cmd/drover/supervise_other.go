@@ -19,3 +19,6 @@ var workRoot string
 // awaitSupervisor waits for the supervisor to be ready: never called
 // here, where there is no worker.
 func awaitSupervisor() {}
+
+// leaveRoot, at a worker's end, cleans its work root: never called here.
+func leaveRoot() {}

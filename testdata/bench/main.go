@@ -97,7 +97,11 @@ func run(o options) error {
 	if drover == "" {
 		drover = filepath.Join(dir, "drover")
 		fmt.Fprintln(os.Stderr, "building drover ...")
-		build := osexec.Command("go", "build", "-o", drover, "./cmd/drover")
+		args := []string{"build", "-o", drover}
+		if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
+			args = append(args, "-ldflags=-E=drover_entry") // As make build.
+		}
+		build := osexec.Command("go", append(args, "./cmd/drover")...)
 		build.Dir = filepath.Join(benchDir(), "..", "..")
 		build.Env = append(os.Environ(), "CGO_ENABLED=0") // As make build: static.
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr

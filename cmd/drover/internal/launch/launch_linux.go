@@ -33,6 +33,16 @@ func init() {
 		return
 	}
 	Started = &Worker{Pid: early.Pid, Control: os.NewFile(uintptr(early.Control), "worker"), Root: early.Root, Signals: make(chan os.Signal, 4)}
+	if early.Reaped {
+		// drover_entry waited for the worker, which left something: with
+		// no worker to stop, a stop signal would only end this process
+		// before it ends what is left. It ignores them until its exit, as
+		// drover_entry did before the runtime started.
+		signal.Ignore(StopSignals...)
+		ws := early.Status
+		Started.Exited = &ws
+		return
+	}
 	// The supervisor only waits: one P spares it the threads, and the CPU
 	// the worker needs, that an idle second P costs whenever it blocks
 	// (0.93x the wall time of a one-step run). GOMAXPROCS set in the
@@ -121,19 +131,19 @@ func (w *Worker) supervise() {
 			break
 		}
 	}
-	if w.Exited == nil || hasChildren() {
+	if w.Exited == nil || HasChildren() {
 		return
 	}
 	RemoveRoot(w.Root)    // Best effort: exiting.
 	os.Exit(ExitCode(ws)) // Closes Control: nobody reads it any more.
 }
 
-// hasChildren reports whether this process has a child, running or not
+// HasChildren reports whether this process has a child, running or not
 // yet reaped, without reaping it (waitid's WNOWAIT); in doubt, yes. Once
 // the worker is reaped, a child is a process of its tree that it left.
 // package exec has its own (peekChild): this package cannot import exec,
 // nor golang.org/x/sys, without being initialised after them.
-func hasChildren() bool {
+func HasChildren() bool {
 	const pAll = 0 // P_ALL, which package syscall lacks
 	var si [128]byte
 	for {
@@ -156,3 +166,7 @@ func RemoveRoot(root string) {
 	}
 	_ = os.RemoveAll(root) // Best effort: exiting.
 }
+
+// RootLeft tells, in a worker, whether the work root may still be there
+// when it exits (see package early).
+func RootLeft(left bool) { early.RootLeft(left) }

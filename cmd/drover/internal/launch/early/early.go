@@ -14,6 +14,20 @@
 // Elsewhere than on Linux it does nothing.
 package early
 
+// EntryFlag is the linker flag (go build -ldflags=...) that makes
+// drover_entry the program's entry point, on Linux; make build passes it.
+// Where HasEntry says, drover_entry starts the worker before the Go
+// runtime, and stands as the supervisor without one (see entry_linux.go):
+// a supervised run then starts in about the time of one process;
+// elsewhere on Linux it is the runtime's entry point. A program linked
+// without it works the same, its worker started from this package's init,
+// 1-2 ms later.
+const EntryFlag = "-E=drover_entry"
+
+// HasEntry reports whether drover_entry is written for goos/goarch, not
+// only a jump to the runtime's entry point.
+func HasEntry(goos, goarch string) bool { return goos == "linux" && goarch == "amd64" }
+
 // WorkerVar marks the worker: it holds the inode of the pipe on
 // descriptor ControlFd, and the worker removes it from its environment at
 // once, so that the processes it starts never take themselves for

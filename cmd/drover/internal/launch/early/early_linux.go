@@ -33,6 +33,10 @@ func supervised(args []string) bool {
 const prSetChildSubreaper = 36
 
 func init() {
+	if entryRan == 1 {
+		fromEntry() // drover_entry did what start does.
+		return
+	}
 	if IsWorker() {
 		return
 	}
@@ -106,13 +110,12 @@ func start(args []string) {
 	env = append(env, WorkerVar+"="+strconv.FormatUint(st.Ino, 10))
 	// Named only: the worker makes it when a job first needs a ${work}, if
 	// ever (a mkdir and a rmdir cost 1-2 ms on an ext4 mounted with
-	// discard, more than the rest of a one-step run). Where os.TempDir
-	// says.
-	tmp, _ := syscall.Getenv("TMPDIR")
-	if tmp == "" {
-		tmp = "/tmp"
+	// discard, more than the rest of a one-step run).
+	var random [8]byte
+	for i, n := 0, rand.Uint64(); i < 8; i, n = i+1, n>>8 {
+		random[7-i] = byte(n)
 	}
-	root := tmp + "/drover-run-" + strconv.FormatUint(rand.Uint64(), 36)
+	root := rootName(random)
 	env = append(env, WorkRootVar+"="+root)
 	if _, set := syscall.Getenv("GOMAXPROCS"); !set {
 		env = append(env, "GOMAXPROCS=1", ProcsVar+"=1")

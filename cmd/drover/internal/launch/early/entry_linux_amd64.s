@@ -1,0 +1,290 @@
+#include "textflag.h"
+
+// drover_entry is the program's entry point when it is linked with
+// -ldflags=-E=drover_entry (make build does): it runs before the Go
+// runtime, with the process as the kernel made it, one thread, argc at
+// 0(SP). See entry_linux.go for what it does and why; it ends, in every
+// process that goes on as a Go program, at the runtime's own entry point
+// with SP as it found it. It uses no stack: its state is the package's
+// entry* variables, which the runtime does not clear.
+
+#define SYS_write 1
+#define SYS_mmap 9
+#define SYS_close 3
+#define SYS_rt_sigaction 13
+#define SYS_rt_sigprocmask 14
+#define SYS_fork 57
+#define SYS_wait4 61
+#define SYS_rt_sigtimedwait 128
+#define SYS_prctl 157
+#define SYS_exit_group 231
+#define SYS_waitid 247
+#define SYS_pipe2 293
+#define SYS_getrandom 318
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+
+#define ECHILD 10
+#define EINTR 4
+
+// BIT is a signal's bit in a kernel sigset_t.
+#define BIT(sig) (1<<(sig-1))
+
+// TAKE adds sig to the signals the supervisor blocks and waits for,
+// unless it is ignored (SIG_IGN, 1): drover relays no signal it was
+// started with ignored, and a blocked signal is queued even if ignored.
+#define TAKE(sig, skip) \
+	MOVQ	$SYS_rt_sigaction, AX; \
+	MOVQ	$sig, DI; \
+	XORQ	SI, SI; \
+	LEAQ	·entryAction(SB), DX; \
+	MOVQ	$8, R10; \
+	SYSCALL; \
+	CMPQ	AX, $0; \
+	JNE	skip; \
+	CMPQ	·entryAction(SB), $1; \
+	JEQ	skip; \
+	ORQ	$BIT(sig), R12; \
+skip:
+
+// IGNORE sets sig's disposition to SIG_IGN, which discards it if pending:
+// entryAction holds SIG_IGN, no flags, no mask.
+#define IGNORE(sig) \
+	MOVQ	$SYS_rt_sigaction, AX; \
+	MOVQ	$sig, DI; \
+	LEAQ	·entryAction(SB), SI; \
+	XORQ	DX, DX; \
+	MOVQ	$8, R10; \
+	SYSCALL
+
+TEXT drover_entry(SB), NOSPLIT|NOFRAME, $0
+	MOVQ	$1, ·entryRan(SB)
+
+	// Only "drover run" starts processes: argv[1] is "run\0".
+	MOVQ	0(SP), R8
+	CMPQ	R8, $2
+	JLT	goruntime
+	MOVQ	16(SP), R9
+	CMPL	0(R9), $0x006e7572
+	JNE	goruntime
+
+	// Not with DROVER_NO_SUPERVISOR=1: envp follows argv and its NULL.
+	LEAQ	16(SP)(R8*8), R10
+
+nextvar:
+	MOVQ	0(R10), SI
+	TESTQ	SI, SI
+	JZ	supervise
+	LEAQ	noSupervisor<>(SB), DI
+
+compare:
+	MOVBLZX	0(DI), AX
+	MOVBLZX	0(SI), BX
+	CMPL	AX, BX
+	JNE	othervar
+	TESTL	AX, AX
+	JZ	goruntime // The same, to the end of both.
+	INCQ	DI
+	INCQ	SI
+	JMP	compare
+
+othervar:
+	ADDQ	$8, R10
+	JMP	nextvar
+
+supervise:
+	// A child subreaper: orphans of the worker's tree come here.
+	MOVQ	$SYS_prctl, AX
+	MOVQ	$36, DI // PR_SET_CHILD_SUBREAPER
+	MOVQ	$1, SI
+	XORQ	DX, DX
+	XORQ	R10, R10
+	XORQ	R8, R8
+	SYSCALL
+	CMPQ	AX, $0
+	JNE	goruntime
+
+	// The worker's word, on a page both share.
+	MOVQ	$SYS_mmap, AX
+	XORQ	DI, DI
+	MOVQ	$4096, SI
+	MOVQ	$3, DX // PROT_READ|PROT_WRITE
+	MOVQ	$0x21, R10 // MAP_SHARED|MAP_ANONYMOUS
+	MOVQ	$-1, R8
+	XORQ	R9, R9
+	SYSCALL
+	CMPQ	AX, $-4096
+	JHI	goruntime // -errno
+	MOVQ	AX, ·entryWord(SB)
+
+	MOVQ	$SYS_pipe2, AX
+	LEAQ	·entryPipe(SB), DI
+	MOVQ	$0x80000, SI // O_CLOEXEC
+	SYSCALL
+	CMPQ	AX, $0
+	JNE	goruntime
+
+	// The work root's name, for both processes (GRND_NONBLOCK: zeros if
+	// the kernel has no entropy yet).
+	MOVQ	$SYS_getrandom, AX
+	LEAQ	·entryRandom(SB), DI
+	MOVQ	$8, SI
+	MOVQ	$1, DX
+	SYSCALL
+
+	// Ready (0) is the first byte the worker reads: the signals are taken
+	// before the worker exists.
+	MOVQ	$SYS_write, AX
+	MOVLQSX	·entryPipe+4(SB), DI
+	LEAQ	·entryReady(SB), SI
+	MOVQ	$1, DX
+	SYSCALL
+
+	MOVQ	$(BIT(SIGCHLD)|BIT(SIGPIPE)), R12
+	TAKE(SIGINT, tookint)
+	TAKE(SIGTERM, tookterm)
+	TAKE(SIGHUP, tookhup)
+	TAKE(SIGQUIT, tookquit)
+	MOVQ	R12, ·entryBlocked(SB)
+	// Blocked: those, and every signal a Go program ignores unless asked
+	// (SIGUSR1, SIGALRM, ...), which would end this one by default. Not
+	// blocked: job control's, and those of faults and aborts.
+	MOVQ	$~(BIT(SIGILL)|BIT(SIGTRAP)|BIT(SIGABRT)|BIT(SIGBUS)|BIT(SIGFPE)|BIT(SIGKILL)|BIT(SIGSEGV)|BIT(SIGCONT)|BIT(SIGSTOP)|BIT(SIGTSTP)|BIT(SIGTTIN)|BIT(SIGTTOU)), AX
+	MOVQ	AX, ·entryAll(SB)
+	MOVQ	$SYS_rt_sigprocmask, AX
+	XORQ	DI, DI // SIG_BLOCK
+	LEAQ	·entryAll(SB), SI
+	LEAQ	·entryMask(SB), DX
+	MOVQ	$8, R10
+	SYSCALL
+
+	MOVQ	$1, ·entryForked(SB)
+	MOVQ	$SYS_fork, AX
+	SYSCALL
+	CMPQ	AX, $0
+	JEQ	worker
+	JLT	nofork
+	MOVQ	AX, ·entryPid(SB)
+	MOVQ	$SYS_close, AX
+	MOVLQSX	·entryPipe+0(SB), DI
+	SYSCALL
+
+wait:
+	MOVQ	$SYS_rt_sigtimedwait, AX
+	LEAQ	·entryBlocked(SB), DI
+	LEAQ	·entryInfo(SB), SI
+	XORQ	DX, DX
+	MOVQ	$8, R10
+	SYSCALL
+	CMPQ	AX, $SIGCHLD
+	JEQ	reap
+	CMPQ	AX, $SIGPIPE
+	JEQ	wait // Relayed to a worker that has exited: its SIGCHLD comes.
+	CMPQ	AX, $0
+	JLE	wait // EINTR: stopped and continued.
+
+	// A stop signal: its number on the pipe, for the worker to act on.
+	MOVB	AL, ·entrySignal(SB)
+	MOVQ	$SYS_write, AX
+	MOVLQSX	·entryPipe+4(SB), DI
+	LEAQ	·entrySignal(SB), SI
+	MOVQ	$1, DX
+	SYSCALL
+	JMP	wait
+
+reap:
+	MOVQ	$SYS_wait4, AX
+	MOVQ	·entryPid(SB), DI
+	LEAQ	·entryStatus(SB), SI
+	MOVQ	$1, DX // WNOHANG
+	XORQ	R10, R10
+	SYSCALL
+	CMPQ	AX, ·entryPid(SB)
+	JNE	wait
+	MOVQ	$1, ·entryReaped(SB)
+	MOVL	·entryStatus(SB), AX
+	TESTL	$0x7f, AX
+	JNE	gosupervisor // Killed by a signal.
+	MOVQ	·entryWord(SB), AX
+	CMPL	0(AX), $0
+	JNE	gosupervisor // A work root to remove.
+
+	// Any process left, handed here, running or not: waitid(P_ALL, 0,
+	// info, WEXITED|WNOHANG|WNOWAIT|__WALL) says ECHILD when none is.
+	MOVQ	$SYS_waitid, AX
+	XORQ	DI, DI
+	XORQ	SI, SI
+	LEAQ	·entryInfo(SB), DX
+	MOVQ	$0x41000005, R10
+	XORQ	R8, R8
+	SYSCALL
+	CMPQ	AX, $-ECHILD
+	JNE	gosupervisor
+
+	// The common case: the worker's exit code is drover's.
+	MOVL	·entryStatus(SB), DI
+	SHRL	$8, DI
+	ANDL	$0xff, DI
+	MOVQ	$SYS_exit_group, AX
+	SYSCALL
+
+gosupervisor:
+	// Processes are left to end, which takes the Go program. The worker is
+	// gone: no signal is relayed any more, and none may end this process
+	// before they are ended. Pending ones are discarded.
+	MOVQ	$1, ·entryAction+0(SB)
+	MOVQ	$0, ·entryAction+8(SB)
+	MOVQ	$0, ·entryAction+16(SB)
+	MOVQ	$0, ·entryAction+24(SB)
+	IGNORE(SIGINT)
+	IGNORE(SIGTERM)
+	IGNORE(SIGHUP)
+	IGNORE(SIGQUIT)
+	IGNORE(SIGPIPE)
+	JMP	goruntime
+
+nofork:
+	MOVQ	$0, ·entryForked(SB)
+	MOVQ	$SYS_close, AX
+	MOVLQSX	·entryPipe+0(SB), DI
+	SYSCALL
+	MOVQ	$SYS_close, AX
+	MOVLQSX	·entryPipe+4(SB), DI
+	SYSCALL
+	MOVL	$-1, ·entryPipe+0(SB)
+	MOVL	$-1, ·entryPipe+4(SB)
+
+worker:
+	// The worker, or drover alone: the signal mask it was started with.
+	MOVQ	$SYS_rt_sigprocmask, AX
+	MOVQ	$2, DI // SIG_SETMASK
+	LEAQ	·entryMask(SB), SI
+	XORQ	DX, DX
+	MOVQ	$8, R10
+	SYSCALL
+
+goruntime:
+	JMP	_rt0_amd64_linux(SB)
+
+// "DROVER_NO_SUPERVISOR=1" and its NUL.
+DATA noSupervisor<>+0(SB)/8, $"DROVER_N"
+DATA noSupervisor<>+8(SB)/8, $"O_SUPERV"
+DATA noSupervisor<>+16(SB)/6, $"ISOR=1"
+GLOBL noSupervisor<>(SB), RODATA|NOPTR, $24
