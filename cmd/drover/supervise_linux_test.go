@@ -491,3 +491,35 @@ steps:
 		})
 	}
 }
+
+// A daemon a job leaves in its ${work}, with a cleared environment, is
+// ended at the run's end (exec.KillAll), and the work root goes too,
+// whether the worker removes it, nothing being left, or leaves it to the
+// supervisor, the daemon still dying as the worker exits.
+func TestDaemonInWorkEnded(t *testing.T) {
+	t.Parallel()
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			marker := uniqueSleep()
+			dir := t.TempDir()
+			tmp := filepath.Join(dir, "tmp")
+			if err := os.Mkdir(tmp, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			path := writeScript(t, dir, "daemon.yaml", `name: daemon
+steps:
+  - run: {shell: "setsid env -i sleep `+marker+` </dev/null >/dev/null 2>&1 &", dir: "${work}"}
+`)
+			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
+			awaitExit(t, cmd, out)
+			if cmd.ProcessState.ExitCode() != 0 {
+				t.Errorf("%s, want exit 0\n%s", exitStatus(cmd), out)
+			}
+			waitNoneLeft(t, "sleep\x00"+marker, out.String())
+			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+				t.Errorf("left in $TMPDIR after the run: %v\n%s", entries, out)
+			}
+		})
+	}
+}
