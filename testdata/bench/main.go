@@ -359,6 +359,7 @@ func startDNS(ctx context.Context, dnsmasq, table string) (int, func(), error) {
 		"--addn-hosts="+hosts, "--addn-hosts="+table, "--local=/example.test/", "--mx-host=example.test,mail.example.test,10",
 		"--listen-address=127.0.0.1", "--bind-interfaces", fmt.Sprintf("--port=%d", port), "--log-facility=-")
 	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = diesWithHarness()
 	if err := cmd.Start(); err != nil {
 		return 0, nil, err
 	}

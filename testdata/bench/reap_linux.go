@@ -35,3 +35,10 @@ func reapOrphans(limit time.Duration) bool {
 		return false
 	}
 }
+
+// diesWithHarness makes a server the harness starts die with it, even
+// killed with SIGKILL (or by SIGPIPE, its output piped to head), when
+// its clean-up never runs.
+func diesWithHarness() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}

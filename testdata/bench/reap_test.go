@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	osexec "os/exec"
+	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -52,6 +55,15 @@ func helper(name string) int {
 				return 0
 			}
 		}
+	case "dns":
+		// Starts the nslookup workload's dnsmasq, then waits to be killed.
+		table := os.Getenv("BENCH_TEST_TABLE")
+		if _, _, err := startDNS(context.Background(), os.Getenv("BENCH_TEST_DNSMASQ"), table); err != nil {
+			os.Stdout.WriteString(err.Error() + "\n")
+			return 1
+		}
+		os.Stdout.WriteString("started\n")
+		select {}
 	case "exit3":
 		return 3
 	case "env":
@@ -111,5 +123,69 @@ func TestMeasurePassesEnv(t *testing.T) {
 	}
 	if u := unsupervised(variant{tool: "drover"}); len(u.env) != 1 || u.env[0] != "DROVER_NO_SUPERVISOR=1" {
 		t.Errorf("unsupervised env = %q", u.env)
+	}
+}
+
+// The harness's dnsmasq dies with the harness, even when the harness is
+// killed with SIGKILL and its clean-up never runs.
+func TestDNSDiesWithHarness(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a server dies with its parent on Linux only (Pdeathsig)")
+	}
+	dnsmasq, err := osexec.LookPath("dnsmasq")
+	if err != nil {
+		dnsmasq, err = osexec.LookPath("/usr/sbin/dnsmasq")
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("requires dnsmasq (dnsmasq-base), not installed")
+		}
+		t.Skip("requires dnsmasq (dnsmasq-base), not installed")
+	}
+	table := filepath.Join(t.TempDir(), "hosts")
+	if err := os.WriteFile(table, []byte("192.0.2.1 a.example.test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	cmd := osexec.Command(self)
+	cmd.Env = append(os.Environ(), "BENCH_TEST_HELPER=dns", "BENCH_TEST_DNSMASQ="+dnsmasq, "BENCH_TEST_TABLE="+table)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make([]byte, 256)
+	n, _ := out.Read(line)
+	if !strings.HasPrefix(string(line[:n]), "started") {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("the helper did not start dnsmasq: %s", line[:n])
+	}
+	var servers []string
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid))
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		servers = append(servers, strings.Fields(string(b))...)
+	}
+	if len(servers) != 1 {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		t.Fatalf("want the helper's one child, dnsmasq; found %v", servers)
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	gone := func() bool {
+		b, err := os.ReadFile("/proc/" + servers[0] + "/stat")
+		return err != nil || strings.Contains(string(b), ") Z ")
+	}
+	for deadline := time.Now().Add(5 * time.Second); !gone() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !gone() {
+		pid, _ := strconv.Atoi(servers[0])
+		_ = syscall.Kill(pid, syscall.SIGKILL) // Leave the machine clean.
+		t.Errorf("dnsmasq %s outlived the harness that started it, killed with SIGKILL", servers[0])
 	}
 }
