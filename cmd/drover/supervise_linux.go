@@ -38,12 +38,17 @@ import (
 // terminal's foreground group), and acting on both would make one Ctrl-C
 // count as two.
 
-// The supervisor starts its worker in package launch/early's init
-// function, right after package syscall is initialised; then, in package
-// launch's, it catches the stop signals, tells the worker so (the byte
-// launch.Ready on the pipe: the worker starts nothing before it), relays
-// them and waits for the worker. It comes to main only when the worker
-// left processes behind, to end them (supervise). See package launch.
+// Linked with launch/early's EntryFlag (make build), the program starts
+// at drover_entry, which for drover run is the supervisor before any Go
+// code: it forks the worker, relays the stop signals and exits with the
+// worker's code, starting the Go runtime only when the worker left
+// something to end (see package early). Otherwise the supervisor starts
+// its worker in package launch/early's init function, right after
+// package syscall is initialised; then, in package launch's, it catches
+// the stop signals, tells the worker so (the byte launch.Ready on the
+// pipe: the worker starts nothing before it), relays them and waits for
+// the worker. Either way it comes to main only when the worker left
+// processes behind, to end them (supervise). See package launch.
 
 // workRoot is, in a worker, the directory the supervisor named for the
 // jobs' ${work}, made by the first of them; "" elsewhere.

@@ -3,7 +3,9 @@
 // worker: in an init function, it catches the stop signals, relays them
 // to the worker and waits for it, and exits here when the worker left no
 // process behind: then the rest of the program is never initialised in
-// the supervisor. It imports little, so that it is initialised early: Go
+// the supervisor. (Started at drover_entry, the supervisor does that
+// before the Go runtime, and comes here only with the worker reaped,
+// having left something: see package early.) It imports little, so that it is initialised early: Go
 // initialises a package once its imports are, the first by import path
 // among those ready.
 //

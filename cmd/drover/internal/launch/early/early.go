@@ -1,5 +1,7 @@
 // Package early starts drover's worker from the supervisor (see
-// cmd/drover/supervise_linux.go) as soon as a Go program can: in an init
+// cmd/drover/supervise_linux.go) before the Go runtime when the program
+// is linked with EntryFlag (drover_entry, entry_linux.go), else as soon
+// as a Go program can: in an init
 // function that Go runs right after package syscall's, before package os
 // and everything else drover links. Go initialises a package once its
 // imports are, the first by import path among those ready; this one
