@@ -6,7 +6,6 @@ import (
 	osexec "os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -409,117 +408,5 @@ steps:
 				}
 			})
 		}
-	}
-}
-
-// Linked as make build links it, drover run's supervisor is
-// drover_entry: one thread, no Go runtime, while the worker runs the
-// scripts; a supervisor that started the Go runtime has several.
-func TestEntrySupervisorIsSmall(t *testing.T) {
-	t.Parallel()
-	if droverExec == drover {
-		t.Skip("drover_entry is not written for " + runtime.GOOS + "/" + runtime.GOARCH)
-	}
-	marker := uniqueSleep()
-	dir := t.TempDir()
-	path := writeScript(t, dir, "small.yaml", `name: small
-steps:
-  - run: [sleep, "`+marker+`"]
-`)
-	cmd, out := startDroverWith(t, dir, nil, "run", path)
-	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
-	status, err := os.ReadFile("/proc/" + strconv.Itoa(cmd.Process.Pid) + "/status")
-	_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
-	awaitExit(t, cmd, out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !regexp.MustCompile(`(?m)^Threads:\s+1$`).Match(status) {
-		t.Errorf("the supervisor has more than one thread:\n%s", status)
-	}
-	if st := exitStatus(cmd); st != "exit 143" {
-		t.Errorf("after SIGTERM, relayed to the worker: %s, want exit 143\n%s", st, out)
-	}
-}
-
-// The processes of a script start with no signal blocked, however
-// drover started its worker: drover_entry blocks them in the supervisor,
-// never in the worker. (Their dispositions: TestChildrenGetDefaultSignals.)
-func TestScriptsGetSignalMask(t *testing.T) {
-	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			path := writeScript(t, dir, "mask.yaml", `name: mask
-steps:
-  - run: {shell: "grep -E '^SigBlk' /proc/self/status | tr '\\n\\t' '  '", capture: seen}
-  - log: seen ${seen}
-`)
-			cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", path)
-			awaitExit(t, cmd, out)
-			if !strings.Contains(out.String(), "seen SigBlk: 0000000000000000") {
-				t.Errorf("%s: want no signal blocked in a script's process\n%s", exitStatus(cmd), out)
-			}
-		})
-	}
-}
-
-// Signals drover does not act on (SIGUSR1, SIGALRM) leave a run alone,
-// sent to the supervisor as to a Go program: they do not end it, nor its
-// worker by the supervisor's end.
-func TestSupervisorIgnoresOtherSignals(t *testing.T) {
-	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			marker := uniqueSleep()
-			dir := t.TempDir()
-			path := writeScript(t, dir, "other.yaml", `name: other
-steps:
-  - run: [sh, -c, "sleep 1", "`+marker+`"]
-`)
-			cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", path)
-			awaitProcesses(t, cmd, out, "sleep 1\x00"+marker, 1)
-			for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGALRM, syscall.SIGUSR2} {
-				_ = syscall.Kill(cmd.Process.Pid, sig)
-			}
-			awaitExit(t, cmd, out)
-			if cmd.ProcessState.ExitCode() != 0 {
-				t.Errorf("%s, want exit 0: the run goes on\n%s", exitStatus(cmd), out)
-			}
-		})
-	}
-}
-
-// A daemon a job leaves in its ${work}, with a cleared environment, is
-// ended at the run's end (exec.KillAll), and the work root goes too,
-// whether the worker removes it, nothing being left, or leaves it to the
-// supervisor, the daemon still dying as the worker exits.
-func TestDaemonInWorkEnded(t *testing.T) {
-	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			marker := uniqueSleep()
-			dir := t.TempDir()
-			tmp := filepath.Join(dir, "tmp")
-			if err := os.Mkdir(tmp, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			path := writeScript(t, dir, "daemon.yaml", `name: daemon
-steps:
-  - run: {shell: "setsid env -i sleep `+marker+` </dev/null >/dev/null 2>&1 &", dir: "${work}"}
-`)
-			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
-			awaitExit(t, cmd, out)
-			if cmd.ProcessState.ExitCode() != 0 {
-				t.Errorf("%s, want exit 0\n%s", exitStatus(cmd), out)
-			}
-			waitNoneLeft(t, "sleep\x00"+marker, out.String())
-			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
-				t.Errorf("left in $TMPDIR after the run: %v\n%s", entries, out)
-			}
-		})
 	}
 }
