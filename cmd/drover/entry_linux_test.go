@@ -46,22 +46,19 @@ steps:
 // never in the worker. (Their dispositions: TestChildrenGetDefaultSignals.)
 func TestScriptsGetSignalMask(t *testing.T) {
 	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			path := writeScript(t, dir, "mask.yaml", `name: mask
+	eachSupervisor(t, func(t *testing.T, bin string) {
+		dir := t.TempDir()
+		path := writeScript(t, dir, "mask.yaml", `name: mask
 steps:
   - run: {shell: "grep -E '^SigBlk' /proc/self/status | tr '\\n\\t' '  '", capture: seen}
   - log: seen ${seen}
 `)
-			cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", path)
-			awaitExit(t, cmd, out)
-			if !strings.Contains(out.String(), "seen SigBlk: 0000000000000000") {
-				t.Errorf("%s: want no signal blocked in a script's process\n%s", exitStatus(cmd), out)
-			}
-		})
-	}
+		cmd, out := startBinaryWith(t, bin, dir, nil, "run", path)
+		awaitExit(t, cmd, out)
+		if !strings.Contains(out.String(), "seen SigBlk: 0000000000000000") {
+			t.Errorf("%s: want no signal blocked in a script's process\n%s", exitStatus(cmd), out)
+		}
+	})
 }
 
 // Signals drover does not act on (SIGUSR1, SIGALRM) leave a run alone,
@@ -69,26 +66,23 @@ steps:
 // worker by the supervisor's end.
 func TestSupervisorIgnoresOtherSignals(t *testing.T) {
 	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			marker := uniqueSleep()
-			dir := t.TempDir()
-			path := writeScript(t, dir, "other.yaml", `name: other
+	eachSupervisor(t, func(t *testing.T, bin string) {
+		marker := uniqueSleep()
+		dir := t.TempDir()
+		path := writeScript(t, dir, "other.yaml", `name: other
 steps:
   - run: [sh, -c, "sleep 1", "`+marker+`"]
 `)
-			cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", path)
-			awaitProcesses(t, cmd, out, "sleep 1\x00"+marker, 1)
-			for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGALRM, syscall.SIGUSR2} {
-				_ = syscall.Kill(cmd.Process.Pid, sig)
-			}
-			awaitExit(t, cmd, out)
-			if cmd.ProcessState.ExitCode() != 0 {
-				t.Errorf("%s, want exit 0: the run goes on\n%s", exitStatus(cmd), out)
-			}
-		})
-	}
+		cmd, out := startBinaryWith(t, bin, dir, nil, "run", path)
+		awaitProcesses(t, cmd, out, "sleep 1\x00"+marker, 1)
+		for _, sig := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGALRM, syscall.SIGUSR2} {
+			_ = syscall.Kill(cmd.Process.Pid, sig)
+		}
+		awaitExit(t, cmd, out)
+		if cmd.ProcessState.ExitCode() != 0 {
+			t.Errorf("%s, want exit 0: the run goes on\n%s", exitStatus(cmd), out)
+		}
+	})
 }
 
 // A daemon a job leaves in its ${work}, with a cleared environment, is
@@ -97,28 +91,25 @@ steps:
 // supervisor, the daemon still dying as the worker exits.
 func TestDaemonInWorkEnded(t *testing.T) {
 	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			marker := uniqueSleep()
-			dir := t.TempDir()
-			tmp := filepath.Join(dir, "tmp")
-			if err := os.Mkdir(tmp, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			path := writeScript(t, dir, "daemon.yaml", `name: daemon
+	eachSupervisor(t, func(t *testing.T, bin string) {
+		marker := uniqueSleep()
+		dir := t.TempDir()
+		tmp := filepath.Join(dir, "tmp")
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := writeScript(t, dir, "daemon.yaml", `name: daemon
 steps:
   - run: {shell: "setsid env -i sleep `+marker+` </dev/null >/dev/null 2>&1 &", dir: "${work}"}
 `)
-			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
-			awaitExit(t, cmd, out)
-			if cmd.ProcessState.ExitCode() != 0 {
-				t.Errorf("%s, want exit 0\n%s", exitStatus(cmd), out)
-			}
-			waitNoneLeft(t, "sleep\x00"+marker, out.String())
-			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
-				t.Errorf("left in $TMPDIR after the run: %v\n%s", entries, out)
-			}
-		})
-	}
+		cmd, out := startBinaryWith(t, bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
+		awaitExit(t, cmd, out)
+		if cmd.ProcessState.ExitCode() != 0 {
+			t.Errorf("%s, want exit 0\n%s", exitStatus(cmd), out)
+		}
+		waitNoneLeft(t, "sleep\x00"+marker, out.String())
+		if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+			t.Errorf("left in $TMPDIR after the run: %v\n%s", entries, out)
+		}
+	})
 }

@@ -41,6 +41,18 @@ func supervisors() []struct{ name, bin string } {
 	return []struct{ name, bin string }{{"entry", drover}, {"exec", droverExec}}
 }
 
+// eachSupervisor runs test, in parallel, with the binary of each of
+// supervisors.
+func eachSupervisor(t *testing.T, test func(t *testing.T, bin string)) {
+	t.Helper()
+	for _, sup := range supervisors() {
+		t.Run(sup.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, sup.bin)
+		})
+	}
+}
+
 // alive reports whether pid runs (a zombie counts as dead).
 func alive(pid int) bool {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -176,34 +188,31 @@ func workOf(t *testing.T, marker string) string {
 // runs under a supervisor of its own, with a ${work} of its own.
 func TestStrayWorkerVariables(t *testing.T) {
 	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			stray := filepath.Join(dir, "stray-root")
-			path := writeScript(t, dir, "stray.yaml", `name: stray
+	eachSupervisor(t, func(t *testing.T, bin string) {
+		dir := t.TempDir()
+		stray := filepath.Join(dir, "stray-root")
+		path := writeScript(t, dir, "stray.yaml", `name: stray
 steps:
   - run: {shell: "echo work=$$PWD; echo worker=$$DROVER_WORKER.", dir: "${work}", capture: seen}
   - log: seen ${seen}
 `)
-			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"DROVER_WORKER=1", "DROVER_WORK_ROOT=" + stray}, "run", path)
-			done := make(chan error, 1)
-			go func() { done <- cmd.Wait() }()
-			select {
-			case err := <-done:
-				if err != nil || !strings.Contains(out.String(), "worker=.") {
-					t.Fatalf("%v\n%s", err, out)
-				}
-			case <-time.After(20 * time.Second):
-				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // Its group: every drover it started.
-				<-done
-				t.Fatalf("drover with stray worker variables still runs after 20s\n%s", out)
+		cmd, out := startBinaryWith(t, bin, dir, []string{"DROVER_WORKER=1", "DROVER_WORK_ROOT=" + stray}, "run", path)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil || !strings.Contains(out.String(), "worker=.") {
+				t.Fatalf("%v\n%s", err, out)
 			}
-			if strings.Contains(out.String(), "work="+stray) {
-				t.Errorf("the job's ${work} is in the stray root:\n%s", out)
-			}
-		})
-	}
+		case <-time.After(20 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // Its group: every drover it started.
+			<-done
+			t.Fatalf("drover with stray worker variables still runs after 20s\n%s", out)
+		}
+		if strings.Contains(out.String(), "work="+stray) {
+			t.Errorf("the job's ${work} is in the stray root:\n%s", out)
+		}
+	})
 }
 
 // The root of the jobs' ${work}, which the supervisor names, is made only
@@ -212,33 +221,30 @@ steps:
 // the run.
 func TestWorkRootWhenUsed(t *testing.T) {
 	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			tmp := filepath.Join(dir, "tmp")
-			if err := os.Mkdir(tmp, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			path := writeScript(t, dir, "root.yaml", `name: root
+	eachSupervisor(t, func(t *testing.T, bin string) {
+		dir := t.TempDir()
+		tmp := filepath.Join(dir, "tmp")
+		if err := os.Mkdir(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		path := writeScript(t, dir, "root.yaml", `name: root
 steps:
   - run: {shell: 'ls -A "$$TMPDIR"', stdout: {equals: ""}}
   - run: {shell: 'up=$$(dirname "$$PWD"); echo "root=$$(basename "$$up") in=$$(dirname "$$up") mode=$$(stat -c %a "$$up")"', dir: "${work}", capture: seen}
   - log: seen ${seen}
 `)
-			cmd, out := startBinaryWith(t, sup.bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
-			awaitExit(t, cmd, out)
-			if cmd.ProcessState.ExitCode() != 0 {
-				t.Fatalf("%s\n%s", exitStatus(cmd), out)
-			}
-			if !regexp.MustCompile(`seen root=drover-run-\w+ in=` + regexp.QuoteMeta(tmp) + ` mode=700\b`).MatchString(out.String()) {
-				t.Errorf("the ${work} is not in a root of mode 700 in $TMPDIR:\n%s", out)
-			}
-			if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
-				t.Errorf("left in $TMPDIR after the run: %v", entries)
-			}
-		})
-	}
+		cmd, out := startBinaryWith(t, bin, dir, []string{"TMPDIR=" + tmp}, "run", path)
+		awaitExit(t, cmd, out)
+		if cmd.ProcessState.ExitCode() != 0 {
+			t.Fatalf("%s\n%s", exitStatus(cmd), out)
+		}
+		if !regexp.MustCompile(`seen root=drover-run-\w+ in=` + regexp.QuoteMeta(tmp) + ` mode=700\b`).MatchString(out.String()) {
+			t.Errorf("the ${work} is not in a root of mode 700 in $TMPDIR:\n%s", out)
+		}
+		if entries, _ := os.ReadDir(tmp); len(entries) != 0 {
+			t.Errorf("left in $TMPDIR after the run: %v", entries)
+		}
+	})
 }
 
 // The supervisor's GOMAXPROCS of 1 is its own: the worker, and so every
@@ -247,34 +253,31 @@ steps:
 // variable by which a supervisor tells its worker that it set it.
 func TestSupervisorKeepsGOMAXPROCS(t *testing.T) {
 	t.Parallel()
-	for _, sup := range supervisors() {
-		t.Run(sup.name, func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			path := writeScript(t, dir, "procs.yaml", `name: procs
+	eachSupervisor(t, func(t *testing.T, bin string) {
+		dir := t.TempDir()
+		path := writeScript(t, dir, "procs.yaml", `name: procs
 steps:
   - run: {shell: 'echo "procs=[$${GOMAXPROCS-unset}]"', capture: seen}
   - log: seen ${seen}
 `)
-			for _, c := range []struct{ env, want string }{
-				{"", "seen procs=[unset]"},
-				{"GOMAXPROCS=3", "seen procs=[3]"},
-				{"GOMAXPROCS=3 " + launch.ProcsVar + "=1", "seen procs=[3]"},
-			} {
-				var env []string
-				if c.env != "" {
-					env = strings.Fields(c.env)
-				} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
-					continue // The test's own environment sets it.
-				}
-				cmd, out := startBinaryWith(t, sup.bin, dir, env, "run", path)
-				awaitExit(t, cmd, out)
-				if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
-					t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
-				}
+		for _, c := range []struct{ env, want string }{
+			{"", "seen procs=[unset]"},
+			{"GOMAXPROCS=3", "seen procs=[3]"},
+			{"GOMAXPROCS=3 " + launch.ProcsVar + "=1", "seen procs=[3]"},
+		} {
+			var env []string
+			if c.env != "" {
+				env = strings.Fields(c.env)
+			} else if _, set := os.LookupEnv("GOMAXPROCS"); set {
+				continue // The test's own environment sets it.
 			}
-		})
-	}
+			cmd, out := startBinaryWith(t, bin, dir, env, "run", path)
+			awaitExit(t, cmd, out)
+			if cmd.ProcessState.ExitCode() != 0 || !strings.Contains(out.String(), c.want) {
+				t.Errorf("with %q: %s, want %q in\n%s", c.env, exitStatus(cmd), c.want, out)
+			}
+		}
+	})
 }
 
 // A worker starts nothing before its supervisor says launch.Ready, which
