@@ -12,8 +12,9 @@ import (
 )
 
 // Linked as make build links it, drover run's supervisor is
-// drover_entry: one thread, no Go runtime, while the worker runs the
-// scripts; a supervisor that started the Go runtime has several.
+// drover_entry: one thread and little memory, no Go runtime, while the
+// worker runs the scripts; a supervisor that started the Go runtime has
+// several threads and megabytes.
 func TestEntrySupervisorIsSmall(t *testing.T) {
 	t.Parallel()
 	if droverExec == drover {
@@ -35,6 +36,13 @@ steps:
 	}
 	if !regexp.MustCompile(`(?m)^Threads:\s+1$`).Match(status) {
 		t.Errorf("the supervisor has more than one thread:\n%s", status)
+	}
+	// 144 KiB static (16 of them its own), 1.2 MiB linked with the C
+	// library as this test builds it; a Go supervisor has 5.5 MiB.
+	if m := regexp.MustCompile(`(?m)^VmRSS:\s+(\d+) kB$`).FindSubmatch(status); m == nil {
+		t.Errorf("no VmRSS in the supervisor's status:\n%s", status)
+	} else if kb, _ := strconv.Atoi(string(m[1])); kb > 3<<10 {
+		t.Errorf("the supervisor's RSS is %d KiB, want under 3 MiB", kb)
 	}
 	if st := exitStatus(cmd); st != "exit 143" {
 		t.Errorf("after SIGTERM, relayed to the worker: %s, want exit 143\n%s", st, out)
