@@ -86,11 +86,14 @@ func TestInterruptedInWords(t *testing.T) {
 	t.Parallel()
 	marker := uniqueSleep()
 	dir := t.TempDir()
+	// In expect and wait, the marked process comes half a second into the
+	// spawned program's life, so that the step after the spawn is waiting
+	// by then: else the interrupt may come between the two steps.
 	scripts := map[string]string{
 		"sleep":     "steps:\n  - sleep: 1m\n",
 		"run":       "steps:\n  - run: [sleep, \"@\"]\n",
-		"expect":    "steps:\n  - spawn: [sleep, \"@\"]\n  - expect: {text: x, timeout: 1m}\n",
-		"wait":      "steps:\n  - spawn: [sleep, \"@\"]\n  - wait: {timeout: 1m}\n",
+		"expect":    "steps:\n  - spawn: [sh, -c, \"sleep 0.5; exec sleep @\"]\n  - expect: {text: x, timeout: 1m}\n",
+		"wait":      "steps:\n  - spawn: [sh, -c, \"sleep 0.5; exec sleep @\"]\n  - wait: {timeout: 1m}\n",
 		"retry":     "steps:\n  - run: {cmd: [sleep, \"@\"], retry: {attempts: 3, delay: 1s}}\n",
 		"wait_port": "steps:\n  - wait_port: {addr: \"127.0.0.1:1\", timeout: 1m}\n",
 		"finally":   "steps:\n  - sleep: 1m\nfinally:\n  - log: cleaned up\n",
@@ -109,9 +112,9 @@ func TestInterruptedInWords(t *testing.T) {
 	for _, want := range []string{
 		"sleep.yaml:2:5: sleep: interrupted (SIGINT)\n",
 		"run.yaml:2:5: run: sleep " + marker + " did not exit: interrupted (SIGINT)\n",
-		`expect.yaml:3:5: expect: sleep: gave up after`,
+		`expect.yaml:3:5: expect: sh: gave up after`,
 		`waiting for "x" on stdout: interrupted (SIGINT)` + "\n",
-		"wait.yaml:3:5: wait: sleep did not exit: interrupted (SIGINT)\n",
+		"wait.yaml:3:5: wait: sh did not exit: interrupted (SIGINT)\n",
 		"retry.yaml:2:5: run: sleep " + marker + " did not exit: interrupted (SIGINT)\n",
 		"wait_port.yaml:2:5: wait_port: ", // then what it saw, or only that it was interrupted
 		"cleaned up\n    finally.yaml:2:5: sleep: interrupted (SIGINT)\n",
