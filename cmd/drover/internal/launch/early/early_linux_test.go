@@ -36,3 +36,22 @@ func TestWithoutStray(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// The work root's name, made by drover_entry's random bytes and the
+// worker's pid, is the same in the supervisor and the worker, and differs
+// between two runs even when getrandom gave nothing (all zeros).
+func TestRootNameSalted(t *testing.T) {
+	t.Setenv("TMPDIR", "/t")
+	var zeros [8]byte
+	a, b := rootName(salted(zeros, 4242)), rootName(salted(zeros, 4243))
+	if a == b {
+		t.Errorf("two workers without random bytes share the root %s", a)
+	}
+	if a != rootName(salted(zeros, 4242)) || !strings.HasPrefix(a, "/t/drover-run-") {
+		t.Errorf("root %q: want the same name from the same bytes and pid, in $TMPDIR", a)
+	}
+	random := [8]byte{1, 2, 3, 4, 5, 6, 7, 8}
+	if rootName(salted(random, 4242)) == rootName(salted(random, 4243)) {
+		t.Errorf("the pid does not change the name")
+	}
+}

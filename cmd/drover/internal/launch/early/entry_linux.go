@@ -64,7 +64,14 @@ func fromEntry() {
 	if entryForked != 1 {
 		return // Drover alone.
 	}
-	root := rootName(entryRandom)
+	// The worker's pid, which both processes know, keeps the name of each
+	// run's root its own should getrandom have given nothing (zeros: no
+	// entropy yet, early in a boot): two runs at once never share one.
+	worker := entryPid
+	if worker == 0 {
+		worker = int64(syscall.Getpid())
+	}
+	root := rootName(salted(entryRandom, uint64(worker)))
 	if entryPid != 0 {
 		Pid, Control, Root = int(entryPid), int(entryPipe[1]), root
 		Reaped, Status = entryReaped == 1, syscall.WaitStatus(entryStatus)
@@ -105,6 +112,14 @@ func rootName(random [8]byte) string {
 		n = n<<8 | uint64(b)
 	}
 	return tmp + "/drover-run-" + strconv.FormatUint(n, 36)
+}
+
+// salted is random with salt mixed in.
+func salted(random [8]byte, salt uint64) [8]byte {
+	for i := range random {
+		random[7-i] ^= byte(salt >> (8 * i))
+	}
+	return random
 }
 
 // RootLeft tells, in a worker started by drover_entry, whether the work
