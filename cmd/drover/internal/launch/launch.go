@@ -35,7 +35,7 @@ const ControlFd = early.ControlFd
 // once it catches the stop signals; each byte after it is the number of
 // a stop signal the supervisor got. The worker starts nothing before it
 // reads Ready (see Worker.supervise).
-const Ready = 0
+const Ready = early.Ready
 
 // WorkRootVar gives the worker the directory, named by the supervisor, in
 // which the jobs' ${work} directories are made: the worker makes it when

@@ -30,6 +30,10 @@ const EntryFlag = "-E=drover_entry"
 // only a jump to the runtime's entry point.
 func HasEntry(goos, goarch string) bool { return goos == "linux" && goarch == "amd64" }
 
+// Ready is the first byte a supervisor writes on the worker's pipe (see
+// package launch); drover_entry writes it before the worker exists.
+const Ready = 0
+
 // WorkerVar marks the worker: it holds the inode of the pipe on
 // descriptor ControlFd, and the worker removes it from its environment at
 // once, so that the processes it starts never take themselves for

@@ -32,12 +32,12 @@ import (
 // What drover_entry leaves; it writes them before the runtime starts,
 // which does not clear them.
 var (
-	entryRan     int64    // 1: the program started at drover_entry
-	entryForked  int64    // 1: it forked a worker (this process or its parent)
-	entryPid     int64    // the worker's pid, in the supervisor; 0 in the worker
-	entryPipe    [2]int32 // the worker's pipe: read end, write end
-	entryRandom  [8]byte  // the work root's name, the same in both processes
-	entryReady   byte     // Ready, written first on the pipe
+	entryRan     int64            // 1: the program started at drover_entry
+	entryForked  int64            // 1: it forked a worker (this process or its parent)
+	entryPid     int64            // the worker's pid, in the supervisor; 0 in the worker
+	entryPipe    [2]int32         // the worker's pipe: read end, write end
+	entryRandom  [8]byte          // the work root's name, the same in both processes
+	entryReady   byte     = Ready // written first on the pipe
 	entryAction  [4]uint64
 	entryBlocked uint64 // the signals the supervisor takes
 	entryAll     uint64 // the signals it blocks

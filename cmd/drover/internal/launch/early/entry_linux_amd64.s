@@ -42,7 +42,6 @@
 #define SIGTTOU 22
 
 #define ECHILD 10
-#define EINTR 4
 
 // BIT is a signal's bit in a kernel sigset_t.
 #define BIT(sig) (1<<(sig-1))
@@ -149,8 +148,8 @@ supervise:
 	MOVQ	$1, DX
 	SYSCALL
 
-	// Ready (0) is the first byte the worker reads: the signals are taken
-	// before the worker exists.
+	// Ready (entryReady) is the first byte the worker reads: the signals
+	// are taken before the worker exists.
 	MOVQ	$SYS_write, AX
 	MOVLQSX	·entryPipe+4(SB), DI
 	LEAQ	·entryReady(SB), SI
