@@ -133,37 +133,19 @@ func TestNoSupervisorValue(t *testing.T) {
 	}{{"1", 0}, {"10", 1}, {"", 1}} {
 		t.Run("value="+c.value, func(t *testing.T) {
 			t.Parallel()
-			noSupervisorValue(t, c.value, c.workers)
+			eachSupervisor(t, func(t *testing.T, bin string) {
+				marker := uniqueSleep()
+				dir := t.TempDir()
+				path := writeScript(t, dir, "alone.yaml", "steps:\n  - run: [sleep, \""+marker+"\"]\n")
+				cmd, out := startBinaryWith(t, bin, dir, []string{"DROVER_NO_SUPERVISOR=" + c.value}, "run", path)
+				awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+				workers := workersOf(t, cmd.Process.Pid, bin)
+				_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+				awaitExit(t, cmd, out)
+				if len(workers) != c.workers {
+					t.Errorf("DROVER_NO_SUPERVISOR=%q: workers %v below drover, want %d\n%s", c.value, workers, c.workers, out)
+				}
+			})
 		})
 	}
-}
-
-// noSupervisorValue checks, with both supervisors' binaries, how many
-// workers drover run has with DROVER_NO_SUPERVISOR=value.
-func noSupervisorValue(t *testing.T, value string, want int) {
-	eachSupervisor(t, func(t *testing.T, bin string) {
-		marker := uniqueSleep()
-		dir := t.TempDir()
-		path := writeScript(t, dir, "alone.yaml", `name: alone
-steps:
-  - run: [sleep, "`+marker+`"]
-`)
-		cmd, out := startBinaryWith(t, bin, dir, []string{"DROVER_NO_SUPERVISOR=" + value}, "run", path)
-		awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
-		exe, err := os.Stat(bin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		workers := 0
-		for _, kid := range childrenOf(cmd.Process.Pid) {
-			if st, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(st, exe) {
-				workers++
-			}
-		}
-		_ = syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
-		awaitExit(t, cmd, out)
-		if workers != want {
-			t.Errorf("DROVER_NO_SUPERVISOR=%q: %d workers below drover, want %d\n%s", value, workers, want, out)
-		}
-	})
 }

@@ -53,6 +53,23 @@ func eachSupervisor(t *testing.T, test func(t *testing.T, bin string)) {
 	}
 }
 
+// workersOf lists the children of drover process pid that run drover
+// binary bin: its worker, if it has one.
+func workersOf(t *testing.T, pid int, bin string) []int {
+	t.Helper()
+	exe, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var workers []int
+	for _, kid := range childrenOf(pid) {
+		if st, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(st, exe) {
+			workers = append(workers, kid)
+		}
+	}
+	return workers
+}
+
 // alive reports whether pid runs (a zombie counts as dead).
 func alive(pid int) bool {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
@@ -87,16 +104,7 @@ func killDrover(t *testing.T, droverBin, victim string) {
 	path, n := mixedScript(t, dir, marker, false)
 	cmd, out := startBinaryWith(t, droverBin, dir, nil, "run", path)
 	awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
-	var workers []int
-	bin, err := os.Stat(droverBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, kid := range childrenOf(cmd.Process.Pid) {
-		if exe, err := os.Stat("/proc/" + strconv.Itoa(kid) + "/exe"); err == nil && os.SameFile(exe, bin) {
-			workers = append(workers, kid)
-		}
-	}
+	workers := workersOf(t, cmd.Process.Pid, droverBin)
 	if len(workers) != 1 {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
