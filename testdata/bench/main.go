@@ -98,7 +98,7 @@ func run(o options) error {
 		drover = filepath.Join(dir, "drover")
 		fmt.Fprintln(os.Stderr, "building drover ...")
 		args := []string{"build", "-o", drover}
-		if runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
+		if runtime.GOOS == "linux" {
 			args = append(args, "-ldflags=-E=drover_entry") // As make build.
 		}
 		build := osexec.Command("go", append(args, "./cmd/drover")...)
