@@ -87,7 +87,7 @@ func alive(pid int) bool {
 func TestKilledDroverLeavesNothing(t *testing.T) {
 	t.Parallel()
 	for _, sup := range supervisors() {
-		for _, victim := range []string{"supervisor", "worker"} {
+		for _, victim := range []string{"supervisor", "worker", "worker, then stop signals"} {
 			t.Run(sup.name+"/"+victim, func(t *testing.T) {
 				t.Parallel()
 				killDrover(t, sup.bin, victim)
@@ -113,13 +113,23 @@ func killDrover(t *testing.T, droverBin, victim string) {
 	worker := workers[0]
 	work := workOf(t, marker)
 	pid := cmd.Process.Pid
-	if victim == "worker" {
+	if victim != "supervisor" {
 		pid = worker
 	}
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	began := time.Now()
+	if victim == "worker, then stop signals" {
+		// While the supervisor ends what the worker left: it must not
+		// die of them before it has.
+		for time.Since(began) < 50*time.Millisecond {
+			for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT} {
+				_ = syscall.Kill(cmd.Process.Pid, sig)
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+	}
 	for (len(processesWith(t, "sleep\x00"+marker)) > 0 || alive(worker)) && time.Since(began) < 2*time.Second {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -151,7 +161,7 @@ func killDrover(t *testing.T, droverBin, victim string) {
 	if _, err := os.Lstat(root); !strings.HasPrefix(filepath.Base(root), "drover-run-") || !os.IsNotExist(err) {
 		t.Errorf("kill -9 of the %s: the root of the ${work}, %s, is left: %v", victim, root, err)
 	}
-	if victim == "worker" {
+	if victim != "supervisor" {
 		if st := exitStatus(cmd); st != "exit 137" {
 			t.Errorf("the supervisor: %s, want exit 137 (128+SIGKILL)\n%s", st, out)
 		}

@@ -32,12 +32,17 @@ func init() {
 	if early.Pid == 0 {
 		return
 	}
+	if early.Remover {
+		signal.Ignore(StopSignals...)
+		RemoveRoot(early.Root)
+		os.Exit(0) // Its parent, drover_entry, has the exit code.
+	}
 	Started = &Worker{Pid: early.Pid, Control: os.NewFile(uintptr(early.Control), "worker"), Root: early.Root, Signals: make(chan os.Signal, 4)}
 	if early.Reaped {
-		// drover_entry waited for the worker, which left something: with
-		// no worker to stop, a stop signal would only end this process
-		// before it ends what is left. It ignores them until its exit, as
-		// drover_entry did before the runtime started.
+		// drover_entry waited for the worker, and could not end what it
+		// left by itself: with no worker to stop, a stop signal would only
+		// end this process before it ends what is left. It ignores them
+		// until its exit, as drover_entry did before the runtime started.
 		signal.Ignore(StopSignals...)
 		ws := early.Status
 		Started.Exited = &ws

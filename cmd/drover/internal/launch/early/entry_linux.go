@@ -16,15 +16,23 @@ import (
 //
 //   - The child, the worker, gets its signal mask back and starts the Go
 //     runtime: no exec, and no wait for the supervisor's runtime.
-//   - The parent, the supervisor, never starts the Go runtime in the
-//     common case: it waits for signals with rt_sigtimedwait, writes the
-//     number of each stop signal on the pipe, and when the worker has
-//     exited with a code, left no process (waitid) and no work root
-//     (its word on a shared page), exits with that code. Else (the worker
-//     was killed, or left something) it ignores the stop signals from then
-//     on, since there is no worker to stop, and starts the Go runtime,
-//     whose package launch and main end what is left (cmd/drover's
-//     supervise).
+//   - The parent, the supervisor, never starts the Go runtime but to
+//     remove a work root the worker left: it waits for signals with
+//     rt_sigtimedwait and writes the number of each stop signal on the
+//     pipe. Once it reaped the worker, it ignores the stop signals (there
+//     is no worker to stop, and what the worker left must be ended), kills
+//     every child it has, orphans of the worker's tree, reaps them and
+//     does it again until none is left, then exits with the worker's code
+//     (128 plus the signal that killed it). If the work root the worker
+//     names on a page they share is still there, a child of it in a
+//     process group of its own starts the Go runtime only to remove it
+//     (package launch), while it waits: a signal in the child's first
+//     moment, before launch ignores them again (the runtime catches
+//     SIGTERM and SIGQUIT however they were left), could only leave that
+//     directory, never a process, nor change drover's exit code. (Should
+//     /proc/thread-self be missing, or processes still be there after
+//     10 s, the supervisor itself starts the Go runtime, whose package
+//     launch and main go on as cmd/drover's supervise.)
 //
 // So a supervised run costs about what one process does: the supervisor
 // is a few system calls, not a second Go runtime.
@@ -46,17 +54,31 @@ var (
 	entrySignal  byte
 	entryStatus  int32 // the worker's wait status, once reaped
 	entryReaped  int64 // 1: the supervisor reaped the worker
-	// entryWord is on a page the supervisor and the worker share: the
-	// worker keeps it 1 while it may leave a work root that is still
-	// there, which the supervisor would have to remove.
-	entryWord *uint32
+	// entryPage is a page the supervisor and the worker share: the worker
+	// keeps the work root's name there (NUL-terminated) while it may leave
+	// the root behind, for the supervisor to remove, and clears it once it
+	// removed it or made none.
+	entryPage *[4096]byte
+	// The supervisor's, ending what a worker left.
+	entryLeft int32      // a wait status
+	entryBuf  [4096]byte // /proc/thread-self/children, read
+	entryNap  [2]int64   // a millisecond, as a timespec
+	entryStat [144]byte  // a struct stat
+	// 1 in the child the supervisor starts to remove the work root.
+	entryRemover int64
 )
 
+// workerRoot is, in a worker drover_entry started, its work root's name.
+var workerRoot string
+
 // Reaped says, in a supervisor that came to Go after drover_entry waited
-// for the worker, that the worker has exited with Status.
+// for the worker, that the worker has exited with Status. Remover says
+// this process is the child such a supervisor started only to remove
+// Root, every process being ended.
 var (
-	Reaped bool
-	Status syscall.WaitStatus
+	Reaped  bool
+	Status  syscall.WaitStatus
+	Remover bool
 )
 
 // fromEntry takes over from drover_entry.
@@ -75,6 +97,7 @@ func fromEntry() {
 	if entryPid != 0 {
 		Pid, Control, Root = int(entryPid), int(entryPipe[1]), root
 		Reaped, Status = entryReaped == 1, syscall.WaitStatus(entryStatus)
+		Remover = entryRemover == 1
 		return
 	}
 	r, w := int(entryPipe[0]), int(entryPipe[1])
@@ -92,13 +115,14 @@ func fromEntry() {
 	// What a worker started by start has in its environment.
 	_ = syscall.Setenv(WorkerVar, strconv.FormatUint(st.Ino, 10))
 	_ = syscall.Setenv(WorkRootVar, root)
+	workerRoot = root
 	if _, set := syscall.Getenv("GOMAXPROCS"); set {
 		_ = syscall.Unsetenv(ProcsVar) // A stray one.
 	} else {
 		runtime.GOMAXPROCS(1)
 		_ = syscall.Setenv(ProcsVar, "1")
 	}
-	*entryWord = 1
+	RootLeft(true)
 }
 
 // rootName is the work root's name: in TMPDIR, where os.TempDir says.
@@ -126,12 +150,16 @@ func salted(random [8]byte, salt uint64) [8]byte {
 // root may still be there when the worker exits (it is, until told
 // otherwise): the supervisor then removes it.
 func RootLeft(left bool) {
-	if entryForked != 1 || entryPid != 0 || entryWord == nil {
+	if entryForked != 1 || entryPid != 0 || entryPage == nil {
 		return
 	}
-	if left {
-		*entryWord = 1
-	} else {
-		*entryWord = 0
+	root := workerRoot
+	if !left || root == "" {
+		entryPage[0] = 0
+		return
 	}
+	if len(root) >= len(entryPage) {
+		root = "/" // Cannot be (PATH_MAX): a name that is there, so the supervisor comes to look.
+	}
+	entryPage[copy(entryPage[:], root)] = 0
 }

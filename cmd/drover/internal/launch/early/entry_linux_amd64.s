@@ -8,17 +8,22 @@
 // with SP as it found it. It uses no stack: its state is the package's
 // entry* variables, which the runtime does not clear.
 
+#define SYS_read 0
 #define SYS_write 1
 #define SYS_mmap 9
 #define SYS_close 3
 #define SYS_rt_sigaction 13
 #define SYS_rt_sigprocmask 14
+#define SYS_nanosleep 35
 #define SYS_fork 57
+#define SYS_kill 62
+#define SYS_setpgid 109
 #define SYS_wait4 61
 #define SYS_rt_sigtimedwait 128
 #define SYS_prctl 157
 #define SYS_exit_group 231
-#define SYS_waitid 247
+#define SYS_openat 257
+#define SYS_newfstatat 262
 #define SYS_pipe2 293
 #define SYS_getrandom 318
 
@@ -41,6 +46,7 @@
 #define SIGTTIN 21
 #define SIGTTOU 22
 
+#define ENOENT 2
 #define ECHILD 10
 
 // BIT is a signal's bit in a kernel sigset_t.
@@ -120,7 +126,7 @@ supervise:
 	CMPQ	AX, $0
 	JNE	goruntime
 
-	// The worker's word, on a page both share.
+	// The worker's page, which both share: the work root it may leave.
 	MOVQ	$SYS_mmap, AX
 	XORQ	DI, DI
 	MOVQ	$4096, SI
@@ -131,7 +137,7 @@ supervise:
 	SYSCALL
 	CMPQ	AX, $-4096
 	JHI	goruntime // -errno
-	MOVQ	AX, ·entryWord(SB)
+	MOVQ	AX, ·entryPage(SB)
 
 	MOVQ	$SYS_pipe2, AX
 	LEAQ	·entryPipe(SB), DI
@@ -218,37 +224,11 @@ reap:
 	CMPQ	AX, ·entryPid(SB)
 	JNE	wait
 	MOVQ	$1, ·entryReaped(SB)
-	MOVL	·entryStatus(SB), AX
-	TESTL	$0x7f, AX
-	JNE	gosupervisor // Killed by a signal.
-	MOVQ	·entryWord(SB), AX
-	CMPL	0(AX), $0
-	JNE	gosupervisor // A work root to remove.
 
-	// Any process left, handed here, running or not: waitid(P_ALL, 0,
-	// info, WEXITED|WNOHANG|WNOWAIT|__WALL) says ECHILD when none is.
-	MOVQ	$SYS_waitid, AX
-	XORQ	DI, DI
-	XORQ	SI, SI
-	LEAQ	·entryInfo(SB), DX
-	MOVQ	$0x41000005, R10
-	XORQ	R8, R8
-	SYSCALL
-	CMPQ	AX, $-ECHILD
-	JNE	gosupervisor
-
-	// The common case: the worker's exit code is drover's.
-	MOVL	·entryStatus(SB), DI
-	SHRL	$8, DI
-	ANDL	$0xff, DI
-	MOVQ	$SYS_exit_group, AX
-	SYSCALL
-
-gosupervisor:
-	// Processes are left to end, which takes the Go program. The worker is
-	// gone: no signal is relayed any more, and none may end this process
-	// before they are ended. Pending ones are discarded.
-	MOVQ	$1, ·entryAction+0(SB)
+	// The worker is gone: no signal is relayed any more, and none may end
+	// this process before what the worker left is ended. Pending ones are
+	// discarded.
+	MOVQ	$1, ·entryAction+0(SB) // SIG_IGN
 	MOVQ	$0, ·entryAction+8(SB)
 	MOVQ	$0, ·entryAction+16(SB)
 	MOVQ	$0, ·entryAction+24(SB)
@@ -257,7 +237,150 @@ gosupervisor:
 	IGNORE(SIGHUP)
 	IGNORE(SIGQUIT)
 	IGNORE(SIGPIPE)
+
+	// End every process left, handed here as the worker's tree lost its
+	// parents: kill the children, reap them, again until there is none
+	// (ECHILD; at once, most often), a millisecond apart, for at most 10 s
+	// as cmd/drover's endDescendants. A killed process's children come
+	// here in turn.
+	MOVQ	$0, ·entryNap+0(SB)
+	MOVQ	$1000000, ·entryNap+8(SB)
+	MOVQ	$10000, R13
+
+reapall:
+	MOVQ	$SYS_wait4, AX
+	MOVQ	$-1, DI
+	LEAQ	·entryLeft(SB), SI
+	MOVQ	$0x40000001, DX // WNOHANG|__WALL
+	XORQ	R10, R10
+	SYSCALL
+	CMPQ	AX, $0
+	JGT	reapall
+	CMPQ	AX, $-ECHILD
+	JEQ	ended
+	CMPQ	AX, $0
+	JNE	goruntime // Cannot be: the Go program tries.
+
+	// Kill the children /proc lists for this thread, the only one.
+	MOVQ	$SYS_openat, AX
+	MOVQ	$-100, DI // AT_FDCWD
+	LEAQ	childrenFile<>(SB), SI
+	MOVQ	$0x80000, DX // O_RDONLY|O_CLOEXEC
+	SYSCALL
+	CMPQ	AX, $0
+	JLT	goruntime // No /proc/thread-self: the Go program does it.
+	MOVQ	AX, R14
+	MOVQ	$SYS_read, AX
+	MOVQ	R14, DI
+	LEAQ	·entryBuf(SB), SI
+	MOVQ	$4096, DX
+	SYSCALL
+	MOVQ	AX, R15
+	MOVQ	$SYS_close, AX
+	MOVQ	R14, DI
+	SYSCALL
+	CMPQ	R15, $0
+	JGE	parse0
+	XORQ	R15, R15
+
+parse0:
+	// Pids in decimal, each followed by a space; one cut at the end of
+	// the read is left for the next round.
+	LEAQ	·entryBuf(SB), BX
+	ADDQ	BX, R15
+	XORQ	R12, R12
+
+parse:
+	CMPQ	BX, R15
+	JAE	nap
+	MOVBQZX	0(BX), AX
+	INCQ	BX
+	SUBQ	$48, AX // '0'
+	CMPQ	AX, $9
+	JHI	endpid
+	IMULQ	$10, R12
+	ADDQ	AX, R12
+	JMP	parse
+
+endpid:
+	TESTQ	R12, R12
+	JZ	parse
+	MOVQ	$SYS_kill, AX
+	MOVQ	R12, DI
+	MOVQ	$SIGKILL, SI
+	SYSCALL
+	XORQ	R12, R12
+	JMP	parse
+
+nap:
+	MOVQ	$SYS_nanosleep, AX
+	LEAQ	·entryNap(SB), DI
+	XORQ	SI, SI
+	SYSCALL
+	DECQ	R13
+	JNZ	reapall
+	JMP	goruntime // Still some after 10 s: the Go program goes on.
+
+ended:
+	// No process is left. A work root may be, named on the page the
+	// worker shares (empty once it removed it, or made none): the Go
+	// program removes it. Else drover's code is the worker's, or 128
+	// plus the signal that killed it.
+	MOVQ	·entryPage(SB), SI
+	CMPB	0(SI), $0
+	JEQ	exit
+	MOVQ	$SYS_newfstatat, AX
+	MOVQ	$-100, DI // AT_FDCWD
+	LEAQ	·entryStat(SB), DX
+	MOVQ	$0x100, R10 // AT_SYMLINK_NOFOLLOW
+	SYSCALL
+	CMPQ	AX, $-ENOENT
+	JEQ	exit
+
+	// The Go program removes it, in a child of its own process group:
+	// this process starts no runtime, whose first moment a stop signal
+	// (from a terminal, or sent to drover's pid) could end before the
+	// runtime ignores it; the child only removes a directory, and waits
+	// for nothing.
+	MOVQ	$1, ·entryRemover(SB)
+	MOVQ	$SYS_fork, AX
+	SYSCALL
+	CMPQ	AX, $0
+	JEQ	remover
+	JLT	noremover
+	MOVQ	AX, DI
+	MOVQ	$SYS_wait4, AX
+	LEAQ	·entryLeft(SB), SI
+	XORQ	DX, DX
+	XORQ	R10, R10
+	SYSCALL
+	JMP	exit
+
+remover:
+	MOVQ	$SYS_setpgid, AX
+	XORQ	DI, DI
+	XORQ	SI, SI
+	SYSCALL
 	JMP	goruntime
+
+noremover:
+	MOVQ	$0, ·entryRemover(SB)
+	JMP	goruntime
+
+exit:
+	MOVL	·entryStatus(SB), DI
+	MOVL	DI, AX
+	ANDL	$0x7f, AX
+	JNZ	killed
+	SHRL	$8, DI
+	ANDL	$0xff, DI
+	MOVQ	$SYS_exit_group, AX
+	SYSCALL
+
+killed:
+	LEAQ	128(AX), DI
+	MOVQ	$SYS_exit_group, AX
+	SYSCALL
 
 nofork:
 	MOVQ	$0, ·entryForked(SB)
@@ -287,3 +410,10 @@ DATA noSupervisor<>+0(SB)/8, $"DROVER_N"
 DATA noSupervisor<>+8(SB)/8, $"O_SUPERV"
 DATA noSupervisor<>+16(SB)/6, $"ISOR=1"
 GLOBL noSupervisor<>(SB), RODATA|NOPTR, $24
+
+// The children of this process's one thread.
+DATA childrenFile<>+0(SB)/8, $"/proc/th"
+DATA childrenFile<>+8(SB)/8, $"read-sel"
+DATA childrenFile<>+16(SB)/8, $"f/childr"
+DATA childrenFile<>+24(SB)/2, $"en"
+GLOBL childrenFile<>(SB), RODATA|NOPTR, $32
