@@ -57,7 +57,7 @@ func main() {
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	if worker {
-		leaveRoot()
+		leave(code)
 	}
 	os.Exit(code)
 }

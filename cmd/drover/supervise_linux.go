@@ -95,17 +95,22 @@ func endDescendants() {
 	}
 }
 
-// leaveRoot, at a worker's end, removes the work root if a job made it
-// and no process is left that could still write in it, and tells the
-// supervisor whether it is still there: a supervisor started at
-// drover_entry exits at once when it is not, and else comes to remove
-// it (package early).
-func leaveRoot() {
-	if _, err := os.Lstat(workRoot); err == nil && !launch.HasChildren() {
+// leave, at the end of a worker that exits with code, removes the work
+// root if a job made it and no process is left that could still write in
+// it, and tells the supervisor whether it is still there: a supervisor
+// started at drover_entry then comes to remove it (package early). When
+// nothing is left, it tells that supervisor the code, which it exits with
+// at once (launch.Done).
+func leave(code int) {
+	children := launch.HasChildren()
+	if _, err := os.Lstat(workRoot); err == nil && !children {
 		launch.RemoveRoot(workRoot)
 	}
 	_, err := os.Lstat(workRoot)
 	launch.RootLeft(err == nil)
+	if err != nil && !children {
+		launch.Done(code)
+	}
 }
 
 // relayed is where the worker delivers the stop signals its supervisor

@@ -20,5 +20,5 @@ var workRoot string
 // here, where there is no worker.
 func awaitSupervisor() {}
 
-// leaveRoot, at a worker's end, cleans its work root: never called here.
-func leaveRoot() {}
+// leave, at a worker's end, cleans its work root: never called here.
+func leave(int) {}

@@ -175,3 +175,7 @@ func RemoveRoot(root string) {
 // RootLeft tells, in a worker, whether the work root may still be there
 // when it exits (see package early).
 func RootLeft(left bool) { early.RootLeft(left) }
+
+// Done tells, in a worker, that it exits with code and leaves nothing: no
+// process, no work root (see package early).
+func Done(code int) { early.Done(code) }

@@ -5,7 +5,9 @@ package early
 import (
 	"runtime"
 	"strconv"
+	"sync/atomic"
 	"syscall"
+	"unsafe"
 )
 
 // drover_entry (entry_linux_amd64.s) runs before the Go runtime. For
@@ -32,7 +34,10 @@ import (
 //     directory, never a process, nor change drover's exit code. (Should
 //     /proc/thread-self be missing, or processes still be there after
 //     10 s, the supervisor itself starts the Go runtime, whose package
-//     launch and main go on as cmd/drover's supervise.)
+//     launch and main go on as cmd/drover's supervise.) A worker that
+//     leaves nothing says so before it exits (Done): the supervisor then
+//     exits with its code at once, instead of waiting for the kernel to
+//     free the worker's memory (0.3 ms).
 //
 // So a supervised run costs about what one process does: the supervisor
 // is a few system calls, not a second Go runtime.
@@ -57,7 +62,7 @@ var (
 	// entryPage is a page the supervisor and the worker share: the worker
 	// keeps the work root's name there (NUL-terminated) while it may leave
 	// the root behind, for the supervisor to remove, and clears it once it
-	// removed it or made none.
+	// removed it or made none. Its last four bytes are the word of Done.
 	entryPage *[4096]byte
 	// The supervisor's, ending what a worker left.
 	entryLeft int32      // a wait status
@@ -68,8 +73,15 @@ var (
 	entryRemover int64
 )
 
-// workerRoot is, in a worker drover_entry started, its work root's name.
-var workerRoot string
+// workerRoot is, in a worker drover_entry started, its work root's name;
+// supervisor is its supervisor's pid.
+var (
+	workerRoot string
+	supervisor int
+)
+
+// doneAt is where Done's word is on the page: after the longest name.
+const doneAt = len(entryPage) - 4
 
 // Reaped says, in a supervisor that came to Go after drover_entry waited
 // for the worker, that the worker has exited with Status. Remover says
@@ -115,7 +127,7 @@ func fromEntry() {
 	// What a worker started by start has in its environment.
 	_ = syscall.Setenv(WorkerVar, strconv.FormatUint(st.Ino, 10))
 	_ = syscall.Setenv(WorkRootVar, root)
-	workerRoot = root
+	workerRoot, supervisor = root, syscall.Getppid()
 	if _, set := syscall.Getenv("GOMAXPROCS"); set {
 		_ = syscall.Unsetenv(ProcsVar) // A stray one.
 	} else {
@@ -158,8 +170,30 @@ func RootLeft(left bool) {
 		entryPage[0] = 0
 		return
 	}
-	if len(root) >= len(entryPage) {
+	if len(root) >= doneAt {
 		root = "/" // Cannot be (PATH_MAX): a name that is there, so the supervisor comes to look.
 	}
 	entryPage[copy(entryPage[:], root)] = 0
+}
+
+// Done tells, in a worker drover_entry started, that it is about to exit
+// with code, leaving no process and no work root (RootLeft(false) came
+// first). Its supervisor, woken by a SIGCHLD, then exits with that code
+// at once: the rest of the worker's exit, the kernel freeing its memory,
+// is a third of a millisecond that no user waits for. The word is 0x100
+// plus the code's low byte, what exit_group keeps of it.
+func Done(code int) {
+	if entryForked != 1 || entryPid != 0 || entryPage == nil || entryPage[0] != 0 {
+		return
+	}
+	if supervisor <= 1 || syscall.Getppid() != supervisor {
+		return // Its supervisor is gone: the worker is on its own.
+	}
+	// What reads drover's output (a pipe, a test's buffer) sees its end
+	// with drover's, not the worker's: nothing is written after this.
+	for fd := range 3 {
+		_ = syscall.Close(fd)
+	}
+	atomic.StoreUint32((*uint32)(unsafe.Pointer(&entryPage[doneAt])), 0x100|uint32(code&0xff))
+	_ = syscall.Kill(supervisor, syscall.SIGCHLD)
 }
