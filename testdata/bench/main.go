@@ -168,7 +168,7 @@ func run(o options) error {
 	}
 	fmt.Println(table(results))
 	fmt.Println(verdicts(results))
-	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads, %d for start-up), alternated; whole-process wall time, median; CPU = user+sys of the whole tree, with what it left running, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
+	fmt.Printf("%d timed runs of each tool (%d for the short round-trip and nslookup workloads and fan-out at N = 100, %d for start-up and fan-out at N = 10), alternated; whole-process wall time, median; CPU = user+sys of the whole tree, with what it left running, median; peak RSS = largest ru_maxrss of the runs (the biggest process of the tree); speed ratios and targets = median of the ratios of runs made in the same round (paired), per-op figures = medians. Took %s; load average %s at the end.\n",
 		sz.reps, shortRuns*sz.reps, 3*shortRuns*sz.reps, time.Since(began).Round(time.Second), loadAverage())
 	if failed {
 		return errors.New("some runs failed; see above")
@@ -190,19 +190,22 @@ func warmUp(ctx context.Context, wws []*workload, w *workload, dir string) {
 	}
 }
 
-// measureAll runs each installed variant of w reps times, in a rotating
-// order, so that no tool always runs first or after the same one.
+// measureAll runs each installed variant of w reps times (reps times its
+// more, for a short row), in a rotating order, so that no tool always
+// runs first or after the same one. The rows of a round are paired.
 func measureAll(ctx context.Context, w *workload, reps int, dir string) *result {
 	r := &result{w: w, rows: make([]*row, len(w.variants))}
+	rounds := reps
 	for i, v := range w.variants {
 		r.rows[i] = &row{v: v}
+		rounds = max(rounds, reps*v.more)
 	}
-	for rep := range reps {
+	for rep := range rounds {
 		var line []string
 		for k := range w.variants {
 			i := (k + rep) % len(w.variants)
 			row := r.rows[i]
-			if row.v.argv == nil || row.err != nil {
+			if row.v.argv == nil || row.err != nil || rep >= reps*max(row.v.more, 1) {
 				continue
 			}
 			s, err := measure(ctx, row.v, dir)
@@ -214,7 +217,7 @@ func measureAll(ctx context.Context, w *workload, reps int, dir string) *result 
 			row.samples = append(row.samples, s)
 			line = append(line, fmt.Sprintf("%s %.3fs", row.v.label, s.wall.Seconds()))
 		}
-		fmt.Fprintf(os.Stderr, "%s %d/%d: %s\n", w.name, rep+1, reps, strings.Join(line, ", "))
+		fmt.Fprintf(os.Stderr, "%s %d/%d: %s\n", w.name, rep+1, rounds, strings.Join(line, ", "))
 		if ctx.Err() != nil {
 			break
 		}

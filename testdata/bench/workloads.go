@@ -56,6 +56,10 @@ type variant struct {
 	env   []string // added to the environment, as NAME=VALUE
 	bytes int64    // output moved, for throughput
 	ops   int      // operations done, when not the workload's ops
+	// more, in a workload whose rows differ by orders of magnitude (the
+	// fan-out from 10 to 10,000 jobs), runs a short row this many times
+	// the workload's others: the extra rounds run only such rows.
+	more int
 	// tally, when set, counts the passed and all jobs in the output,
 	// and a failing exit is a result, not an error; said is whether the
 	// output says the concurrency was lowered.
@@ -197,6 +201,12 @@ func workloads(t *tools, sz sizes, dir string, port int) ([]*workload, error) {
 				v.label = v.tool
 			}
 			v.label, v.ops = v.label+n, jobs
+			switch {
+			case jobs <= 10: // A few milliseconds, as the start-up's runs.
+				v.more = 3 * shortRuns
+			case jobs <= 100: // A tenth of a second at most.
+				v.more = shortRuns
+			}
 			fanw.variants = append(fanw.variants, v)
 		}
 	}
