@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	osexec "os/exec"
 	"strings"
 	"testing"
@@ -111,5 +112,24 @@ func TestOneJobOutOfFiles(t *testing.T) {
 	}
 	if !strings.Contains(o.String(), `cannot be started: too many open files (ulimit -n 64)`) || !strings.Contains(o.String(), "0 passed, 1 failed") {
 		t.Errorf("want the limit named in the failure, got:\nstdout:\n%s\nstderr:\n%s", o.String(), e.String())
+	}
+}
+
+// openFiles counts this process's open files: 5 more once 5 more are
+// open, whichever way the system lets it count them.
+func TestOpenFilesCounts(t *testing.T) {
+	limit, before := openFiles()
+	if limit == 0 {
+		t.Skip("no limit of open files to read here")
+	}
+	for range 5 {
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+	}
+	if _, after := openFiles(); after != before+5 {
+		t.Errorf("open files: %d, then %d with 5 more open", before, after)
 	}
 }
