@@ -41,25 +41,33 @@ func TestFitProcs(t *testing.T) {
 // keeps it for one job, and gets the runtime's default back for more,
 // fitted to the workers as without a supervisor; GOMAXPROCS set in the
 // environment is the user's then, and ignored: the supervisor sets
-// OneProc only when there is none.
+// OneProc only when there is none. The default is the one drover_entry's
+// worker had before it was lowered (launch.DefaultProcs), else the
+// runtime's own.
 func TestFitProcsOneProc(t *testing.T) {
 	was := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(was)
-	defer func(v bool) { launch.OneProc = v }(launch.OneProc)
+	defer func(v bool, d int) { launch.OneProc, launch.DefaultProcs = v, d }(launch.OneProc, launch.DefaultProcs)
 	launch.OneProc = true
 	runtime.SetDefaultGOMAXPROCS()
-	def := runtime.GOMAXPROCS(0)
-	for _, tt := range []struct{ workers, want int }{
-		{0, 1},
-		{1, 1},
-		{2, procsFor(2, def)},
-		{def, def + 1},
-		{def + 5, def},
-	} {
-		runtime.GOMAXPROCS(1)
-		fitProcs(tt.workers)
-		if got := runtime.GOMAXPROCS(0); got != tt.want {
-			t.Errorf("one processor from the supervisor, %d workers: %d processors, want %d", tt.workers, got, tt.want)
+	for _, known := range []int{0, 7} {
+		launch.DefaultProcs = known
+		def := known
+		if def == 0 {
+			def = runtime.GOMAXPROCS(0)
+		}
+		for _, tt := range []struct{ workers, want int }{
+			{0, 1},
+			{1, 1},
+			{2, procsFor(2, def)},
+			{def, def + 1},
+			{def + 5, def},
+		} {
+			runtime.GOMAXPROCS(1)
+			fitProcs(tt.workers)
+			if got := runtime.GOMAXPROCS(0); got != tt.want {
+				t.Errorf("one processor from the supervisor, default %d known as %d, %d workers: %d processors, want %d", def, known, tt.workers, got, tt.want)
+			}
 		}
 	}
 }

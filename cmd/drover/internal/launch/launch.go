@@ -58,6 +58,11 @@ const ProcsVar = early.ProcsVar
 // fitProcs). The processes the worker starts never see the variables.
 var OneProc bool
 
+// DefaultProcs is, in a OneProc worker that drover_entry started, the
+// runtime's default GOMAXPROCS before it was set to 1; 0 where it is not
+// known (the worker was started with GOMAXPROCS=1 in its environment).
+var DefaultProcs int
+
 // NoSupervisorVar, set to 1, runs "drover run" as one process, without
 // the supervisor that ends every process of its scripts when drover is
 // killed (Linux).

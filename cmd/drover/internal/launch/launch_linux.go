@@ -16,7 +16,7 @@ func init() {
 	if IsWorker() {
 		ignoredAtStart()
 		if os.Getenv(ProcsVar) == "1" {
-			OneProc = true
+			OneProc, DefaultProcs = true, early.DefaultProcs
 			_ = os.Unsetenv("GOMAXPROCS") // Never fails for a valid name.
 		}
 		_ = os.Unsetenv(ProcsVar)

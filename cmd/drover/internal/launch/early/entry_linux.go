@@ -83,6 +83,11 @@ var (
 // doneAt is where Done's word is on the page: after the longest name.
 const doneAt = len(entryPage) - 4
 
+// DefaultProcs is, in a worker drover_entry started that set its
+// GOMAXPROCS to 1, the runtime's default it had before: what launch's
+// OneProc worker gets back for several jobs.
+var DefaultProcs int
+
 // Reaped says, in a supervisor that came to Go after drover_entry waited
 // for the worker, that the worker has exited with Status. Remover says
 // this process is the child such a supervisor started only to remove
@@ -131,7 +136,7 @@ func fromEntry() {
 	if _, set := syscall.Getenv("GOMAXPROCS"); set {
 		_ = syscall.Unsetenv(ProcsVar) // A stray one.
 	} else {
-		runtime.GOMAXPROCS(1)
+		DefaultProcs = runtime.GOMAXPROCS(1)
 		_ = syscall.Setenv(ProcsVar, "1")
 	}
 	RootLeft(true)
