@@ -45,8 +45,10 @@
 //
 // Reaping: after BecomeSubreaper, orphans are the program's children, and
 // when they exit they are its zombies until reaped. Terminate reaps those
-// it killed, by their pidfds; a goroutine woken by SIGCHLD reaps those
-// that exit by themselves. It must never take the exit status of a child
+// it killed, by their pidfds; those that exit by themselves are reaped
+// when a process started here ends, and by a goroutine that looks once a
+// second (it catches no SIGCHLD, which would wake it at every child's
+// exit). It must never take the exit status of a child
 // that os/exec is waiting for, so it reaps by pid, never with wait4(-1),
 // and only zombies that this package did not start (the pids os/exec
 // still waits for are recorded as they start, under a lock the reaper

@@ -54,6 +54,7 @@ func (s *Status) String() string {
 func (p *Process) reap() {
 	err := p.cmd.Wait()
 	waited(p.Pid)
+	sweepOrphans() // What it left that exited already: no SIGCHLD wakes the reaper.
 	st := &Status{Code: -1}
 	if ps := p.cmd.ProcessState; ps != nil {
 		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {

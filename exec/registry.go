@@ -59,6 +59,7 @@ func waited(pid int) {
 // nothing it started may outlive it. It does not wait for them to die. It
 // is safe for concurrent use.
 func KillAll() {
+	sweepOrphans() // Reaped, they are no descendants to look for.
 	live.Lock()
 	for pgid := range live.groups {
 		_ = signalGroup(pgid, syscall.SIGKILL) // ESRCH: already gone.

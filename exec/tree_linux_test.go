@@ -160,6 +160,34 @@ func TestOrphanReaped(t *testing.T) {
 	}
 }
 
+// An orphan that exited is reaped as soon as a process started here
+// ends, not a sweep of the reaper later (it catches no SIGCHLD).
+func TestOrphanReapedAtProcessEnd(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	p, pid := startDaemon(t, ctx, false, "exit", "write", "ready\n", "<sig>")
+	if _, err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil { // It exits 0.
+		t.Fatal(err)
+	}
+	for !isZombie(pid) && !reaped(pid) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the orphan %d never exited: %s", pid, describePid(pid))
+		case <-time.After(time.Millisecond):
+		}
+	}
+	helperUsed.Store("exit", true)
+	if _, err := mustStart(t, ctx, helperCmd(t, "exit", "0")).Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !reaped(pid) {
+		t.Errorf("the orphan %d is still a zombie once another process ended: %s", pid, describePid(pid))
+	}
+}
+
 // The orphan reaper leaves alone the children that a program starts with
 // os/exec directly: their Wait still gets their status.
 func TestReaperSparesForeignChildren(t *testing.T) {

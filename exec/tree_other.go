@@ -17,6 +17,8 @@ func BecomeSubreaper() error {
 
 func killStrays() {}
 
+func sweepOrphans() {}
+
 // KillDescendants kills the descendants of this program on Linux; here it
 // does nothing, and process groups are how trees end.
 func KillDescendants() {}

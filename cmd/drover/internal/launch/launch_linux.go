@@ -71,8 +71,8 @@ func ignoredAtStart() {
 }
 
 // catchEarly catches, in a worker, the signals its main catches first
-// thing, all the same (cmd/drover's attachSupervisor, keepIgnored and
-// exec.BecomeSubreaper): the stop signals, SIGCHLD and SIGPIPE. The
+// thing, all the same (cmd/drover's attachSupervisor and keepIgnored):
+// the stop signals and SIGPIPE. The
 // first signal.Notify of each signal starts the runtime's signal thread
 // and hands the signal to it, a round trip between threads each; done
 // here, from an init function, by a goroutine of its own, it overlaps the
@@ -87,7 +87,7 @@ func ignoredAtStart() {
 // exit, wait): os.FindProcess runs the probe too. The first job's spawn
 // then starts its process at once, 0.1 ms sooner.
 func catchEarly() {
-	signal.Notify(make(chan os.Signal, 1), append([]os.Signal{syscall.SIGCHLD, syscall.SIGPIPE}, StopSignals...)...)
+	signal.Notify(make(chan os.Signal, 1), append([]os.Signal{syscall.SIGPIPE}, StopSignals...)...)
 	if p, err := os.FindProcess(os.Getpid()); err == nil {
 		_ = p.Release() // Its pidfd: nothing else to release.
 	}
