@@ -25,7 +25,7 @@ import (
 var drover, droverExec string
 
 func TestMain(m *testing.M) {
-	if os.Getenv(subreaperVar) != "" {
+	if os.Getenv(helperVar) != "" {
 		os.Exit(m.Run()) // A helper process of a test: it builds nothing.
 	}
 	// dnsmasq lives in /usr/sbin, which not every user has on PATH.
@@ -56,6 +56,11 @@ func TestMain(m *testing.M) {
 	_ = os.RemoveAll(dir) // Best effort: a temporary directory.
 	os.Exit(code)
 }
+
+// helperVar, set in this test binary's environment, makes it a helper
+// process of a test instead (TestHelperProcess, Linux): the value says
+// which, the arguments after "--" what it runs.
+const helperVar = "DROVER_TEST_HELPER"
 
 // need skips t when a program is missing, and fails it under CI=true, so
 // that CI never skips silently.

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	osexec "os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -175,9 +177,7 @@ steps:
   - run: [sh, -c, "exit 3"]
 `)
 	for range 20 {
-		helper := osexec.Command(os.Args[0], "-test.run=^TestSubreaperHelper$")
-		helper.Env = append(os.Environ(), subreaperVar+"="+drover, subreaperVar+"_SCRIPT="+path)
-		out, err := helper.CombinedOutput()
+		out, err := helperProcess("subreaper", drover, "run", path).CombinedOutput()
 		if err != nil {
 			t.Fatalf("the subreaper: %v\n%s", err, out)
 		}
@@ -191,23 +191,45 @@ steps:
 	t.Error("in 20 runs, drover never exited before its worker ended: the supervisor waits for the worker")
 }
 
-// subreaperVar, set to a drover binary in this test binary's environment
-// (and subreaperVar_SCRIPT to a script), makes it TestSubreaperHelper.
-const subreaperVar = "DROVER_TEST_SUBREAPER"
+// helperProcess is this test binary run as the helper process mode of
+// TestHelperProcess, with argv.
+func helperProcess(mode string, argv ...string) *osexec.Cmd {
+	cmd := osexec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, argv...)...)
+	cmd.Env = append(os.Environ(), helperVar+"="+mode)
+	return cmd
+}
 
-// TestSubreaperHelper is a helper process, not a test: a child subreaper
-// that runs drover run SCRIPT, prints "drover: exit N", then reaps what
-// drover left it, the orphans of drover's tree, printing "orphan: COMM"
-// for each.
-func TestSubreaperHelper(t *testing.T) {
-	bin := os.Getenv(subreaperVar)
-	if bin == "" {
-		t.Skip("a helper process of TestSupervisorExitsWhenWorkerIsDone")
+// TestHelperProcess is a helper process, not a test (see helperVar):
+//
+//   - subreaper: a child subreaper that runs argv, prints "drover: exit
+//     N", then reaps what it left, the orphans of its tree, printing
+//     "orphan: COMM" for each;
+//   - ignore-sigchld: execs argv with SIGCHLD ignored, as some programs
+//     leave it to what they start.
+func TestHelperProcess(t *testing.T) {
+	mode := os.Getenv(helperVar)
+	if mode == "" {
+		t.Skip("a helper process of other tests")
 	}
-	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+	argv := flag.Args()
+	switch mode {
+	case "ignore-sigchld":
+		signal.Ignore(syscall.SIGCHLD)
+		err := syscall.Exec(argv[0], argv, os.Environ())
 		t.Fatal(err)
+	case "subreaper":
+		subreaper(argv)
 	}
-	cmd := osexec.Command(bin, "run", os.Getenv(subreaperVar+"_SCRIPT"))
+	t.Fatalf("no helper %q", mode)
+}
+
+// subreaper is TestHelperProcess's subreaper.
+func subreaper(argv []string) {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		fmt.Println(err)
+		os.Exit(2)
+	}
+	cmd := osexec.Command(argv[0], argv[1:]...)
 	_ = cmd.Run() // Its code is what is seen.
 	fmt.Printf("drover: exit %d\n", cmd.ProcessState.ExitCode())
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {

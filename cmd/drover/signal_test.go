@@ -68,8 +68,14 @@ func startDroverWith(t *testing.T, dir string, env []string, args ...string) (*o
 func startBinaryWith(t *testing.T, bin, dir string, env []string, args ...string) (*osexec.Cmd, *bytes.Buffer) {
 	t.Helper()
 	cmd := osexec.Command(bin, args...)
-	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
+	return startCmd(t, cmd, dir)
+}
+
+// startCmd starts cmd, drover or what runs it, as startBinaryWith does.
+func startCmd(t *testing.T, cmd *osexec.Cmd, dir string) (*osexec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd.Dir = dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := new(bytes.Buffer)
 	cmd.Stdout, cmd.Stderr = out, out

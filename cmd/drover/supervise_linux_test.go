@@ -83,11 +83,13 @@ func alive(pid int) bool {
 // SIGKILL of drover, the process the user started or the worker it runs
 // the scripts in, leaves no process of any script running within 2 s:
 // not under a terminal, not on pipes, not in a group of its own, not a
-// daemon that double-forked and called setsid.
+// daemon that double-forked and called setsid. Nor does it when drover
+// was started with SIGCHLD ignored, which makes the kernel reap a child
+// itself and say nothing to its parent.
 func TestKilledDroverLeavesNothing(t *testing.T) {
 	t.Parallel()
 	for _, sup := range supervisors() {
-		for _, victim := range []string{"supervisor", "worker", "worker, then stop signals"} {
+		for _, victim := range []string{"supervisor", "worker", "worker, then stop signals", "worker, SIGCHLD ignored"} {
 			t.Run(sup.name+"/"+victim, func(t *testing.T) {
 				t.Parallel()
 				killDrover(t, sup.bin, victim)
@@ -102,7 +104,13 @@ func killDrover(t *testing.T, droverBin, victim string) {
 	marker := uniqueSleep()
 	dir := t.TempDir()
 	path, n := mixedScript(t, dir, marker, false)
-	cmd, out := startBinaryWith(t, droverBin, dir, nil, "run", path)
+	var cmd *osexec.Cmd
+	var out *bytes.Buffer
+	if victim == "worker, SIGCHLD ignored" {
+		cmd, out = startCmd(t, helperProcess("ignore-sigchld", droverBin, "run", path), dir)
+	} else {
+		cmd, out = startBinaryWith(t, droverBin, dir, nil, "run", path)
+	}
 	awaitProcesses(t, cmd, out, "sleep\x00"+marker, n)
 	workers := workersOf(t, cmd.Process.Pid, droverBin)
 	if len(workers) != 1 {

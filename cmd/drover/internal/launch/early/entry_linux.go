@@ -14,7 +14,8 @@ import (
 // drover run, unless DROVER_NO_SUPERVISOR=1, it makes the process a
 // child subreaper, makes the worker's pipe and writes Ready on it, blocks
 // the signals (but for job control's and faults'), to take the stop
-// signals that are not ignored, SIGCHLD and SIGPIPE, and forks:
+// signals that are not ignored, SIGCHLD and SIGPIPE, sets SIGCHLD to its
+// default (ignored, the worker's exit would say nothing), and forks:
 //
 //   - The child, the worker, gets its signal mask back and starts the Go
 //     runtime: no exec, and no wait for the supervisor's runtime.

@@ -72,9 +72,9 @@
 	ORQ	$BIT(sig), R12; \
 skip:
 
-// IGNORE sets sig's disposition to SIG_IGN, which discards it if pending:
-// entryAction holds SIG_IGN, no flags, no mask.
-#define IGNORE(sig) \
+// DISPOSE sets sig's disposition to entryAction's: SIG_IGN discards it
+// if pending.
+#define DISPOSE(sig) \
 	MOVQ	$SYS_rt_sigaction, AX; \
 	MOVQ	$sig, DI; \
 	LEAQ	·entryAction(SB), SI; \
@@ -171,6 +171,16 @@ supervise:
 	TAKE(SIGHUP, tookhup)
 	TAKE(SIGQUIT, tookquit)
 	MOVQ	R12, ·entryBlocked(SB)
+
+	// SIGCHLD to its default, should drover have been started with it
+	// ignored (some programs leave it so to what they start): the kernel
+	// would then reap the worker itself and send no signal, and this
+	// process would wait for ever. The worker's runtime catches it anyway.
+	MOVQ	$0, ·entryAction+0(SB) // SIG_DFL, no flags, no mask
+	MOVQ	$0, ·entryAction+8(SB)
+	MOVQ	$0, ·entryAction+16(SB)
+	MOVQ	$0, ·entryAction+24(SB)
+	DISPOSE(SIGCHLD)
 	// Blocked: those, and every signal a Go program ignores unless asked
 	// (SIGUSR1, SIGALRM, ...), which would end this one by default. Not
 	// blocked: job control's, and those of faults and aborts.
@@ -247,11 +257,11 @@ reaped:
 	MOVQ	$0, ·entryAction+8(SB)
 	MOVQ	$0, ·entryAction+16(SB)
 	MOVQ	$0, ·entryAction+24(SB)
-	IGNORE(SIGINT)
-	IGNORE(SIGTERM)
-	IGNORE(SIGHUP)
-	IGNORE(SIGQUIT)
-	IGNORE(SIGPIPE)
+	DISPOSE(SIGINT)
+	DISPOSE(SIGTERM)
+	DISPOSE(SIGHUP)
+	DISPOSE(SIGQUIT)
+	DISPOSE(SIGPIPE)
 
 	// End every process left, handed here as the worker's tree lost its
 	// parents: kill the children, reap them, again until there is none
