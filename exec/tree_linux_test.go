@@ -139,11 +139,10 @@ func TestTerminateSetsidChildren(t *testing.T) {
 	}
 }
 
-// An orphan that exits by itself is reaped by the subreaper, not left a
-// zombie.
-func TestOrphanReaped(t *testing.T) {
-	t.Parallel()
-	ctx := testContext(t, 10*time.Second)
+// exitingOrphan starts a daemon, an orphan handed to this program, and
+// has it exit by itself: it returns its pid.
+func exitingOrphan(t *testing.T, ctx context.Context) int {
+	t.Helper()
 	p, pid := startDaemon(t, ctx, false, "exit", "write", "ready\n", "<sig>")
 	if _, err := p.Wait(ctx); err != nil {
 		t.Fatal(err)
@@ -151,6 +150,15 @@ func TestOrphanReaped(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil { // It exits 0.
 		t.Fatal(err)
 	}
+	return pid
+}
+
+// An orphan that exits by itself is reaped by the subreaper, not left a
+// zombie.
+func TestOrphanReaped(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t, 10*time.Second)
+	pid := exitingOrphan(t, ctx)
 	for !reaped(pid) {
 		select {
 		case <-ctx.Done():
@@ -165,13 +173,7 @@ func TestOrphanReaped(t *testing.T) {
 func TestOrphanReapedAtProcessEnd(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t, 10*time.Second)
-	p, pid := startDaemon(t, ctx, false, "exit", "write", "ready\n", "<sig>")
-	if _, err := p.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil { // It exits 0.
-		t.Fatal(err)
-	}
+	pid := exitingOrphan(t, ctx)
 	for !isZombie(pid) && !reaped(pid) {
 		select {
 		case <-ctx.Done():
