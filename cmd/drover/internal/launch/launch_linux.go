@@ -76,10 +76,11 @@ func ignoredAtStart() {
 // starts the runtime's signal thread and hands the signal to it, a round
 // trip between threads each; done here, from an init function, by a
 // goroutine of its own, it overlaps the initialisation of the rest of the
-// program instead of delaying main by a quarter of a millisecond. main's own signal.Notify calls then cost
-// a map update each. The channel is never read: Notify drops what does
-// not fit. In a worker, a stop signal is acted on only when the
-// supervisor relays it, so catching them before main changes nothing.
+// program instead of delaying main by a quarter of a millisecond. main's
+// own signal.Notify calls then cost a map update each. The channel is
+// never read: Notify drops what does not fit. In a worker, a stop signal
+// is acted on only when the supervisor relays it, so catching them
+// before main changes nothing.
 //
 // It also has package os probe that pidfds work, which it does once,
 // before its first process start, with a process of its own (clone,
