@@ -165,17 +165,22 @@ func TestNoSupervisorValue(t *testing.T) {
 // drover, the worker then ends after drover, an orphan of the subreaper;
 // a supervisor that waits for its worker reaps it itself. The worker's
 // end may win the race on a busy machine: one orphan in up to 20 runs
-// says the supervisor did not wait.
+// says the supervisor did not wait. And what reads drover's output sees
+// its end with drover's: a worker caught still running once drover has
+// exited has its standard output closed.
 func TestSupervisorExitsWhenWorkerIsDone(t *testing.T) {
 	t.Parallel()
 	if droverExec == drover {
 		t.Skip("drover_entry is not written for " + runtime.GOOS + "/" + runtime.GOARCH)
 	}
 	dir := t.TempDir()
-	path := writeScript(t, dir, "done.yaml", `name: done
-steps:
-  - run: [sh, -c, "exit 3"]
-`)
+	// Some 40 MB of captured output: a worker whose memory takes the
+	// kernel milliseconds to free, long enough to be seen running.
+	var big strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&big, "  - run: {shell: \"head -c 2000000 /dev/zero | tr '\\\\0' x\", capture: c%d}\n", i)
+	}
+	path := writeScript(t, dir, "done.yaml", "name: done\nsteps:\n"+big.String()+"  - run: [sh, -c, \"exit 3\"]\n")
 	for range 20 {
 		out, err := helperProcess("subreaper", drover, "run", path).CombinedOutput()
 		if err != nil {
@@ -184,11 +189,14 @@ steps:
 		if !strings.Contains(string(out), "drover: exit 1\n") {
 			t.Fatalf("want drover's exit 1 (a failed run), the worker's code\n%s", out)
 		}
-		if strings.Contains(string(out), "orphan: drover\n") {
+		if strings.Contains(string(out), "running, stdout open") {
+			t.Fatalf("the worker still had its standard output open once drover exited\n%s", out)
+		}
+		if strings.Contains(string(out), "orphan: drover\n") && strings.Contains(string(out), "running, stdout closed") {
 			return
 		}
 	}
-	t.Error("in 20 runs, drover never exited before its worker ended: the supervisor waits for the worker")
+	t.Error("in 20 runs, drover never exited while its worker still ran: the supervisor waits for the worker")
 }
 
 // helperProcess is this test binary run as the helper process mode of
@@ -202,8 +210,9 @@ func helperProcess(mode string, argv ...string) *osexec.Cmd {
 // TestHelperProcess is a helper process, not a test (see helperVar):
 //
 //   - subreaper: a child subreaper that runs argv, prints "drover: exit
-//     N", then reaps what it left, the orphans of its tree, printing
-//     "orphan: COMM" for each;
+//     N" and, for each child it then has that still runs, "running,
+//     stdout open" or "closed", then reaps what drover left, the orphans
+//     of its tree, printing "orphan: COMM" for each;
 //   - ignore-sigchld: execs argv with SIGCHLD ignored, as some programs
 //     leave it to what they start.
 func TestHelperProcess(t *testing.T) {
@@ -232,6 +241,21 @@ func subreaper(argv []string) {
 	cmd := osexec.Command(argv[0], argv[1:]...)
 	_ = cmd.Run() // Its code is what is seen.
 	fmt.Printf("drover: exit %d\n", cmd.ProcessState.ExitCode())
+	for _, pid := range childrenOf(os.Getpid()) {
+		// A thread not yet a zombie: the last to exit frees the memory,
+		// then closes the files, while the first may be a zombie already.
+		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*")
+		for _, task := range tasks {
+			if tid, _ := strconv.Atoi(filepath.Base(task)); alive(tid) {
+				if _, err := os.Lstat(task + "/fd/1"); err == nil {
+					fmt.Println("running, stdout open")
+				} else {
+					fmt.Println("running, stdout closed")
+				}
+				break
+			}
+		}
+	}
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
 		var si unix.Siginfo
 		err := unix.Waitid(unix.P_ALL, 0, &si, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
