@@ -154,9 +154,10 @@ func exitingOrphan(t *testing.T, ctx context.Context) int {
 }
 
 // An orphan that exits by itself is reaped by the subreaper, not left a
-// zombie.
+// zombie, with no process of this package ending after it (the reaper's
+// sweep, not the one at a process's end). Not parallel: another test's
+// process ending would reap it.
 func TestOrphanReaped(t *testing.T) {
-	t.Parallel()
 	ctx := testContext(t, 10*time.Second)
 	pid := exitingOrphan(t, ctx)
 	for !reaped(pid) {
@@ -169,9 +170,9 @@ func TestOrphanReaped(t *testing.T) {
 }
 
 // An orphan that exited is reaped as soon as a process started here
-// ends, not a sweep of the reaper later (it catches no SIGCHLD).
+// ends, not a sweep of the reaper later (it catches no SIGCHLD). Not
+// parallel: another test's process ending would reap it first.
 func TestOrphanReapedAtProcessEnd(t *testing.T) {
-	t.Parallel()
 	ctx := testContext(t, 10*time.Second)
 	pid := exitingOrphan(t, ctx)
 	for !isZombie(pid) && !reaped(pid) {
