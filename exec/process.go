@@ -70,6 +70,17 @@ func (p *Process) reap() {
 	close(p.reaped)
 }
 
+// Status returns the process's status once it has exited and been
+// reaped, else nil. Unlike Wait, it does not wait for the output's end.
+func (p *Process) Status() *Status {
+	select {
+	case <-p.reaped:
+		return p.status
+	default:
+		return nil
+	}
+}
+
 // Exited reports whether the process has exited and been reaped.
 func (p *Process) Exited() bool {
 	select {

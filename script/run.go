@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/drover-dev/drover/exec"
@@ -77,7 +79,20 @@ type Options struct {
 	// NoSkip makes a job that skip: or requires: would skip fail instead,
 	// saying which skip it was (--no-skip).
 	NoSkip bool
+	// StopSignals are the signals that stop the run, as its context's
+	// cancellation: drover's SIGINT, SIGTERM, SIGHUP and SIGQUIT. Sent to
+	// drover's process group (Ctrl-C on a terminal), one also reaches a
+	// process that drover is starting, still in that group until it
+	// makes a session of its own, and kills it. A job that fails with a
+	// process killed by one of them waits up to StopWait for the run to
+	// stop, and is then interrupted, not failed. Nil: no job waits.
+	StopSignals []syscall.Signal
 }
+
+// StopWait is how long a job that failed with a process killed by one of
+// Options.StopSignals waits for the run to stop: the stop reaches the run
+// when drover has caught the signal, at about the time the process died.
+const StopWait = 250 * time.Millisecond
 
 // Job is one run of a script: the script with one combination of its
 // matrix values.
@@ -265,6 +280,16 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
 	err = st.runBlock(sctx, job.Script.Steps)
 	cancel()
+	if err != nil && ctx.Err() == nil && st.killedBy(opts.StopSignals) {
+		// Killed as it started by the run's own stop, most likely, which
+		// comes a moment later: then it was interrupted, not failed.
+		timer := time.NewTimer(StopWait)
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
 	var ferr error
 	if len(job.Script.Finally) > 0 {
 		// Clean-up steps get their own time, and still run when the
@@ -374,6 +399,25 @@ func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
 func (m maskErr) Unwrap() error { return m.err }
 
 // cleanup ends every process still running, whole trees, all at once.
+// killedBy reports whether a process of the job was killed by one of
+// sigs before the clean-up: a run step's, or a spawned one.
+func (st *state) killedBy(sigs []syscall.Signal) bool {
+	if len(sigs) == 0 {
+		return false
+	}
+	for _, sig := range st.killed {
+		if slices.Contains(sigs, sig) {
+			return true
+		}
+	}
+	for _, pr := range st.order {
+		if s := pr.p.Status(); s != nil && slices.Contains(sigs, s.Signal) {
+			return true
+		}
+	}
+	return false
+}
+
 func (st *state) cleanup() {
 	var wg sync.WaitGroup
 	for _, p := range st.order {

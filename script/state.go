@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/drover-dev/drover/exec"
 )
@@ -29,6 +30,7 @@ type state struct {
 	env       []string          // the job's environment: drover's, then the script's
 	procs     map[string]*proc  // spawned processes by name
 	order     []*proc           // every process started, for the clean-up
+	killed    []syscall.Signal  // the signals that killed the processes of run steps
 	current   *proc             // the most recently spawned
 	piped     map[string]bool   // names whose stdout feeds a stdin_from
 	log       *jobLog

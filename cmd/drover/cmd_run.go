@@ -249,7 +249,7 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		script.NameTranscripts(all)
 	}
 	opts := &script.Options{Vars: overrides, Timeout: f.timeout, Verbose: f.verbose, Prefix: len(all) > 1, Transcripts: f.trans,
-		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork, Yes: f.yes}
+		NoSkip: f.noSkip, Update: f.update, KeepWork: f.keepWork, Yes: f.yes, StopSignals: asSyscall(stopsOn)}
 	if !f.keepWork {
 		// The supervisor's, which it removes even if this process is
 		// killed; a kept directory must outlive it.

@@ -139,6 +139,65 @@ func TestStopSignals(t *testing.T) {
 	}
 }
 
+// A stop signal sent to drover's process group (Ctrl-C on a terminal)
+// also reaches a process drover is starting, still in that group until
+// it makes a session of its own; the job's step then fails with its
+// process killed by the signal, at about the time drover catches the
+// same signal. That job was stopped, not failed: drover exits 128 plus
+// the signal's number, and the report says interrupted. The script plays
+// the race's unlucky end: its process dies of SIGTERM, and only then
+// does drover get it (the test sends it to drover's group once the
+// process said it was about to die). A process killed by it when drover
+// is not stopped still fails its job.
+func TestStopKillsStartingProcess(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("signals drover's process group")
+	}
+	t.Parallel()
+	for _, mode := range supervisorModes {
+		for _, stop := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/stop=%v", mode.name, stop), func(t *testing.T) {
+				t.Parallel()
+				marker := uniqueSleep()
+				dir := t.TempDir()
+				js := filepath.Join(dir, "r.json")
+				fifo := filepath.Join(dir, "dying")
+				if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				path := writeScript(t, dir, "starting.yaml", `name: starting
+steps:
+  - run: {shell: 'echo dying > `+fifo+`; kill -TERM $$$$'} # $$ is drover's escape of $.
+  - run: [sleep, "`+marker+`"]
+`)
+				cmd, out := startDroverWith(t, dir, mode.env, "run", "--report", "json="+js, path)
+				f, err := os.Open(fifo) // Until the script opens it.
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _ = io.ReadAll(f) // Until it closed it, about to die.
+				_ = f.Close()
+				if stop {
+					time.Sleep(20 * time.Millisecond) // Dead by now: drover sees the death first.
+					_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+				}
+				awaitExit(t, cmd, out)
+				waitNoneLeft(t, "sleep\x00"+marker, out.String())
+				want, status := "exit 1", "failed"
+				if stop {
+					want, status = "exit 143", "interrupted"
+				}
+				if st := exitStatus(cmd); st != want {
+					t.Errorf("%s, want %s\n%s", st, want, out)
+				}
+				if r := readJSON(t, js); len(r.Jobs) != 1 || string(r.Jobs[0].Status) != status {
+					t.Errorf("report: %+v, want the job %s\n%s", r.Jobs, status, out)
+				}
+			})
+		}
+	}
+}
+
 // Ctrl-C on a terminal signals drover's whole process group: under the
 // supervisor, both it and its worker get SIGINT, which must count as one
 // interrupt, not as the second that kills at once. A second one, sent to

@@ -49,6 +49,17 @@ func keepIgnored(ignored map[os.Signal]bool) {
 	}
 }
 
+// asSyscall is sigs as system signals, which they all are.
+func asSyscall(sigs []os.Signal) []syscall.Signal {
+	var out []syscall.Signal
+	for _, sig := range sigs {
+		if n, ok := sig.(syscall.Signal); ok {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // stoppedBy is the cause of the cancellation of a run by a stop signal.
 type stoppedBy struct{ sig os.Signal }
 
