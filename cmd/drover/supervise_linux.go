@@ -187,11 +187,14 @@ func followSupervisor(f *os.File) {
 			sig := syscall.Signal(b)
 			relayed.Lock()
 			to := relayed.to
-			relayed.Unlock()
 			if to == nil {
+				// No run to stop: not begun, or over. The lock stays
+				// held, so that none begins (notifyStop waits for it)
+				// and starts processes while this one exits.
 				exec.KillAll()
 				os.Exit(signalCode(sig))
 			}
+			relayed.Unlock()
 			select {
 			case to <- sig:
 			default: // Two are pending already: the run is being killed.
