@@ -239,6 +239,8 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		tasks[i].Locks = locks
 	}
+	// The scripts are read and sound: from here on processes start.
+	awaitSupervisor()
 
 	if f.trans != "" {
 		// Transcripts may hold what a secret could not mask: only the

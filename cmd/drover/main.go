@@ -28,6 +28,13 @@ import (
 	"github.com/drover-dev/drover/exec"
 )
 
+// awaitSupervisor waits, in a worker, until it may start processes: its
+// supervisor relays the stop signals, and the worker catches them (see
+// attachSupervisor). drover run calls it before its jobs start, so that
+// the parse of the scripts overlaps the wait. Elsewhere it returns at
+// once.
+var awaitSupervisor = func() {}
+
 // Exit codes, as DESIGN.md fixes them.
 const (
 	exitOK          = 0
@@ -45,15 +52,15 @@ func main() {
 	// Linux: orphans of the scripts' processes come back to drover, to be
 	// ended and reaped; elsewhere process groups do.
 	_ = exec.BecomeSubreaper()
-	// A closed stdout (drover run | head) must not kill drover before it
-	// ends its scripts' processes: with SIGPIPE caught, the write fails
-	// with EPIPE instead. Caught, not ignored, so children still get the
-	// default disposition.
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	keepIgnored(ignored)
-	if worker {
-		awaitSupervisor()
+	if !worker {
+		// A closed stdout (drover run | head) must not kill drover before
+		// it ends its scripts' processes: with SIGPIPE caught, the write
+		// fails with EPIPE instead. Caught, not ignored, so children still
+		// get the default disposition. A worker has it caught before main
+		// (launch.Caught).
+		signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	}
+	keepIgnored(ignored, worker)
 	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	exec.KillAll() // What escaped every script's clean-up, such as a daemon with a cleared environment.
 	if worker {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/drover-dev/drover/cmd/drover/internal/launch"
@@ -33,9 +34,14 @@ var notifyStop = func(c chan<- os.Signal) (stop func()) {
 // them: a caught signal is reset to the default in a child, an ignored
 // one stays ignored. So every process drover starts gets the default
 // dispositions, as systemd gives its services.
-func keepIgnored(ignored map[os.Signal]bool) {
+// A worker has the stop signals and SIGPIPE caught already (see
+// launch.Caught).
+func keepIgnored(ignored map[os.Signal]bool, worker bool) {
 	var caught, acted []os.Signal
 	for sig := range ignored {
+		if worker && (sig == syscall.SIGPIPE || slices.Contains(stopSignals, sig)) {
+			continue
+		}
 		caught = append(caught, sig)
 	}
 	for _, sig := range stopSignals {

@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"os"
-	"os/signal"
 	"runtime"
 	"sync"
 	"syscall"
@@ -125,17 +124,21 @@ var relayed struct {
 // processes (awaitSupervisor).
 var supervisorReady = make(chan struct{})
 
-// awaitSupervisor waits, in a worker, for its supervisor to catch the
+// waitSupervisor waits, in a worker, for its supervisor to catch the
 // stop signals, which it does while the worker starts: most often done
 // long before. Should the supervisor die first, killed by a signal it
 // did not catch yet, followSupervisor ends the worker, which has then
-// started nothing.
-func awaitSupervisor() { <-supervisorReady }
+// started nothing. It waits too for the worker's own catch of those
+// signals, begun before main (launch.Caught).
+func waitSupervisor() {
+	<-supervisorReady
+	<-launch.Caught
+}
 
 // attachSupervisor makes this process a supervisor's worker, if it is
 // one: it removes workerVar from the environment, keeps the pipe from
-// its children, catches the stop signals, and from then on takes them
-// from the pipe alone. It reports whether it is a worker.
+// its children, and from then on takes the stop signals from the pipe
+// alone. It reports whether it is a worker.
 func attachSupervisor() bool {
 	if !launch.IsWorker() {
 		_ = os.Unsetenv(launch.WorkerVar) // A stray one.
@@ -149,7 +152,9 @@ func attachSupervisor() bool {
 	if hasRoot {
 		workRoot = root
 	}
-	signal.Notify(make(chan os.Signal, 1), stopSignals...) // Never read: the pipe says which to act on.
+	// The stop signals are caught already, or being caught, by package
+	// launch (launch.Caught); the pipe says which to act on.
+	awaitSupervisor = waitSupervisor
 	notifyStop = func(c chan<- os.Signal) func() {
 		relayed.Lock()
 		defer relayed.Unlock()

@@ -395,13 +395,21 @@ steps:
 // caught it, and drover dies of it; or before the run began, and drover
 // exits 143) or stops the run gracefully, with its exit code and its
 // report; never a script in the middle without its report. No process is left either
-// way. The delays sweep the start, the signals' catching among them.
+// way. The delays sweep the start, the signals' catching among them. The
+// signal goes to the supervisor alone (kill PID), or to the worker too
+// (kill -PGID, or Ctrl-C on a terminal): the worker, which catches its
+// signals while it reads the scripts, starts none before.
 func TestSignalAtStart(t *testing.T) {
 	t.Parallel()
 	for _, sup := range supervisors() {
-		for i := range 24 {
-			delay := time.Duration(i*i) * 25 * time.Microsecond // 0 to 13 ms, densest early
-			t.Run(sup.name+"/"+delay.String(), func(t *testing.T) {
+		for i := range 48 {
+			group, k := i%2 == 1, i/2
+			delay := time.Duration(k*k) * 25 * time.Microsecond // 0 to 13 ms, densest early
+			name := sup.name + "/" + delay.String()
+			if group {
+				name += "/group"
+			}
+			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				marker := uniqueSleep()
 				dir := t.TempDir()
@@ -414,7 +422,11 @@ steps:
 `)
 				cmd, out := startBinaryWith(t, sup.bin, dir, nil, "run", "--report", "json="+js, path)
 				time.Sleep(delay)
-				_ = cmd.Process.Signal(syscall.SIGTERM)
+				if group {
+					_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+				} else {
+					_ = cmd.Process.Signal(syscall.SIGTERM)
+				}
 				awaitExit(t, cmd, out)
 				waitNoneLeft(t, "sleep\x00"+marker, out.String())
 				_, err := os.Stat(started)
@@ -428,6 +440,9 @@ steps:
 				case ws.Exited() && ws.ExitStatus() == 143:
 					if !ran {
 						break // Stopped before the run began: no job to report.
+					}
+					if _, err := os.Stat(js); err != nil {
+						t.Fatalf("the script began, and no report: %v\n%s", err, out)
 					}
 					if r := readJSON(t, js); len(r.Jobs) != 1 || r.Jobs[0].Status != "interrupted" {
 						t.Errorf("report: %+v\n%s", r, out)

@@ -16,9 +16,5 @@ func attachSupervisor() bool { return false }
 // system's temporary directory, here.
 var workRoot string
 
-// awaitSupervisor waits for the supervisor to be ready: never called
-// here, where there is no worker.
-func awaitSupervisor() {}
-
 // leave, at a worker's end, cleans its work root: never called here.
 func leave(int) {}

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"unsafe"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/drover-dev/drover/cmd/drover/internal/launch/early"
 )
 
@@ -70,27 +72,64 @@ func ignoredAtStart() {
 	}
 }
 
-// catchEarly catches, in a worker, the signals its main catches first
-// thing, all the same (cmd/drover's attachSupervisor and keepIgnored):
-// the stop signals and SIGPIPE. The first signal.Notify of each signal
-// starts the runtime's signal thread and hands the signal to it, a round
-// trip between threads each; done here, from an init function, by a
-// goroutine of its own, it overlaps the initialisation of the rest of the
-// program instead of delaying main by a quarter of a millisecond. main's
-// own signal.Notify calls then cost a map update each. The channel is
-// never read: Notify drops what does not fit. In a worker, a stop signal
-// is acted on only when the supervisor relays it, so catching them
-// before main changes nothing.
+// Caught is closed, in a worker, once catchEarly has caught the stop
+// signals and SIGPIPE: the worker starts no process before (cmd/drover's
+// awaitSupervisor).
+var Caught = make(chan struct{})
+
+// catchEarly catches, in a worker, the signals it must not die of: the
+// stop signals, which it acts on only when the supervisor relays them
+// (cmd/drover's attachSupervisor), and SIGPIPE (a closed stdout must not
+// kill it before it ends its scripts' processes). The first
+// signal.Notify of each signal starts the runtime's signal thread and
+// hands the signal to it, a round trip between threads each, a quarter
+// of a millisecond in all; done here, from an init function, by a
+// goroutine of its own, it runs when main first waits, and main waits
+// for Caught only before it starts processes, its scripts read: main
+// catches nothing itself, which would only wait for this one's lock
+// (0.02-0.05 ms of a one-step run; 2 processors from the start, for the
+// catching to overlap the parse, cost a one-job run more in the stop of
+// the world that gives it one back). The channel is never read: Notify
+// drops what does not fit. A stop signal before Caught ends the worker
+// by default, which has then started nothing; its supervisor exits as
+// the worker did.
 //
 // It also has package os probe that pidfds work, which it does once,
 // before its first process start, with a process of its own (clone,
 // exit, wait): os.FindProcess runs the probe too. The first job's spawn
-// then starts its process at once, 0.1 ms sooner.
+// then starts its process at once, 0.1 ms sooner. The probe has a
+// goroutine of its own, beside the signals': the clone does not give up
+// its processor, and main, woken by Caught, would wait behind it. Its
+// thread blocks the signals meanwhile: the probe's process shares this
+// one's memory and, unlike a process package os starts, takes signals
+// with the Go runtime's handlers, and a stop signal sent to drover's
+// process group reaches it too, whose handler then crashes the worker
+// ("fatal: morestack on gsignal"). Blocked, it stays pending in that
+// process, which exits.
 func catchEarly() {
+	go blockingSignals(func() {
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			_ = p.Release() // Its pidfd: nothing else to release.
+		}
+	})
 	signal.Notify(make(chan os.Signal, 1), append([]os.Signal{syscall.SIGPIPE}, StopSignals...)...)
-	if p, err := os.FindProcess(os.Getpid()); err == nil {
-		_ = p.Release() // Its pidfd: nothing else to release.
+	close(Caught)
+}
+
+// blockingSignals runs f on a thread of its own that blocks every signal
+// meanwhile (but SIGKILL and SIGSTOP, which cannot be): a process
+// cloned there starts with them blocked.
+func blockingSignals(f func()) {
+	runtime.LockOSThread() // The signal mask is the thread's.
+	defer runtime.UnlockOSThread()
+	var all, was unix.Sigset_t
+	for i := range all.Val {
+		all.Val[i] = ^all.Val[i]
 	}
+	if unix.PthreadSigmask(unix.SIG_BLOCK, &all, &was) == nil {
+		defer func() { _ = unix.PthreadSigmask(unix.SIG_SETMASK, &was, nil) }()
+	}
+	f()
 }
 
 // supervise catches the stop signals, tells the worker it may begin (the

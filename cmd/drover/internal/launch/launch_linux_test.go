@@ -1,8 +1,13 @@
 package launch
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -53,4 +58,51 @@ func TestRemoveRoot(t *testing.T) {
 	if _, err := os.Lstat(theirs); err != nil {
 		t.Errorf("another user's directory under the root's name is removed: %v", err)
 	}
+}
+
+// blockingSignals runs its function with the stop signals, SIGPIPE and
+// SIGURG (the runtime's preemption) blocked on its thread, as a process
+// cloned there starts (package os's pidfd probe, catchEarly), and gives
+// the thread its mask back.
+func TestBlockingSignals(t *testing.T) {
+	var before, inside, after uint64
+	var errs [3]error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runtime.LockOSThread() // The same thread throughout.
+		defer runtime.UnlockOSThread()
+		before, errs[0] = threadMask()
+		blockingSignals(func() { inside, errs[1] = threadMask() })
+		after, errs[2] = threadMask()
+	}()
+	<-done
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sig := range append([]os.Signal{syscall.SIGPIPE, syscall.SIGURG}, StopSignals...) {
+		if bit := uint64(1) << (sig.(syscall.Signal) - 1); inside&bit == 0 {
+			t.Errorf("%v is not blocked inside (SigBlk %016x)", sig, inside)
+		}
+	}
+	if after != before {
+		t.Errorf("the thread's mask is %016x after, %016x before", after, before)
+	}
+}
+
+// threadMask is the signal mask of the calling thread, from
+// /proc/thread-self/status.
+func threadMask() (uint64, error) {
+	b, err := os.ReadFile("/proc/thread-self/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "SigBlk:"); ok {
+			return strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		}
+	}
+	return 0, errors.New("no SigBlk in /proc/thread-self/status")
 }
