@@ -82,6 +82,7 @@ func (s *Script) Jobs(vars map[string]string) []Job {
 			jobs = append(jobs, Job{Script: s, Matrix: m})
 		}
 	}
+	maskSecretValues(s, jobs)
 	return jobs
 }
 
@@ -332,4 +333,39 @@ func (s *Script) checkJobs() error {
 		return fmt.Errorf("exclude removes every combination and include adds none: the matrix makes no job")
 	}
 	return nil
+}
+
+// maskSecretValues sets the shown values of jobs, the jobs of s: a
+// secret variable's (see Job.Shown) masked.
+func maskSecretValues(s *Script, jobs []Job) {
+	secret := secretVars(s)
+	ranks := map[string]map[string]int{} // by variable, each value's rank
+	for _, j := range jobs {
+		for _, kv := range j.Matrix {
+			if !secret[kv.Key] {
+				continue
+			}
+			if ranks[kv.Key] == nil {
+				ranks[kv.Key] = map[string]int{}
+			}
+			if _, ok := ranks[kv.Key][kv.Value]; !ok {
+				ranks[kv.Key][kv.Value] = len(ranks[kv.Key]) + 1
+			}
+		}
+	}
+	if len(ranks) == 0 {
+		return
+	}
+	for i, j := range jobs {
+		shown := slices.Clone(j.Matrix)
+		for k, kv := range shown {
+			if r, ok := ranks[kv.Key]; ok {
+				shown[k].Value = maskText
+				if len(r) > 1 {
+					shown[k].Value += "#" + strconv.Itoa(r[kv.Value])
+				}
+			}
+		}
+		jobs[i].shown = shown
+	}
 }

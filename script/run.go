@@ -105,19 +105,36 @@ type Job struct {
 	// Setup is the run of the script's setup: this job shares, from
 	// ShareSetups; nil runs none.
 	Setup *Setup
+	// shown is Matrix as it is shown, a secret's values masked (see
+	// Shown); nil: Matrix itself.
+	shown []KV
 }
 
-// Name is the script's name followed by the matrix values:
-// "name [host=a port=1]".
+// Name is the script's name followed by the matrix values as they are
+// shown: "name [host=a port=1]", "name [user=root token=******#2]".
 func (j Job) Name() string {
 	if len(j.Matrix) == 0 {
 		return j.Script.Name
 	}
-	parts := make([]string, len(j.Matrix))
-	for i, kv := range j.Matrix {
+	shown := j.Shown()
+	parts := make([]string, len(shown))
+	for i, kv := range shown {
 		parts[i] = kv.Key + "=" + kv.Value
 	}
 	return j.Script.Name + " [" + strings.Join(parts, " ") + "]"
+}
+
+// Shown is the job's matrix values as drover shows them, in its name and
+// its reports: the value of a variable that is a secret in the script (it
+// feeds a send with secret: true, or a secret ask:) is ******, followed,
+// when the jobs of the script give it more than one value, by its rank
+// among them (#1, #2, ... in the order of the jobs), so that each job
+// keeps a name of its own.
+func (j Job) Shown() []KV {
+	if j.shown != nil {
+		return j.shown
+	}
+	return j.Matrix
 }
 
 // Locks returns the job's lock names, their variables expanded with the

@@ -33,7 +33,8 @@ var unescape = strings.NewReplacer(`\n`, "\n", `\r`, "\r", `\t`, "\t", `\u003c`,
 
 // runHidingSecrets runs the script with -v, --transcripts and a JSON
 // report, and fails t if a run of a secret's characters is in drover's
-// stdout or stderr, a transcript, a recording or the report. It returns
+// stdout or stderr, a transcript, a recording or the report, or in the
+// name of one. It returns
 // the -v trace and the transcript, for the test to see that the output
 // holding the secrets was shown, masked.
 func runHidingSecrets(t *testing.T, src string, wantCode int, secrets []string, args ...string) (trace, transcript string) {
@@ -56,6 +57,7 @@ func runHidingSecrets(t *testing.T, src string, wantCode int, secrets []string, 
 			t.Fatal(err)
 		}
 		outputs[filepath.Base(f)] = string(b)
+		outputs["the file name "+filepath.Base(f)] = filepath.Base(f)
 		if strings.HasSuffix(f, ".log") {
 			transcript = string(b)
 		}
@@ -101,6 +103,35 @@ steps:
 `, 1, []string{secret})
 	if !strings.Contains(trace, "other line 3") {
 		t.Errorf("the other process's lines are not in the trace:\n%s", trace)
+	}
+}
+
+// TestSecretMatrixValue: a matrix variable feeds a secret send, so its
+// values are secrets; the jobs' names, in the results, the -v trace, the
+// transcripts' names and the report, show ******, numbered where the
+// jobs have more than one value, so that each keeps a name of its own.
+// A value given with --var over the matrix is masked as well.
+func TestSecretMatrixValue(t *testing.T) {
+	t.Parallel()
+	const a, b, given = "Matrix-Secret-Alpha-0123456789", "Matrix-Secret-Bravo-9876543210", "Given-Secret-Charlie-5555555555"
+	src := `name: mx
+matrix:
+  pw: ["` + a + `", "` + b + `"]
+  n: [1]
+steps:
+  - spawn: [cat]
+  - send: {text: "${pw}", secret: true}
+  - expect: {text: never, timeout: 200ms}
+`
+	trace, _ := runHidingSecrets(t, src, 1, []string{a, b})
+	for _, want := range []string{"mx [pw=******#1 n=1] |", "mx [pw=******#2 n=1] |"} {
+		if !strings.Contains(trace, want) {
+			t.Errorf("no %q in the trace:\n%s", want, trace)
+		}
+	}
+	trace, _ = runHidingSecrets(t, src, 1, []string{given}, "--var", "pw="+given)
+	if !strings.Contains(trace, "mx [pw=****** n=1]") {
+		t.Errorf("the job is not named %q:\n%s", "mx [pw=****** n=1]", trace)
 	}
 }
 

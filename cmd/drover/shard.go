@@ -112,7 +112,7 @@ func jobKey(name string, matrix map[string]string) string {
 // keyOf is jobKey for a job about to run.
 func keyOf(j script.Job) string {
 	m := make(map[string]string, len(j.Matrix))
-	for _, kv := range j.Matrix {
+	for _, kv := range j.Shown() { // As the report has them.
 		m[kv.Key] = kv.Value
 	}
 	return jobKey(j.Name(), m)

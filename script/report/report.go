@@ -132,7 +132,7 @@ func JSONRun(w io.Writer, results []*script.Result, took time.Duration, run Run)
 		}
 		if len(r.Job.Matrix) > 0 {
 			j.Matrix = map[string]string{}
-			for _, kv := range r.Job.Matrix {
+			for _, kv := range r.Job.Shown() { // A secret's values masked.
 				j.Matrix[kv.Key] = kv.Value
 			}
 		}

@@ -250,8 +250,9 @@ func failure(r *script.Result) string {
 
 // matrixName names the subtest of one combination of matrix values.
 func matrixName(j script.Job) string {
-	parts := make([]string, len(j.Matrix))
-	for i, kv := range j.Matrix {
+	shown := j.Shown() // A secret's values masked.
+	parts := make([]string, len(shown))
+	for i, kv := range shown {
 		parts[i] = kv.Key + "=" + kv.Value
 	}
 	return strings.Join(parts, " ")
