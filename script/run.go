@@ -83,9 +83,10 @@ type Options struct {
 	// cancellation: drover's SIGINT, SIGTERM, SIGHUP and SIGQUIT. Sent to
 	// drover's process group (Ctrl-C on a terminal), one also reaches a
 	// process that drover is starting, still in that group until it
-	// makes a session of its own, and kills it. A job that fails with a
-	// process killed by one of them waits up to StopWait for the run to
-	// stop, and is then interrupted, not failed. Nil: no job waits.
+	// makes a session of its own, and kills it. A job (or a setup) that
+	// fails with a process killed by one of them waits up to StopWait for
+	// the run to stop, and is then interrupted, not failed. Nil: no job
+	// waits.
 	StopSignals []syscall.Signal
 }
 
@@ -297,16 +298,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
 	err = st.runBlock(sctx, job.Script.Steps)
 	cancel()
-	if err != nil && ctx.Err() == nil && st.killedBy(opts.StopSignals) {
-		// Killed as it started by the run's own stop, most likely, which
-		// comes a moment later: then it was interrupted, not failed.
-		timer := time.NewTimer(StopWait)
-		select {
-		case <-ctx.Done():
-		case <-timer.C:
-		}
-		timer.Stop()
-	}
+	st.awaitStop(ctx, err)
 	var ferr error
 	if len(job.Script.Finally) > 0 {
 		// Clean-up steps get their own time, and still run when the
@@ -416,6 +408,23 @@ func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
 func (m maskErr) Unwrap() error { return m.err }
 
 // cleanup ends every process still running, whole trees, all at once.
+// awaitStop waits, when the job's steps failed with err and a process of
+// the job was killed by one of the run's stop signals, up to StopWait for
+// ctx, the run's, to be done: killed as it started by the run's own stop,
+// most likely, which comes a moment later, the job was interrupted, not
+// failed.
+func (st *state) awaitStop(ctx context.Context, err error) {
+	if err == nil || ctx.Err() != nil || !st.killedBy(st.opts.StopSignals) {
+		return
+	}
+	timer := time.NewTimer(StopWait)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+}
+
 // killedBy reports whether a process of the job was killed by one of
 // sigs before the clean-up: a run step's, or a spawned one.
 func (st *state) killedBy(sigs []syscall.Signal) bool {

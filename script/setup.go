@@ -129,6 +129,7 @@ func (su *Setup) run(ctx context.Context, opts *Options) error {
 	sctx, cancel := context.WithTimeoutCause(ctx, timeout, &scriptTimeout{timeout})
 	err = st.runBlock(sctx, s.Setup)
 	cancel()
+	st.awaitStop(ctx, err) // Its jobs are then interrupted, not failed.
 	if opts.Step != nil {
 		opts.Step(st.jobName, nil) // Its steps are done.
 	}

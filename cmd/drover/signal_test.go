@@ -148,15 +148,20 @@ func TestStopSignals(t *testing.T) {
 // the race's unlucky end: its process dies of SIGTERM, and only then
 // does drover get it (the test sends it to drover's group once the
 // process said it was about to die). A process killed by it when drover
-// is not stopped still fails its job.
+// is not stopped still fails its job. The same goes for a setup: its jobs
+// are interrupted.
 func TestStopKillsStartingProcess(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("signals drover's process group")
 	}
 	t.Parallel()
 	for _, mode := range supervisorModes {
-		for _, stop := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/stop=%v", mode.name, stop), func(t *testing.T) {
+		for _, c := range []struct {
+			stop  bool
+			block string
+		}{{true, "steps"}, {false, "steps"}, {true, "setup"}} {
+			stop := c.stop
+			t.Run(fmt.Sprintf("%s/%s/stop=%v", mode.name, c.block, stop), func(t *testing.T) {
 				t.Parallel()
 				marker := uniqueSleep()
 				dir := t.TempDir()
@@ -165,11 +170,16 @@ func TestStopKillsStartingProcess(t *testing.T) {
 				if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 					t.Fatal(err)
 				}
-				path := writeScript(t, dir, "starting.yaml", `name: starting
-steps:
-  - run: {shell: 'echo dying > `+fifo+`; kill -TERM $$$$'} # $$ is drover's escape of $.
-  - run: [sleep, "`+marker+`"]
-`)
+				dying := `  - run: {shell: 'echo dying > ` + fifo + `; kill -TERM $$$$'} # $$ is drover's escape of $.
+`
+				src := "name: starting\nsteps:\n" + dying + `  - run: [sleep, "` + marker + `"]
+`
+				if c.block == "setup" {
+					src = "name: starting\nsetup:\n" + dying + `steps:
+  - run: [sleep, "` + marker + `"]
+`
+				}
+				path := writeScript(t, dir, "starting.yaml", src)
 				cmd, out := startDroverWith(t, dir, mode.env, "run", "--report", "json="+js, path)
 				f, err := os.Open(fifo) // Until the script opens it.
 				if err != nil {
