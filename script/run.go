@@ -308,6 +308,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		st.log.trace(lineStep, "-- finally\n")
 		ferr = st.runBlock(fctx, job.Script.Finally)
 		fcancel()
+		st.awaitStop(ctx, ferr)
 	}
 	st.cleanup()
 	// Its processes have ended: nothing writes in ${work} any more.
@@ -345,6 +346,9 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		res.FinallyErr = ferr
 		if res.Status == Passed {
 			res.Status = Failed
+			if ctx.Err() != nil {
+				res.Status = Interrupted // Stopped while it cleaned up.
+			}
 			res.setReceived(ferr, log)
 		}
 	}

@@ -148,8 +148,8 @@ func TestStopSignals(t *testing.T) {
 // the race's unlucky end: its process dies of SIGTERM, and only then
 // does drover get it (the test sends it to drover's group once the
 // process said it was about to die). A process killed by it when drover
-// is not stopped still fails its job. The same goes for a setup: its jobs
-// are interrupted.
+// is not stopped still fails its job. The same goes for a setup (its jobs
+// are interrupted) and for a job's finally: steps.
 func TestStopKillsStartingProcess(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("signals drover's process group")
@@ -159,7 +159,7 @@ func TestStopKillsStartingProcess(t *testing.T) {
 		for _, c := range []struct {
 			stop  bool
 			block string
-		}{{true, "steps"}, {false, "steps"}, {true, "setup"}} {
+		}{{true, "steps"}, {false, "steps"}, {true, "setup"}, {true, "finally"}} {
 			stop := c.stop
 			t.Run(fmt.Sprintf("%s/%s/stop=%v", mode.name, c.block, stop), func(t *testing.T) {
 				t.Parallel()
@@ -174,9 +174,13 @@ func TestStopKillsStartingProcess(t *testing.T) {
 `
 				src := "name: starting\nsteps:\n" + dying + `  - run: [sleep, "` + marker + `"]
 `
-				if c.block == "setup" {
+				switch c.block {
+				case "setup":
 					src = "name: starting\nsetup:\n" + dying + `steps:
   - run: [sleep, "` + marker + `"]
+`
+				case "finally": // The steps pass; the clean-up is stopped.
+					src = "name: starting\nsteps:\n  - log: done\nfinally:\n" + dying + `  - run: [sleep, "` + marker + `"]
 `
 				}
 				path := writeScript(t, dir, "starting.yaml", src)
