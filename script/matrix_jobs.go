@@ -287,19 +287,19 @@ func (s *Script) checkJobs() error {
 	if s.MatrixCSV != nil {
 		radix = append(radix, len(s.MatrixCSV.Rows))
 	}
-	product := 1
+	product := int64(1) // On 32 bits too.
 	counts := make([]string, len(radix))
 	for i, n := range radix {
 		n = max(n, 1)
 		counts[i] = strconv.Itoa(n)
-		if product > ceiling/n {
+		if product > ceiling/int64(n) {
 			product = ceiling
 		} else {
-			product *= n
+			product *= int64(n)
 		}
 	}
 	if product > maxJobs {
-		count := strconv.Itoa(product)
+		count := strconv.FormatInt(product, 10)
 		if product == ceiling {
 			count = "at least " + count
 		}

@@ -3,7 +3,7 @@ package script
 import (
 	"errors"
 	"fmt"
-	"github.com/drover-dev/drover/exec"
+	"math"
 	"regexp"
 	"regexp/syntax"
 	"slices"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/drover-dev/drover/exec"
 )
 
 // stepCtx reads the values of one step (or of the top level, with kind "")
@@ -243,8 +245,9 @@ func (c *stepCtx) checkSize(n *yaml.Node, key, s string) bool {
 	return false
 }
 
-// maxSize caps the sizes expandedSize adds, so that they cannot overflow.
-const maxSize = 1 << 40
+// maxSize caps the sizes expandedSize adds, so that they cannot overflow,
+// a filter's growth (at most 6 bytes a byte) included, on 32 bits too.
+const maxSize = min(1<<40, math.MaxInt>>3)
 
 // expandedSize is the most bytes template s can expand to, as far as the
 // parser knows: a capture or the environment counts as empty. It is at
