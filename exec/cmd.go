@@ -90,7 +90,10 @@ func Start(ctx context.Context, c *Cmd) (*Process, error) {
 			st.setWatch(c.Watch, c.CountLines)
 		}
 	}
-	p.stopAfter = context.AfterFunc(ctx, func() { _ = p.Terminate(context.Background(), p.grace) })
+	p.stopAfter = context.AfterFunc(ctx, func() {
+		p.ended.Store(true)
+		_ = p.Terminate(context.Background(), p.grace)
+	})
 	go p.reap()
 	return p, nil
 }

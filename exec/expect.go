@@ -107,7 +107,7 @@ func (p *Process) ExpectIdle(ctx context.Context, idle time.Duration, s Stream, 
 			settleC = settleT.C
 		}
 		if allEOF {
-			if ctx.Err() != nil {
+			if p.awaitSameEnd(ctx) {
 				break // A scan cut short by ctx proves nothing: say why it stopped.
 			}
 			e := p.expectError(ctx, s, pats, began, ErrEOF)

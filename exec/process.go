@@ -8,6 +8,7 @@ import (
 	"os"
 	osexec "os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -26,6 +27,7 @@ type Process struct {
 	grace     time.Duration
 	waitDelay time.Duration
 	stopAfter func() bool // stops the Start context's watch
+	ended     atomic.Bool // the Start context's end ended the process
 
 	reaped  chan struct{} // closed once the process is waited for
 	status  *Status
@@ -210,10 +212,16 @@ func writeCtx(ctx context.Context, w io.Writer, b []byte) error {
 // Wait waits for the process to exit and for its output to end, at most
 // Cmd.WaitDelay after the exit. It returns the status; the error is an
 // *ExitError when the status is not a clean exit 0, or ctx's error when ctx
-// is done first (the process is left running).
+// is done first (the process is left running), or when the end of the
+// context the process was started with ended the process and ctx, most
+// often a child of that context, ends a moment later, in the same
+// cancellation.
 func (p *Process) Wait(ctx context.Context) (*Status, error) {
 	select {
 	case <-p.reaped:
+		if p.awaitSameEnd(ctx) {
+			return nil, ctx.Err()
+		}
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -226,6 +234,27 @@ func (p *Process) Wait(ctx context.Context) (*Status, error) {
 		return p.status, e
 	}
 	return p.status, nil
+}
+
+// sameEndWait is how long awaitSameEnd waits.
+const sameEndWait = 100 * time.Millisecond
+
+// awaitSameEnd reports whether ctx is done, waiting for it up to
+// sameEndWait when the end of the context the process was started with
+// ended the process: a context and its children are cancelled in one
+// sweep, but the process may die, and its output end, before the sweep
+// reaches ctx. A wait or an Expect cut short by that end then says so,
+// not that the process exited or that its output ended.
+func (p *Process) awaitSameEnd(ctx context.Context) bool {
+	if ctx.Err() == nil && p.ended.Load() {
+		timer := time.NewTimer(sameEndWait)
+		defer timer.Stop()
+		select {
+		case <-ctx.Done():
+		case <-timer.C:
+		}
+	}
+	return ctx.Err() != nil
 }
 
 // drain waits for the readers to reach the end of output. When WaitDelay

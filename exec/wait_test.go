@@ -116,6 +116,41 @@ func TestWaitContextLeavesRunning(t *testing.T) {
 	}
 }
 
+// When the end of the context a process was started with ends it, a Wait
+// or an Expect whose own context ends a moment later, as a child of that
+// context does in the same cancellation, says that its context ended, not
+// that the process exited or that its output ended.
+func TestSameEnd(t *testing.T) {
+	t.Parallel()
+	for _, what := range []string{"wait", "expect"} {
+		t.Run(what, func(t *testing.T) {
+			t.Parallel()
+			watchdog := testContext(t, 10*time.Second)
+			started, stop := context.WithCancel(watchdog)
+			p := mustStart(t, started, helperCmd(t, "hang"))
+			expect(t, watchdog, p, Stdout, text("ready\n"))
+			own, cancel := context.WithCancel(watchdog)
+			done := make(chan error, 1)
+			go func() {
+				var err error
+				if what == "wait" {
+					_, err = p.Wait(own)
+				} else {
+					_, err = p.Expect(own, Stdout, text("never"))
+				}
+				done <- err
+			}()
+			stop() // It ends the process...
+			<-p.Done()
+			time.Sleep(20 * time.Millisecond) // ...its output ends...
+			cancel()                          // ...then the wait's own context.
+			if err := <-done; !errors.Is(err, context.Canceled) {
+				t.Errorf("%s: %v, want context.Canceled", what, err)
+			}
+		})
+	}
+}
+
 // A grandchild that keeps the output open does not keep Wait waiting past
 // WaitDelay; the grandchild goes with Terminate.
 func TestWaitDelay(t *testing.T) {
