@@ -411,14 +411,13 @@ type maskErr struct {
 func (m maskErr) Error() string { return m.log.masked(m.err.Error()) }
 func (m maskErr) Unwrap() error { return m.err }
 
-// cleanup ends every process still running, whole trees, all at once.
 // awaitStop waits, when the job's steps failed with err and a process of
 // the job was killed by one of the run's stop signals, up to StopWait for
 // ctx, the run's, to be done: killed as it started by the run's own stop,
 // most likely, which comes a moment later, the job was interrupted, not
 // failed.
 func (st *state) awaitStop(ctx context.Context, err error) {
-	if err == nil || ctx.Err() != nil || !st.killedBy(st.opts.StopSignals) {
+	if err == nil || ctx.Err() != nil || !st.killedByStop() {
 		return
 	}
 	timer := time.NewTimer(StopWait)
@@ -429,25 +428,27 @@ func (st *state) awaitStop(ctx context.Context, err error) {
 	}
 }
 
-// killedBy reports whether a process of the job was killed by one of
-// sigs before the clean-up: a run step's, or a spawned one.
-func (st *state) killedBy(sigs []syscall.Signal) bool {
-	if len(sigs) == 0 {
-		return false
-	}
-	for _, sig := range st.killed {
-		if slices.Contains(sigs, sig) {
-			return true
-		}
+// killedByStop reports whether a process of the job, a run step's or a
+// spawned one, was killed by one of the run's stop signals before the
+// clean-up.
+func (st *state) killedByStop() bool {
+	if st.runStopKilled {
+		return true
 	}
 	for _, pr := range st.order {
-		if s := pr.p.Status(); s != nil && slices.Contains(sigs, s.Signal) {
+		if s := pr.p.Status(); s != nil && st.isStop(s.Signal) {
 			return true
 		}
 	}
 	return false
 }
 
+// isStop reports whether sig is one of the run's stop signals.
+func (st *state) isStop(sig syscall.Signal) bool {
+	return sig != 0 && slices.Contains(st.opts.StopSignals, sig)
+}
+
+// cleanup ends every process still running, whole trees, all at once.
 func (st *state) cleanup() {
 	var wg sync.WaitGroup
 	for _, p := range st.order {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/drover-dev/drover/exec"
 )
@@ -30,13 +29,15 @@ type state struct {
 	env       []string          // the job's environment: drover's, then the script's
 	procs     map[string]*proc  // spawned processes by name
 	order     []*proc           // every process started, for the clean-up
-	killed    []syscall.Signal  // the signals that killed the processes of run steps
 	current   *proc             // the most recently spawned
 	piped     map[string]bool   // names whose stdout feeds a stdin_from
 	log       *jobLog
 	procCtx   context.Context // bounds the life of spawned processes: the job's
 	rec       *recorder       // --transcripts, or nil
 	plan      secretPlan
+	// runStopKilled: a run step's process died of one of the run's stop
+	// signals (Options.StopSignals).
+	runStopKilled bool
 }
 
 // proc is a process a script started.

@@ -200,8 +200,8 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 		_ = p.SendEOF(ctx) // The program may have exited already.
 	}
 	status, err := p.Wait(ctx)
-	if status != nil && status.Signal != 0 {
-		st.killed = append(st.killed, status.Signal)
+	if status != nil && st.isStop(status.Signal) {
+		st.runStopKilled = true
 	}
 	if status == nil {
 		return &runError{what: fmt.Sprintf("%s did not exit", strings.Join(args, " ")), waited: time.Since(began), err: orStopped(ctx, s.Timeout, err), p: p}
