@@ -117,8 +117,10 @@ func catchEarly() {
 }
 
 // blockingSignals runs f on a thread of its own that blocks every signal
-// meanwhile (but SIGKILL and SIGSTOP, which cannot be): a process
-// cloned there starts with them blocked.
+// that comes from outside meanwhile (SIGKILL and SIGSTOP cannot be): a
+// process cloned there starts with them blocked. The signals of a fault
+// (SIGSEGV, SIGBUS, ...) are left alone: blocked, a fault in f would kill
+// the program instead of panicking.
 func blockingSignals(f func()) {
 	runtime.LockOSThread() // The signal mask is the thread's.
 	defer runtime.UnlockOSThread()
@@ -126,11 +128,19 @@ func blockingSignals(f func()) {
 	for i := range all.Val {
 		all.Val[i] = ^all.Val[i]
 	}
+	bits := int(unsafe.Sizeof(all.Val[0])) * 8 // 32 or 64, by system
+	for _, sig := range faultSignals {
+		n := int(sig) - 1
+		all.Val[n/bits] &^= 1 << (n % bits)
+	}
 	if unix.PthreadSigmask(unix.SIG_BLOCK, &all, &was) == nil {
 		defer func() { _ = unix.PthreadSigmask(unix.SIG_SETMASK, &was, nil) }()
 	}
 	f()
 }
+
+// faultSignals are those a program's own faults raise.
+var faultSignals = []syscall.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP, syscall.SIGSYS}
 
 // supervise catches the stop signals, tells the worker it may begin (the
 // byte Ready on its pipe), relays the signals to it and waits for it to

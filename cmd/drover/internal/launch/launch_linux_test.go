@@ -62,8 +62,8 @@ func TestRemoveRoot(t *testing.T) {
 
 // blockingSignals runs its function with the stop signals, SIGPIPE and
 // SIGURG (the runtime's preemption) blocked on its thread, as a process
-// cloned there starts (package os's pidfd probe, catchEarly), and gives
-// the thread its mask back.
+// cloned there starts (package os's pidfd probe, catchEarly), but not
+// the signals of a fault, and gives the thread its mask back.
 func TestBlockingSignals(t *testing.T) {
 	var before, inside, after uint64
 	var errs [3]error
@@ -85,6 +85,11 @@ func TestBlockingSignals(t *testing.T) {
 	for _, sig := range append([]os.Signal{syscall.SIGPIPE, syscall.SIGURG}, StopSignals...) {
 		if bit := uint64(1) << (sig.(syscall.Signal) - 1); inside&bit == 0 {
 			t.Errorf("%v is not blocked inside (SigBlk %016x)", sig, inside)
+		}
+	}
+	for _, sig := range faultSignals {
+		if bit := uint64(1) << (sig - 1); inside&bit != 0 {
+			t.Errorf("%v, a fault's, is blocked inside (SigBlk %016x)", sig, inside)
 		}
 	}
 	if after != before {
