@@ -27,12 +27,13 @@ func leakOf(out, secret string) string {
 	return ""
 }
 
-// unescape undoes JSON's escapes of control characters and HTML, so that a
-// secret is found in a report or a recording too.
-var unescape = strings.NewReplacer(`\n`, "\n", `\r`, "\r", `\t`, "\t", `\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\"`, `"`, `\\`, `\`)
+// unescape undoes JSON's escapes of control characters and HTML, and
+// XML's, so that a secret is found in a report or a recording too.
+var unescape = strings.NewReplacer(`\n`, "\n", `\r`, "\r", `\t`, "\t", `\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\"`, `"`, `\\`, `\`,
+	"&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&#xA;", "\n", "&#x9;", "\t", "&#xD;", "\r")
 
-// runHidingSecrets runs the script with -v, --transcripts and a JSON
-// report, and fails t if a run of a secret's characters is in drover's
+// runHidingSecrets runs the script with -v, --transcripts, a JSON and a
+// JUnit report, and fails t if a run of a secret's characters is in drover's
 // stdout or stderr, a transcript, a recording or the report, or in the
 // name of one. It returns
 // the -v trace and the transcript, for the test to see that the output
@@ -43,14 +44,15 @@ func runHidingSecrets(t *testing.T, src string, wantCode int, secrets []string, 
 	path := writeScript(t, dir, "secret.yaml", src)
 	tr := filepath.Join(dir, "tr")
 	rep := filepath.Join(dir, "report.json")
-	args = append(append([]string{"run", "-v", "--transcripts", tr, "--report", "json=" + rep}, args...), path)
+	junit := filepath.Join(dir, "report.xml")
+	args = append(append([]string{"run", "-v", "--transcripts", tr, "--report", "json=" + rep, "--report", "junit=" + junit}, args...), path)
 	code, stdout, stderr := droverRun(t, dir, args...)
 	if code != wantCode {
 		t.Fatalf("exit %d, want %d\n%s%s", code, wantCode, stdout, stderr)
 	}
 	outputs := map[string]string{"stdout": stdout, "stderr": stderr}
 	files, _ := filepath.Glob(filepath.Join(tr, "*"))
-	files = append(files, rep)
+	files = append(files, rep, junit)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
