@@ -109,7 +109,7 @@ func (p *Process) Send(ctx context.Context, b []byte) error {
 		return &Error{Op: "send", Name: p.name(), Err: errNoStdin}
 	}
 	if p.Exited() { // First: Terminate closes stdin too.
-		return &Error{Op: "send", Name: p.name(), Err: ErrExited}
+		return &Error{Op: "send", Name: p.name(), Err: p.exitedErr(ctx)}
 	}
 	if p.closed {
 		return &Error{Op: "send", Name: p.name(), Err: errStdinClosed}
@@ -153,7 +153,7 @@ func (p *Process) Send(ctx context.Context, b []byte) error {
 			timer.Stop()
 		}
 		if p.Exited() {
-			err = ErrExited
+			err = p.exitedErr(ctx)
 		}
 		return &Error{Op: "send", Name: p.name(), Err: err}
 	}
@@ -243,8 +243,8 @@ const sameEndWait = 100 * time.Millisecond
 // sameEndWait when the end of the context the process was started with
 // ended the process: a context and its children are cancelled in one
 // sweep, but the process may die, and its output end, before the sweep
-// reaches ctx. A wait or an Expect cut short by that end then says so,
-// not that the process exited or that its output ended.
+// reaches ctx. A wait, an Expect or a Send cut short by that end then
+// says so, not that the process exited or that its output ended.
 func (p *Process) awaitSameEnd(ctx context.Context) bool {
 	if ctx.Err() == nil && p.ended.Load() {
 		timer := time.NewTimer(sameEndWait)
@@ -255,6 +255,16 @@ func (p *Process) awaitSameEnd(ctx context.Context) bool {
 		}
 	}
 	return ctx.Err() != nil
+}
+
+// exitedErr is why a send to the exited process fails: ErrExited, or
+// ctx's error when the end of the process's own context ended it and ctx
+// ends too (awaitSameEnd).
+func (p *Process) exitedErr(ctx context.Context) error {
+	if p.awaitSameEnd(ctx) {
+		return ctx.Err()
+	}
+	return ErrExited
 }
 
 // drain waits for the readers to reach the end of output. When WaitDelay

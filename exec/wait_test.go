@@ -116,13 +116,13 @@ func TestWaitContextLeavesRunning(t *testing.T) {
 	}
 }
 
-// When the end of the context a process was started with ends it, a Wait
-// or an Expect whose own context ends a moment later, as a child of that
-// context does in the same cancellation, says that its context ended, not
-// that the process exited or that its output ended.
+// When the end of the context a process was started with ends it, a
+// Wait, an Expect or a Send whose own context ends a moment later, as a
+// child of that context does in the same cancellation, says that its
+// context ended, not that the process exited or that its output ended.
 func TestSameEnd(t *testing.T) {
 	t.Parallel()
-	for _, what := range []string{"wait", "expect"} {
+	for _, what := range []string{"wait", "expect", "send"} {
 		t.Run(what, func(t *testing.T) {
 			t.Parallel()
 			watchdog := testContext(t, 10*time.Second)
@@ -131,19 +131,29 @@ func TestSameEnd(t *testing.T) {
 			expect(t, watchdog, p, Stdout, text("ready\n"))
 			own, cancel := context.WithCancel(watchdog)
 			done := make(chan error, 1)
-			go func() {
+			run := func() {
 				var err error
-				if what == "wait" {
+				switch what {
+				case "wait":
 					_, err = p.Wait(own)
-				} else {
+				case "expect":
 					_, err = p.Expect(own, Stdout, text("never"))
+				case "send":
+					err = p.Send(own, []byte("late\n"))
 				}
 				done <- err
-			}()
+			}
+			if what != "send" {
+				go run() // Waiting when the process ends.
+			}
 			stop() // It ends the process...
 			<-p.Done()
 			time.Sleep(20 * time.Millisecond) // ...its output ends...
-			cancel()                          // ...then the wait's own context.
+			if what == "send" {
+				go run() // Sent to the process gone.
+				time.Sleep(20 * time.Millisecond)
+			}
+			cancel() // ...then the wait's own context.
 			if err := <-done; !errors.Is(err, context.Canceled) {
 				t.Errorf("%s: %v, want context.Canceled", what, err)
 			}
