@@ -83,10 +83,10 @@ type Options struct {
 	// cancellation: drover's SIGINT, SIGTERM, SIGHUP and SIGQUIT. Sent to
 	// drover's process group (Ctrl-C on a terminal), one also reaches a
 	// process that drover is starting, still in that group until it
-	// makes a session of its own, and kills it. A job (or a setup) that
-	// fails with a process killed by one of them waits up to StopWait for
-	// the run to stop, and is then interrupted, not failed. Nil: no job
-	// waits.
+	// makes a session of its own, and kills it. A job whose steps, setup
+	// or finally: fail with a process killed by one of them waits up to
+	// StopWait for the run to stop, and is then interrupted, not failed.
+	// Nil: no job waits.
 	StopSignals []syscall.Signal
 }
 
