@@ -120,8 +120,9 @@ testdata/bad/call_inside.yaml:4:5: call login: testdata/lib/broken.yaml:7:14: lo
 		"setup_type":     `testdata/bad/setup_type.yaml:1:8: setup: want a list of steps, got a mapping`,
 		"setup_drive": `testdata/bad/setup_drive.yaml:8:27: send: text: ${host} is a matrix value, or made of one, and setup: runs once for every job: it sees vars: and --var only
 testdata/bad/setup_drive.yaml:9:5: free_port: setup: defines "n", a matrix name (line 2): choose another name
-testdata/bad/setup_drive.yaml:12:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it
-testdata/bad/setup_drive.yaml:13:16: terminate: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on it but not drive it`,
+testdata/bad/setup_drive.yaml:12:16: send: on: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on its address but not drive it
+testdata/bad/setup_drive.yaml:13:16: terminate: process "dns" is setup:'s (line 7), shared by every job: a job may wait_port on its address but not drive it
+testdata/bad/setup_drive.yaml:14:48: wait_port: on: process "dns" is setup:'s (line 7): a job cannot watch it; a wait_port in setup:, after its spawn, does`,
 		"capture_order": `testdata/bad/capture_order.yaml:3:17: run: undefined variable "version"`,
 		"cmd_string":    `testdata/bad/cmd_string.yaml:2:16: run: cmd: want a list such as [ls, -l] (no shell); for a shell command line write shell: "ls -l /tmp"`,
 		"colon_value":   `testdata/bad/colon_value.yaml:3:1: invalid YAML: mapping values are not allowed in this context; quote a value that holds ": "`,
@@ -243,7 +244,9 @@ testdata/bad/var_names.yaml:8:37: expect: capture: "match" is reserved (for ${ma
 		"wait_port": `testdata/bad/wait_port.yaml:2:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "localhost"
 testdata/bad/wait_port.yaml:3:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "localhost:99999"
 testdata/bad/wait_port.yaml:4:5: wait_port: missing key addr: the host:port to connect to
-testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "8080"`,
+testdata/bad/wait_port.yaml:5:16: wait_port: want host:port such as 127.0.0.1:8080 or [::1]:8080, got "8080"
+testdata/bad/wait_port.yaml:6:43: wait_port: on: unknown process "dns" (no spawn comes before this step)
+testdata/bad/wait_port.yaml:8:43: wait_port: on: unknown process "wbe" (spawned before this step: web)`,
 		"wrong_type": `testdata/bad/wrong_type.yaml:1:10: timeout: want a duration such as 10s, got a list
 testdata/bad/wrong_type.yaml:3:30: spawn: tty: want true or false, got "yes"
 testdata/bad/wrong_type.yaml:4:13: expect: want text to wait for, or a mapping with text, re, eof, any or echo; got a list

@@ -87,5 +87,5 @@ func (p *parser) setupProc(name string) error {
 	if !ok {
 		return nil
 	}
-	return fmt.Errorf("process %q is setup:'s (line %d), shared by every job: a job may wait_port on it but not drive it", name, pos.Line)
+	return fmt.Errorf("process %q is setup:'s (line %d), shared by every job: a job may wait_port on its address but not drive it", name, pos.Line)
 }

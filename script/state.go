@@ -51,6 +51,9 @@ type proc struct {
 	// (nil: none), their variables expanded.
 	failOn []exec.Pattern
 	prompt *exec.Pattern
+	// settled: a wait, signal or terminate step has dealt with it, so
+	// its end is expected; wait_port no longer watches it.
+	settled bool
 }
 
 func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error) {

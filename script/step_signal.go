@@ -55,6 +55,7 @@ func (s *Signal) run(_ context.Context, st *state) error {
 	if err != nil {
 		return err
 	}
+	pr.settled = true
 	sig, err := exec.ParseSignal(s.Sig)
 	if err != nil {
 		return err

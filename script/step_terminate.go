@@ -55,6 +55,7 @@ func (s *Terminate) run(ctx context.Context, st *state) error {
 	if err != nil {
 		return err
 	}
+	pr.settled = true
 	grace := s.Grace
 	if grace <= 0 {
 		grace = defaultGrace

@@ -98,6 +98,7 @@ func (s *Wait) run(ctx context.Context, st *state) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	began := time.Now()
+	pr.settled = true
 	status, err := pr.p.Wait(ctx)
 	if status == nil {
 		return &runError{what: fmt.Sprintf("%s did not exit", pr.name), waited: time.Since(began), err: orStopped(ctx, timeout, err), p: pr.p}

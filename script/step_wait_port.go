@@ -2,6 +2,7 @@ package script
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -11,11 +12,15 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// WaitPort waits until a TCP connection to Addr succeeds.
+// WaitPort waits until a TCP connection to Addr succeeds. It watches a
+// process meanwhile, the one On names or else the last one spawned, and
+// fails at once if that process fails first: the server that was to
+// listen is dead.
 type WaitPort struct {
 	Pos     Pos
 	Addr    string // template, host:port
 	Timeout time.Duration
+	On      string // the process to watch; "": the last one spawned, if any
 }
 
 // Position and Kind implement Step.
@@ -27,7 +32,8 @@ var waitPortKind = &stepKind{
 	stepSpec: stepSpec{kind: "wait_port", doc: "wait until a TCP connection to host:port succeeds",
 		short: []valueType{tAddr},
 		long: &form{
-			fields:   []field{{"addr", tAddr, "host:port"}, fTimeout},
+			fields: []field{{"addr", tAddr, "host:port"}, fTimeout,
+				{"on", tProcess, "the process to watch, whose failure ends the wait; default: the last one spawned"}},
 			required: []string{"addr"},
 			missing:  map[string]string{"addr": "the host:port to connect to"},
 		}},
@@ -45,13 +51,16 @@ func parseWaitPort(c *stepCtx, key, val *yaml.Node) Step {
 		if e, ok := f["timeout"]; ok {
 			s.Timeout, _ = c.duration(e.val, "timeout", false)
 		}
+		if e, ok := f["on"]; ok {
+			s.On = c.watched(e.val)
+		}
 		e, ok := f["addr"]
 		if !ok {
 			return s // Missing: longForm said so.
 		}
 		addr, addrKey = e.val, "addr"
 	default:
-		c.errorf(val, "", "want host:port such as 127.0.0.1:8080, or a mapping with addr and timeout; got %s", describe(val))
+		c.errorf(val, "", "want host:port such as 127.0.0.1:8080, or a mapping with addr, timeout and on; got %s", describe(val))
 		return s
 	}
 	a, ok := c.tmpl(addr, addrKey)
@@ -68,11 +77,36 @@ func parseWaitPort(c *stepCtx, key, val *yaml.Node) Step {
 	return s
 }
 
-// run waits until a TCP connection to the address succeeds.
+// watched reads wait_port's on:, a job's process. A setup:'s process is
+// watched by a wait_port in setup:, not by a job's.
+func (c *stepCtx) watched(n *yaml.Node) string {
+	if name, ok := c.str(n, "on"); ok && !c.sc.hasProc(name) {
+		if pos, ok := c.p.setupProcs[name]; ok {
+			c.errorf(n, "on", "process %q is setup:'s (line %d): a job cannot watch it; a wait_port in setup:, after its spawn, does", name, pos.Line)
+			return name
+		}
+	}
+	return c.process(n, "on")
+}
+
+// run waits until a TCP connection to the address succeeds, or the
+// watched process fails: exits with a code other than 0 or dies of a
+// signal. One that exits 0, a server that went into the background, is
+// waited past. A process a wait, signal or terminate step has dealt with
+// is not watched: its end was expected.
 func (s *WaitPort) run(ctx context.Context, st *state) error {
 	addr, err := st.expand(s.Addr)
 	if err != nil {
 		return err
+	}
+	watch := st.current
+	if s.On != "" {
+		if watch, err = st.proc(s.On); err != nil {
+			return err
+		}
+	}
+	if watch != nil && watch.settled {
+		watch = nil
 	}
 	timeout := s.Timeout
 	if timeout <= 0 {
@@ -84,6 +118,16 @@ func (s *WaitPort) run(ctx context.Context, st *state) error {
 	var d net.Dialer
 	delay := 10 * time.Millisecond
 	for {
+		var ended <-chan struct{}
+		if watch != nil {
+			if status := watch.p.Status(); status == nil {
+				ended = watch.p.Done()
+			} else if !status.Success() {
+				return &runError{what: fmt.Sprintf("%s failed (%s) before %s accepted a connection", watch.name, status, addr), waited: time.Since(began), p: watch.p}
+			} else {
+				watch = nil // Gone into the background, it may yet listen.
+			}
+		}
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
 			_ = c.Close() // Only the connection's success mattered.
@@ -92,9 +136,16 @@ func (s *WaitPort) run(ctx context.Context, st *state) error {
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
+		case <-ended:
+			t.Stop()
+			continue // Its status, at the top.
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("nothing listening on %s after %s: %v", addr, time.Since(began).Round(time.Millisecond), lastDialError(err))
+			what := fmt.Sprintf("nothing listening on %s after %s: %v", addr, time.Since(began).Round(time.Millisecond), lastDialError(err))
+			if watch != nil {
+				return &runError{what: what, waited: time.Since(began), p: watch.p}
+			}
+			return errors.New(what)
 		}
 		delay = min(delay*2, 200*time.Millisecond)
 	}
