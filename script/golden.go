@@ -97,7 +97,7 @@ func (st *state) checkGolden(name string, m *OutputMatcher, out *exec.Output) er
 		}
 		return goldenDiff(name, p, string(want), got)
 	}
-	l := &st.opts.goldens
+	l := &st.opts.shared().goldens
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if w, ok := l.written[full]; ok {

@@ -64,11 +64,9 @@ type Options struct {
 	// program printed instead of failing (--update); each job's Result
 	// lists those it changed.
 	Update bool
-	// goldens are the golden files this run rewrote, shared by its jobs.
-	goldens goldenLedger
-	// works are the work directories of the run not removed yet, for
-	// RemoveWork.
-	works workSet
+	// run is what the jobs of the run share, made at its first use:
+	// copies made by ForJob share it too.
+	run *runShared
 	// Transcripts, if not empty, is a directory where each job leaves a
 	// timestamped transcript of its interaction (NAME.log) and an
 	// asciicast v2 recording of each terminal (NAME.PROCESS.cast), secrets
@@ -88,6 +86,37 @@ type Options struct {
 	// StopWait for the run to stop, and is then interrupted, not failed.
 	// Nil: no job waits.
 	StopSignals []syscall.Signal
+}
+
+// runShared is what the jobs of one run share through their Options.
+type runShared struct {
+	goldens goldenLedger // the golden files the run rewrote
+	works   workSet      // its work directories not removed yet, for RemoveWork
+}
+
+// sharedMu guards the making of every Options' run.
+var sharedMu sync.Mutex
+
+// shared returns o's run, made at the first call.
+func (o *Options) shared() *runShared {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if o.run == nil {
+		o.run = &runShared{}
+	}
+	return o.run
+}
+
+// ForJob returns a copy of o whose Live is live, for a caller that keeps
+// each job's interaction apart (scripttest: each job a test of its own).
+// The copies share o's run: under Update, the jobs that share a golden
+// file are held to the same output whichever copy each ran with, and
+// RemoveWork on any of them removes every job's work directory.
+func (o *Options) ForJob(live io.Writer) *Options {
+	run := o.shared()
+	c := *o
+	c.Live, c.run = live, run
+	return &c
 }
 
 // StopWait is how long a job that failed with a process killed by one of

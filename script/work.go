@@ -119,9 +119,10 @@ func (o *Options) readyRoot() error {
 	if !o.MakeWorkRoot || o.WorkRoot == "" {
 		return nil
 	}
-	o.works.mu.Lock()
-	defer o.works.mu.Unlock()
-	if o.works.rootMade {
+	w := &o.shared().works
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.rootMade {
 		return nil
 	}
 	// Mkdir, not MkdirAll: a directory already there, such as one that
@@ -129,7 +130,7 @@ func (o *Options) readyRoot() error {
 	if err := os.Mkdir(o.WorkRoot, 0o700); err != nil {
 		return err
 	}
-	o.works.rootMade = true
+	w.rootMade = true
 	return nil
 }
 
@@ -157,13 +158,14 @@ func (o *Options) RemoveWork() {
 	if o.KeepWork {
 		return
 	}
-	o.works.mu.Lock()
-	defer o.works.mu.Unlock()
-	for dir := range o.works.dirs {
+	w := &o.shared().works
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for dir := range w.dirs {
 		_ = removeWork(dir) // Best effort: drover is exiting.
-		delete(o.works.dirs, dir)
+		delete(w.dirs, dir)
 	}
-	if o.WorkRoot != "" && (!o.MakeWorkRoot || o.works.rootMade) {
+	if o.WorkRoot != "" && (!o.MakeWorkRoot || w.rootMade) {
 		_ = removeWork(o.WorkRoot)
 	}
 }
@@ -196,7 +198,7 @@ func (st *state) makeWork(files []File) error {
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real
 	}
-	st.opts.works.add(dir)
+	st.opts.shared().works.add(dir)
 	st.work = dir
 	st.vars[workVar] = dir
 	for _, f := range files {
@@ -207,7 +209,7 @@ func (st *state) makeWork(files []File) error {
 		if err != nil {
 			// Removed even with --keep-work: no step ran in it.
 			_ = removeWork(dir)
-			st.opts.works.drop(dir)
+			st.opts.shared().works.drop(dir)
 			st.work = ""
 			return &Error{Pos: f.Pos, Step: "files", Err: err}
 		}
@@ -272,7 +274,7 @@ func (st *state) endWork() (kept string, err error) {
 		return "", nil
 	}
 	st.work = ""
-	defer st.opts.works.drop(dir)
+	defer st.opts.shared().works.drop(dir)
 	if st.opts.KeepWork {
 		return dir, nil
 	}

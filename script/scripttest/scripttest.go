@@ -35,6 +35,30 @@ type config struct {
 	timeout     time.Duration
 	skipMissing bool
 	noSkip      bool
+	update      bool
+	keepWork    bool
+
+	once sync.Once
+	opts *script.Options // the run's, made by options
+}
+
+// options returns the Options of the run, made once: each job runs with
+// a copy (ForJob) that shares the run, as drover run's jobs share one, so
+// that jobs that share a golden file under Update are held to the same
+// output.
+func (c *config) options() *script.Options {
+	c.once.Do(func() {
+		c.opts = &script.Options{
+			Vars:     c.vars,
+			Env:      c.env,
+			Timeout:  c.timeout,
+			Verbose:  true, // Always traced: shown when the job fails.
+			NoSkip:   c.noSkip,
+			Update:   c.update,
+			KeepWork: c.keepWork,
+		}
+	})
+	return c.opts
 }
 
 // Vars sets variables, overriding the values of the scripts' vars: and
@@ -81,6 +105,31 @@ func SkipMissing() Option {
 // installed") and the position of the skip: or requires: that says it.
 func NoSkip() Option {
 	return func(c *config) { c.noSkip = true }
+}
+
+// Update rewrites the golden files of equals_file: whose check fails, and
+// creates those missing, with what the programs printed, instead of
+// failing, as drover run --update does; each file it writes is logged.
+// Jobs of one Run that share a golden file must print the same. Give it
+// a flag of the test, as testscript's UpdateScripts is given one:
+//
+//	var update = flag.Bool("update", false, "rewrite the golden files")
+//
+//	func TestCLI(t *testing.T) {
+//		scripttest.Run(t, "testdata/*.yaml", scripttest.Update(*update))
+//	}
+//
+// and run go test -update.
+func Update(on bool) Option {
+	return func(c *config) { c.update = on }
+}
+
+// KeepWork keeps each job's ${work} directory, and its setup's, after the
+// job, as drover run --keep-work does, and logs where (testscript's
+// -testwork): to look at what a job left there. Like Update, it takes the
+// value of a flag of the test.
+func KeepWork(on bool) Option {
+	return func(c *config) { c.keepWork = on }
 }
 
 // Run runs each script that pattern (a filepath.Glob pattern) matches, in
@@ -184,14 +233,16 @@ func runJob(t tb, job script.Job, c *config) {
 		defer cancel()
 	}
 	var trace lockedBuffer
-	res := job.Run(ctx, &script.Options{
-		Vars:    c.vars,
-		Env:     c.env,
-		Timeout: c.timeout,
-		Live:    &trace,
-		Verbose: true,
-		NoSkip:  c.noSkip,
-	})
+	res := job.Run(ctx, c.options().ForJob(&trace))
+	for _, p := range res.Updated {
+		t.Logf("updated golden file %s", p)
+	}
+	if res.SetupWork != "" {
+		t.Logf("kept the work directory of %s's setup: %s", job.Script.File, res.SetupWork)
+	}
+	if res.Work != "" {
+		t.Logf("kept the work directory of %s: %s", job.Name(), res.Work)
+	}
 	if res.Status == script.Skipped {
 		t.Skipf("%s: %s", res.SkipPos, res.Reason)
 		return
