@@ -24,6 +24,12 @@ type InteractOptions struct {
 	// told. It is called from Interact's reading goroutine, one call at a
 	// time, and must not keep b.
 	Input func(b []byte, echo bool)
+
+	// Resized, if not nil, is called each time Interact gives the
+	// process's terminal a new size because in's changed (SIGWINCH), with
+	// that size; not for the size given at the start. It is called from
+	// Interact's goroutine, between keys, as the size changes.
+	Resized func(rows, cols uint16)
 }
 
 // InteractEnd is why Interact ended.

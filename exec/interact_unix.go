@@ -65,11 +65,13 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	defer signal.Stop(winch)
-	resize := func() {
+	resize := func() (rows, cols uint16, ok bool) {
 		// A terminal that tells no size (0x0) leaves the process's own.
-		if ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ); err == nil && ws.Row > 0 && ws.Col > 0 {
-			_ = p.Resize(ws.Row, ws.Col) // The process may be gone.
+		ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ)
+		if err != nil || ws.Row == 0 || ws.Col == 0 {
+			return 0, 0, false
 		}
+		return ws.Row, ws.Col, p.Resize(ws.Row, ws.Col) == nil // The process may be gone.
 	}
 	resize()
 
@@ -118,7 +120,9 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 		case <-ctx.Done():
 			return 0, nil, ctx.Err()
 		case <-winch:
-			resize()
+			if rows, cols, ok := resize(); ok && o.Resized != nil {
+				o.Resized(rows, cols)
+			}
 		case <-keys:
 			// The keys typed before it go first, unless the process does
 			// not read them.

@@ -253,7 +253,7 @@ func TestInteractKeys(t *testing.T) {
 }
 
 // TestInteractWindow: the process's terminal gets the user's window size
-// at the start, and again on SIGWINCH.
+// at the start, and again on SIGWINCH, which Resized hears (not the start).
 func TestInteractWindow(t *testing.T) {
 	c := helperCmd(t, "hang")
 	c.TTY = true
@@ -264,7 +264,8 @@ func TestInteractWindow(t *testing.T) {
 	defer func() { _ = p.Terminate(context.Background(), time.Second) }()
 	u := newUserTerminal(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	res := interact(ctx, p, u, InteractOptions{})
+	resized := make(chan string, 10)
+	res := interact(ctx, p, u, InteractOptions{Resized: func(rows, cols uint16) { resized <- fmt.Sprintf("%dx%d", rows, cols) }})
 	u.waitShown(t, "ready")
 	size := func() string {
 		var ws *unix.Winsize
@@ -296,6 +297,14 @@ func TestInteractWindow(t *testing.T) {
 	cancel()
 	awaitInteract(t, res)
 	u.restored(t)
+	close(resized)
+	var heard []string
+	for s := range resized {
+		heard = append(heard, s)
+	}
+	if len(heard) != 1 || heard[0] != "50x132" {
+		t.Errorf("Resized heard %q, want only 50x132", heard)
+	}
 }
 
 // TestInteractEscapeUnread: the escape key ends Interact even when the

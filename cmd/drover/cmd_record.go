@@ -36,6 +36,7 @@ a new file that is then renamed, so never through a symbolic link):
   - each line typed, up to Enter, a send of the line as edited with
     backspace; a control key a send of control (^C is {control: c}); an
     arrow or function key a raw send of its escape sequence;
+  - a change of your terminal's size, a resize step to the new size;
   - keys typed while the terminal hid them (a password prompt turns echo
     off) a secret send of a variable, secret1, secret2, ..., declared
     empty in vars: their value is never written anywhere; pass each with
@@ -125,7 +126,7 @@ func cmdRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if ws, err := pty.GetsizeFull(in); err == nil && ws.Rows > 0 && ws.Cols > 0 {
 		rows, cols = ws.Rows, ws.Cols
 	}
-	rec := newRecorder()
+	rec := newRecorder(int(rows), int(cols))
 	var mu sync.Mutex // the recorder hears keys and output from two goroutines
 	c := &exec.Cmd{Args: argv, TTY: true, Rows: rows, Cols: cols, Observe: func(_ exec.Stream, b []byte) {
 		mu.Lock()
@@ -149,7 +150,12 @@ func cmdRecord(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		defer mu.Unlock()
 		rec.keys(b, m)
 	}
-	_, _, err = p.Interact(ctx, in, outFile, exec.InteractOptions{Input: input})
+	resized := func(rows, cols uint16) {
+		mu.Lock()
+		defer mu.Unlock()
+		rec.resize(int(rows), int(cols))
+	}
+	_, _, err = p.Interact(ctx, in, outFile, exec.InteractOptions{Input: input, Resized: resized})
 	if err != nil || ctx.Err() != nil {
 		// Hung up, then ended with what it started, as drover ends a
 		// spawned process. After a clean exit what it left running in

@@ -29,12 +29,18 @@ import (
 //     written: with ECHO and ICANON both off (readline, a raw-mode program)
 //     the program echoes by itself, so such keys are a secret only when
 //     their text does not appear in what the program printed meanwhile;
+//   - a change of the terminal's size is a resize to the new size, where
+//     it came among the steps: after the expects of what was printed
+//     before it, unless a line was being typed (a drag that resizes many
+//     times in a row is one resize, to the last size);
 //   - the end is a wait for the program's real exit status.
 type recorder struct {
 	steps []*recStep
 
-	since     []byte    // output since the last Enter, control key or start
-	afterKey  bool      // since began at a control key or escape sequence, not an Enter
+	rows, cols int // the terminal's size: at the start, then the last resize
+
+	since     []byte    // output since the last Enter, control key, resize or start
+	afterKey  bool      // since began at a control key, escape sequence or resize, not an Enter
 	sinceAt   time.Time // when since began
 	lastOut   time.Time // when output last arrived
 	started   bool      // the current line has had a key
@@ -51,8 +57,8 @@ type recorder struct {
 
 // recStep is one step of the recorded script.
 type recStep struct {
-	kind    string // expect, send (text and Enter), raw, control
-	text    string
+	kind    string        // expect, send (text and Enter), raw, control, resize
+	text    string        // resize: ROWSxCOLS
 	timeout time.Duration // expect: a longer timeout than the default
 	modes   ptyModes      // send and raw: the terminal's modes as they were typed
 	at      int64         // send and raw: the offset in the output at the line's first key
@@ -75,10 +81,34 @@ const (
 // an answer that took more than half of it gets twice its time.
 const defaultExpectTimeout = 10 * time.Second
 
-func newRecorder() *recorder {
-	r := &recorder{now: time.Now}
+// newRecorder returns a recorder of a session on a terminal of rows x
+// cols.
+func newRecorder(rows, cols int) *recorder {
+	r := &recorder{now: time.Now, rows: rows, cols: cols}
 	r.sinceAt = r.now()
 	return r
+}
+
+// resize records that the terminal now has rows x cols.
+func (r *recorder) resize(rows, cols int) {
+	if rows == r.rows && cols == r.cols {
+		return // A SIGWINCH without a change.
+	}
+	r.rows, r.cols = rows, cols
+	if !r.started {
+		// What the program printed before is waited for first: a replay
+		// that resized sooner could change it (a line wrapped elsewhere,
+		// a size printed). What it prints after, a redraw, counts only
+		// with a newline, as after a control key.
+		r.expectSince()
+		r.since, r.afterKey, r.sinceAt = nil, true, r.now()
+	}
+	size := fmt.Sprintf("%dx%d", rows, cols)
+	if n := len(r.steps); n > 0 && r.steps[n-1].kind == "resize" {
+		r.steps[n-1].text = size // Still being dragged.
+		return
+	}
+	r.steps = append(r.steps, &recStep{kind: "resize", text: size})
 }
 
 // output records output from the program.
@@ -155,18 +185,24 @@ func (r *recorder) key(m ptyModes) {
 	if !r.started {
 		r.started = true
 		r.lineModes = m
-		for _, text := range r.expects() {
-			st := &recStep{kind: "expect", text: text}
-			if d := r.lastOut.Sub(r.sinceAt); d > defaultExpectTimeout/2 {
-				st.timeout = time.Duration(math.Ceil((2 * d).Seconds())) * time.Second
-			}
-			r.steps = append(r.steps, st)
-		}
+		r.expectSince()
 		r.lineAt = r.allBase + int64(len(r.all))
 	}
 	if !m.Echo {
 		r.lineModes.Echo = false
 		r.lineModes.Canon = r.lineModes.Canon && m.Canon
+	}
+}
+
+// expectSince adds the expects of what the program printed since the
+// last Enter, control key, resize or start.
+func (r *recorder) expectSince() {
+	for _, text := range r.expects() {
+		st := &recStep{kind: "expect", text: text}
+		if d := r.lastOut.Sub(r.sinceAt); d > defaultExpectTimeout/2 {
+			st.timeout = time.Duration(math.Ceil((2 * d).Seconds())) * time.Second
+		}
+		r.steps = append(r.steps, st)
 	}
 }
 
@@ -284,6 +320,8 @@ func (r *recorder) script(file string, argv []string, rows, cols int, exit strin
 			}
 		case "control":
 			body = append(body, "  - send: {control: "+quote(st.text)+"}")
+		case "resize":
+			body = append(body, "  - resize: "+st.text)
 		case "send", "raw":
 			key := "text"
 			if st.kind == "raw" {

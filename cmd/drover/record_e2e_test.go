@@ -217,6 +217,47 @@ func TestRecordBC(t *testing.T) {
 	replayOK(t, dir, file)
 }
 
+// TestRecordResize records a shell session in which the user's terminal
+// grows: stty size says so in the session, the recording resizes where
+// it happened, and its replay, which checks what stty said, passes.
+func TestRecordResize(t *testing.T) {
+	need(t, "stty")
+	t.Parallel()
+	dir := t.TempDir()
+	// The prompt set by the command, which the replay runs too: a
+	// shell's own is "# " for root.
+	u := startOnTerminal(t, dir, 30, 100, "record", "-o", "sh.yaml", "--", "env", "ENV=", "PS1=$ ", "sh")
+	u.waitFor("$ ", 1)
+	u.typeKeys("stty size\r")
+	u.waitFor("30 100\r\n", 1)
+	u.waitFor("$ ", 2) // Its prompt again: the resize comes after it.
+	if err := pty.Setsize(u.master, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err) // The kernel sends drover, in the foreground, SIGWINCH.
+	}
+	time.Sleep(300 * time.Millisecond) // The signal on its way to drover.
+	u.typeKeys("stty size\r")
+	u.waitFor("40 120\r\n", 1)
+	u.typeKeys("exit\r")
+	if code := u.wait(); code != 0 {
+		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
+	}
+	file := filepath.Join(dir, "sh.yaml")
+	src := readFile(t, file)
+	want := `  - spawn: {cmd: ["env", "ENV=", "PS1=$$ ", "sh"], size: 30x100}
+  - expect: "$$ "
+  - send: "stty size"
+  - expect: "30 100\n"
+  - expect: "$$ "
+  - resize: 40x120
+  - send: "stty size"
+  - expect: "40 120\n"
+`
+	if !strings.Contains(src, want) {
+		t.Errorf("the recording lacks\n%s\n%s", want, src)
+	}
+	replayOK(t, dir, file)
+}
+
 // passwordProgram reads a password with echo off (getpass), then a name
 // with echo on, and exits 3.
 const passwordProgram = `import getpass, sys

@@ -16,13 +16,15 @@ var (
 // typed keys; it returns the script's steps (the lines after "steps:").
 func recordOf(t *testing.T, events ...any) (head, steps string) {
 	t.Helper()
-	r := newRecorder()
+	r := newRecorder(24, 80)
 	for _, e := range events {
 		switch e := e.(type) {
 		case string:
 			r.output([]byte(e))
 		case keys:
 			r.keys([]byte(e.k), e.m)
+		case size:
+			r.resize(e.rows, e.cols)
 		default:
 			t.Fatalf("event %T", e)
 		}
@@ -39,6 +41,9 @@ type keys struct {
 	k string
 	m ptyModes
 }
+
+// size is a change of the terminal's size.
+type size struct{ rows, cols int }
 
 func TestRecorderSteps(t *testing.T) {
 	for _, c := range []struct {
@@ -86,6 +91,18 @@ func TestRecorderSteps(t *testing.T) {
   - expect: "89012345678901234567890123456789\n"
   - send: "exit"
 `},
+		{"resizes: a drag is one, a SIGWINCH without a change none, one mid-line before its send", []any{
+			"$ ", size{24, 80}, size{30, 90}, size{40, 120}, keys{"stty size\r", cooked}, "stty size\r\n40 120\r\n$ ",
+			keys{"ec", cooked}, size{50, 132}, keys{"ho\r", cooked}, "echo\r\n\r\n$ ",
+		}, `  - expect: "$$ "
+  - resize: 40x120
+  - send: "stty size"
+  - expect: "40 120\n"
+  - expect: "$$ "
+  - resize: 50x132
+  - send: "echo"
+  - expect: "$$ "
+`},
 		{"quotes, backslashes and tabs in a line", []any{
 			keys{"say \"a\\b\"\tc\r", cooked},
 		}, `  - send: "say \"a\\b\"\tc"
@@ -130,7 +147,7 @@ func TestRecorderSecrets(t *testing.T) {
 // TestRecorderSlowAnswer: an answer that took longer than half the
 // default timeout is waited for twice as long.
 func TestRecorderSlowAnswer(t *testing.T) {
-	r := newRecorder()
+	r := newRecorder(24, 80)
 	now := time.Unix(1000, 0)
 	r.now = func() time.Time { return now }
 	r.sinceAt = now
@@ -145,7 +162,7 @@ func TestRecorderSlowAnswer(t *testing.T) {
 }
 
 func TestRecorderEnd(t *testing.T) {
-	r := newRecorder()
+	r := newRecorder(24, 80)
 	src := string(r.script("s.yaml", []string{"a b", "${x}"}, 40, 120, "TERM", true))
 	for _, want := range []string{`spawn: {cmd: ["a b", "$${x}"], size: 40x120}`, "wait: {signal: TERM}"} {
 		if !strings.Contains(src, want) {
