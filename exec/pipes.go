@@ -10,15 +10,18 @@ import (
 // newProcess prepares c's command, marked for the tree it will start, and
 // the Process that will own it; the caller starts it.
 func newProcess(c *Cmd) (*Process, *osexec.Cmd, error) {
-	cmd := osexec.Command(c.Args[0], c.Args[1:]...)
+	var cmd *osexec.Cmd
 	if path, ok := envPath(c.Env); ok && path != os.Getenv("PATH") && filepath.Base(c.Args[0]) == c.Args[0] {
 		// Looked up in the process's PATH, not this program's, as a shell
-		// would and pexpect does.
+		// would and pexpect does (and only there: Command would look in
+		// this program's too).
 		lp, err := lookPath(c.Args[0], path)
+		cmd = &osexec.Cmd{Path: c.Args[0], Args: c.Args, Err: err}
 		if lp != "" {
 			cmd.Path = lp
 		}
-		cmd.Err = err
+	} else {
+		cmd = osexec.Command(c.Args[0], c.Args[1:]...)
 	}
 	if cmd.Err != nil {
 		return nil, nil, cmd.Err // Not found in PATH, say.
