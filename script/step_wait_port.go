@@ -29,7 +29,7 @@ func (*WaitPort) Kind() string    { return "wait_port" }
 
 // waitPortKind is the wait_port step.
 var waitPortKind = &stepKind{
-	stepSpec: stepSpec{kind: "wait_port", doc: "wait until a TCP connection to host:port succeeds",
+	stepSpec: stepSpec{kind: "wait_port", doc: "wait until a TCP connection to host:port succeeds; fail at once if the watched process fails first",
 		short: []valueType{tAddr},
 		long: &form{
 			fields: []field{{"addr", tAddr, "host:port"}, fTimeout,
