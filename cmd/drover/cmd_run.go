@@ -268,9 +268,6 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		opts.Live = printerWriter{out, stderr}
 		opts.Color = f.verbose && colorful(stderr)
 	}
-	if out.progress {
-		opts.Step = out.step
-	}
 	opts.Terminal = operatorTerminal(stdin, stdout, stderr, out.hold)
 	// One setup: run per script among the jobs selected, by the first of
 	// them to start; its processes end after the last.
@@ -278,6 +275,9 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	workers := fitWorkers(f.jobs, len(all), f.trans != "", stderr)
 	fitProcs(workers)
 	fo := &fanout{jobs: all, setups: setups, tasks: tasks, workers: workers, failFast: f.failFast, opts: opts, done: out.result}
+	if out.progress {
+		fo.step = out.step
+	}
 	// The reports are written once: by the end of the run, or by a second
 	// interrupt that cannot wait for it, whichever comes first.
 	var reportMu sync.Mutex
@@ -332,7 +332,10 @@ type fanout struct {
 	workers  int
 	failFast bool
 	opts     *script.Options
-	done     func(*script.Result) // called as each job ends, never concurrently
+	done     func(int, *script.Result) // called as each job ends, with its index, never concurrently
+	// step, if not nil, is each job's Options.Step, with its index: the
+	// progress line tells jobs of one name apart.
+	step func(job int, name string, s script.Step)
 
 	mu      sync.Mutex
 	results []*script.Result
@@ -347,7 +350,12 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 	defer cancel(nil)
 	for i := range f.tasks {
 		f.tasks[i].Run = func(ctx context.Context) {
-			r := f.jobs[i].Run(ctx, f.opts)
+			opts := f.opts
+			if f.step != nil {
+				opts = opts.ForJob(opts.Live) // Sharing the run.
+				opts.Step = func(name string, s script.Step) { f.step(i, name, s) }
+			}
+			r := f.jobs[i].Run(ctx, opts)
 			if r.Status == script.Interrupted && errors.Is(context.Cause(ctx), errFailFast) {
 				// Its error says where it was stopped, and why.
 				r.Status = script.Stopped
@@ -355,7 +363,7 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 			f.mu.Lock()
 			defer f.mu.Unlock()
 			f.results[i] = r
-			f.done(r)
+			f.done(i, r)
 			if f.failFast && r.Status == script.Failed {
 				cancel(errFailFast)
 			}

@@ -4,7 +4,9 @@ package main
 
 import (
 	"bufio"
+	"os"
 	osexec "os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -147,4 +149,24 @@ steps:
 	if strings.Contains(after, "(setup)") {
 		t.Errorf("the setup stays on the progress line after its steps:\n%q", after)
 	}
+}
+
+// TestProgressTwins: two scripts of one name (in two folders) running at
+// once are two entries on the progress line, each at its own step, and
+// the one that ends first takes only its own entry away.
+func TestProgressTwins(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, d := range []string{"a", "b"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeScript(t, dir, "a/x.yaml", "name: twin\nsteps:\n  - sleep: 1500ms\n")
+	writeScript(t, dir, "b/x.yaml", "name: twin\nsteps:\n  - log: b\n  - sleep: 3500ms\n")
+	o := startAsker(t, dir, 200, "run", "-j", "2", "a/x.yaml", "b/x.yaml")
+	o.waitFor(`\| twin: sleep [34]:5 \| twin: sleep [34]:5`)
+	o.waitFor(`PASS  twin  \(a/x.yaml`)
+	o.waitFor(`\[1/2\] 0 failed, \ds \| twin: sleep 4:5`)
+	o.end()
 }

@@ -36,16 +36,21 @@ type printer struct {
 	quit     chan struct{}
 	wg       sync.WaitGroup
 	stopped  bool
-	held     bool              // a job holds the terminal
-	pending  []pending         // what came while it did
-	kept     int               // the bytes of pending
-	spilled  bool              // pending grew past maxPending: the rest of this hold is printed at once
-	running  map[string]string // each running job's step, for the progress line
-	order    []string          // the running jobs, in the order they started
+	held     bool               // a job holds the terminal
+	pending  []pending          // what came while it did
+	kept     int                // the bytes of pending
+	spilled  bool               // pending grew past maxPending: the rest of this hold is printed at once
+	running  map[int]runningJob // each running job's step, by its index, for the progress line
+	order    []int              // the running jobs, in the order they started
 }
 
+// runningJob is a running job on the progress line: its name and the
+// kind and place of its step ("expect 12:5"). Jobs are told apart by
+// their index, not their name: two scripts may share one.
+type runningJob struct{ name, at string }
+
 func newPrinter(w io.Writer, total int, began time.Time, quiet bool) *printer {
-	p := &printer{w: w, total: total, began: began, quiet: quiet, quit: make(chan struct{}), running: map[string]string{}}
+	p := &printer{w: w, total: total, began: began, quiet: quiet, quit: make(chan struct{}), running: map[int]runningJob{}}
 	if isTerminal(w) {
 		p.progress = os.Getenv("CI") == "" && os.Getenv("TERM") != "dumb"
 	}
@@ -82,15 +87,16 @@ func colorful(w io.Writer) bool {
 	return isTerminal(w) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
 
-// result prints r's block, then the progress line again.
-func (p *printer) result(r *script.Result) {
+// result prints the block of r, the result of the job of index job, then
+// the progress line again.
+func (p *printer) result(job int, r *script.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++
 	if r.Status == script.Failed {
 		p.failed++
 	}
-	p.endedLocked(r.Job.Name())
+	p.endedLocked(job)
 	if p.quiet && (r.Status == script.Passed || r.Status == script.Skipped) {
 		p.drawLocked()
 		return

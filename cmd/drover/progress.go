@@ -17,8 +17,11 @@ import (
 // the step each running job is at, cut to the terminal's width so that
 // it never wraps (a wrapped line could not be cleared with \r).
 
-// step records that job is at step; it is Options.Step.
-func (p *printer) step(job string, s script.Step) {
+// step records that the job of index job (in the run's list), shown as
+// name, is at step; the fan-out makes each job's Options.Step of it. A
+// setup's steps are shown under the name of its setup, in the place of
+// the job that started it; nil ends them.
+func (p *printer) step(job int, name string, s script.Step) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if s == nil {
@@ -29,11 +32,11 @@ func (p *printer) step(job string, s script.Step) {
 	if _, ok := p.running[job]; !ok {
 		p.order = append(p.order, job)
 	}
-	p.running[job] = at
+	p.running[job] = runningJob{name, at}
 }
 
 // endedLocked forgets the step of a job that ended. The caller holds p.mu.
-func (p *printer) endedLocked(job string) {
+func (p *printer) endedLocked(job int) {
 	if _, ok := p.running[job]; !ok {
 		return
 	}
@@ -52,11 +55,11 @@ func (p *printer) lineLocked() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "[%d/%d] %d failed, %s", p.done, p.total, p.failed, time.Since(p.began).Round(time.Second))
 	for _, job := range p.order {
-		at := p.running[job]
+		r := p.running[job]
 		if p.total == 1 {
-			fmt.Fprintf(&b, " | %s", at)
+			fmt.Fprintf(&b, " | %s", r.at)
 		} else {
-			fmt.Fprintf(&b, " | %s: %s", show(job), at)
+			fmt.Fprintf(&b, " | %s: %s", show(r.name), r.at)
 		}
 	}
 	return fit(b.String(), p.width())
