@@ -42,15 +42,20 @@ func TestWaitPortWatchesServer(t *testing.T) {
 			"  - wait_port: {addr: \"127.0.0.1:${port}\", on: dns, timeout: 1m}\n", 1, []string{
 			failed, " accepted a connection\n",
 		}, "nothing listening"},
-		{"another process watched", dies + "  - spawn: {name: other, tty: false, cmd: [sleep, \"60\"]}\n" +
+		{"another process watched, its last lines shown", dies +
+			"  - spawn: {name: other, tty: false, shell: \"echo listening on 8080; sleep 60\"}\n" +
 			"  - wait_port: {addr: \"127.0.0.1:${port}\", timeout: 300ms}\n", 1, []string{
-			"wait_port: nothing listening on 127.0.0.1:", ": connection refused\n",
+			"wait_port: nothing listening on 127.0.0.1:", ": connection refused\n", "| listening on 8080\n",
 		}, "failed (exit 2)"},
 		{"its end expected", dies + "  - wait: {exit: 2}\n" +
 			"  - wait_port: {addr: \"127.0.0.1:${port}\", timeout: 300ms}\n", 1, []string{
 			"wait_port: nothing listening on 127.0.0.1:", ": connection refused\n",
 		}, "failed (exit 2)"},
 		{"terminated", "  - free_port: port\n  - spawn: {name: s, tty: false, cmd: [sleep, \"60\"]}\n  - terminate:\n" +
+			"  - wait_port: {addr: \"127.0.0.1:${port}\", timeout: 300ms}\n", 1, []string{
+			"wait_port: nothing listening on 127.0.0.1:", ": connection refused\n",
+		}, "failed (killed"},
+		{"signalled", "  - free_port: port\n  - spawn: {name: s, tty: false, cmd: [sleep, \"60\"]}\n  - signal: KILL\n" +
 			"  - wait_port: {addr: \"127.0.0.1:${port}\", timeout: 300ms}\n", 1, []string{
 			"wait_port: nothing listening on 127.0.0.1:", ": connection refused\n",
 		}, "failed (killed"},
