@@ -107,15 +107,17 @@ func (o *Options) shared() *runShared {
 	return o.run
 }
 
-// ForJob returns a copy of o whose Live is live, for a caller that keeps
-// each job's interaction apart (scripttest: each job a test of its own).
-// The copies share o's run: under Update, the jobs that share a golden
-// file are held to the same output whichever copy each ran with, and
-// RemoveWork on any of them removes every job's work directory.
-func (o *Options) ForJob(live io.Writer) *Options {
+// ForJob returns a copy of o that shares its run, for a caller that gives
+// each job Options of its own: its own Live (scripttest: each job a test
+// of its own), its own Step (drover run: the progress line tells jobs of
+// one name apart). Under Update, the jobs that share a golden file are
+// held to the same output whichever copy each ran with, and RemoveWork on
+// any copy removes every job's work directory. A copy made by assigning
+// the struct shares nothing that o had not yet made.
+func (o *Options) ForJob() *Options {
 	run := o.shared()
 	c := *o
-	c.Live, c.run = live, run
+	c.run = run
 	return &c
 }
 

@@ -352,7 +352,7 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 		f.tasks[i].Run = func(ctx context.Context) {
 			opts := f.opts
 			if f.step != nil {
-				opts = opts.ForJob(opts.Live) // Sharing the run.
+				opts = opts.ForJob() // Sharing the run.
 				opts.Step = func(name string, s script.Step) { f.step(i, name, s) }
 			}
 			r := f.jobs[i].Run(ctx, opts)

@@ -233,7 +233,9 @@ func runJob(t tb, job script.Job, c *config) {
 		defer cancel()
 	}
 	var trace lockedBuffer
-	res := job.Run(ctx, c.options().ForJob(&trace))
+	opts := c.options().ForJob()
+	opts.Live = &trace
+	res := job.Run(ctx, opts)
 	for _, p := range res.Updated {
 		t.Logf("updated golden file %s", p)
 	}
