@@ -25,10 +25,10 @@ type InteractOptions struct {
 	// time, and must not keep b.
 	Input func(b []byte, echo bool)
 
-	// Resized, if not nil, is called each time Interact gives the
-	// process's terminal a new size because in's changed (SIGWINCH), with
-	// that size; not for the size given at the start. It is called from
-	// Interact's goroutine, between keys, as the size changes.
+	// Resized, if not nil, is called each time in's size changes
+	// (SIGWINCH), with that size, just before Interact gives it to the
+	// process's terminal; not for the size given at the start. It is
+	// called from Interact's goroutine.
 	Resized func(rows, cols uint16)
 }
 

@@ -65,15 +65,20 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	defer signal.Stop(winch)
-	resize := func() (rows, cols uint16, ok bool) {
+	resize := func(tell func(rows, cols uint16)) {
 		// A terminal that tells no size (0x0) leaves the process's own.
 		ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ)
 		if err != nil || ws.Row == 0 || ws.Col == 0 {
-			return 0, 0, false
+			return
 		}
-		return ws.Row, ws.Col, p.Resize(ws.Row, ws.Col) == nil // The process may be gone.
+		if tell != nil {
+			// Before the process can see it: a recorder then puts the
+			// resize before any key that may have met the new size.
+			tell(ws.Row, ws.Col)
+		}
+		_ = p.Resize(ws.Row, ws.Col) // The process may be gone.
 	}
-	resize()
+	resize(nil)
 
 	show := func(b []byte) { _, _ = out.Write(b) } // A closed terminal: nothing to show.
 	if first := p.out.startTap(show); len(first) > 0 {
@@ -120,9 +125,7 @@ func (p *Process) Interact(ctx context.Context, in, out *os.File, o InteractOpti
 		case <-ctx.Done():
 			return 0, nil, ctx.Err()
 		case <-winch:
-			if rows, cols, ok := resize(); ok && o.Resized != nil {
-				o.Resized(rows, cols)
-			}
+			resize(o.Resized)
 		case <-keys:
 			// The keys typed before it go first, unless the process does
 			// not read them.

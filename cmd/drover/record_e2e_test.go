@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -234,7 +235,7 @@ func TestRecordResize(t *testing.T) {
 	if err := pty.Setsize(u.master, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
 		t.Fatal(err) // The kernel sends drover, in the foreground, SIGWINCH.
 	}
-	time.Sleep(300 * time.Millisecond) // The signal on its way to drover.
+	programSize(t, u.cmd.Process.Pid, "40x120") // drover has passed it on.
 	u.typeKeys("stty size\r")
 	u.waitFor("40 120\r\n", 1)
 	u.typeKeys("exit\r")
@@ -256,6 +257,29 @@ func TestRecordResize(t *testing.T) {
 		t.Errorf("the recording lacks\n%s\n%s", want, src)
 	}
 	replayOK(t, dir, file)
+}
+
+// programSize waits until the terminal of the program drover (pid) runs
+// has size (ROWSxCOLS): its stdin, opened through /proc.
+func programSize(t *testing.T, pid int, size string) {
+	t.Helper()
+	got := "none"
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, kid := range childrenOf(pid) {
+			f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/0", kid), os.O_RDONLY|syscall.O_NOCTTY, 0)
+			if err != nil {
+				continue
+			}
+			ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
+			_ = f.Close()
+			if err == nil {
+				if got = fmt.Sprintf("%dx%d", ws.Row, ws.Col); got == size {
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("the program's terminal is %s, want %s", got, size)
 }
 
 // passwordProgram reads a password with echo off (getpass), then a name
