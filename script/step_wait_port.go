@@ -123,7 +123,11 @@ func (s *WaitPort) run(ctx context.Context, st *state) error {
 			if status := watch.p.Status(); status == nil {
 				ended = watch.p.Done()
 			} else if !status.Success() {
-				return &runError{what: fmt.Sprintf("%s failed (%s) before %s accepted a connection", watch.name, status, addr), waited: time.Since(began), p: watch.p}
+				if ctx.Err() == nil {
+					return &runError{what: fmt.Sprintf("%s failed (%s) before %s accepted a connection", watch.name, status, addr), waited: time.Since(began), p: watch.p}
+				}
+				// Killed as the step ended (a timeout, drover stopped):
+				// the step's end is the news, below.
 			} else {
 				watch = nil // Gone into the background, it may yet listen.
 			}
