@@ -32,7 +32,7 @@ func (s *Script) Goldens() error {
 		}
 		p, _ := Expand(g.Path, nil) // $$ only: no variables.
 		if _, err := os.Stat(goldenPath(filepath.Dir(s.File), p)); err != nil {
-			errs = append(errs, &Error{Pos: g.Pos, Step: g.Step, Err: goldenMissing(p, err)})
+			errs = append(errs, &Error{Pos: g.Pos, Step: g.Step, Err: goldenMissing(p, err, "drover run --update")})
 		}
 	}
 	if len(errs) == 0 {
@@ -50,10 +50,12 @@ func goldenPath(dir, p string) string {
 	return filepath.Join(dir, p)
 }
 
-// goldenMissing says that golden file p cannot be read.
-func goldenMissing(p string, err error) error {
+// goldenMissing says that golden file p cannot be read, and if it does
+// not exist, that update (how the user asks for Options.Update) creates
+// it.
+func goldenMissing(p string, err error, update string) error {
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("equals_file: %s: no such file; drover run --update creates it with what the program prints", p)
+		return fmt.Errorf("equals_file: %s: no such file; %s creates it with what the program prints", p, update)
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -93,9 +95,9 @@ func (st *state) checkGolden(name string, m *OutputMatcher, out *exec.Output) er
 	if st.opts == nil || !st.opts.Update || m.predicate {
 		want, err := os.ReadFile(full)
 		if err != nil {
-			return goldenMissing(p, err)
+			return goldenMissing(p, err, st.updateHow())
 		}
-		return goldenDiff(name, p, string(want), got)
+		return goldenDiff(name, p, string(want), got, st.updateHow())
 	}
 	l := &st.opts.shared().goldens
 	l.mu.Lock()
@@ -103,17 +105,17 @@ func (st *state) checkGolden(name string, m *OutputMatcher, out *exec.Output) er
 	if w, ok := l.written[full]; ok {
 		// Rewritten by another job (or step) of this run: that is the
 		// golden now, and outputs that differ cannot both be it.
-		if err := goldenDiff(name, p, w.content, got); err != nil {
+		if err := goldenDiff(name, p, w.content, got, ""); err != nil {
 			return fmt.Errorf("not rewritten: %s, which %s rewrote in this run with other output; the steps that share a golden file must print the same\n%w", p, w.job, err)
 		}
 		return nil
 	}
 	want, rerr := os.ReadFile(full)
-	if rerr == nil && goldenDiff(name, p, string(want), got) == nil {
+	if rerr == nil && goldenDiff(name, p, string(want), got, "") == nil {
 		return nil // Up to date: left alone.
 	}
 	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-		return goldenMissing(p, rerr)
+		return goldenMissing(p, rerr, st.updateHow())
 	}
 	if err := writeAtomic(full, got); err != nil {
 		return fmt.Errorf("equals_file: rewriting %s: %w", p, err)
@@ -127,12 +129,26 @@ func (st *state) checkGolden(name string, m *OutputMatcher, out *exec.Output) er
 	return nil
 }
 
-// goldenDiff compares as equals does.
-func goldenDiff(name, p, want, got string) error {
+// goldenDiff compares as equals does; its error says that update (how
+// the user asks for Options.Update) rewrites the file, unless "".
+func goldenDiff(name, p, want, got, update string) error {
 	if got == want || strings.TrimRight(got, "\n") == strings.TrimRight(want, "\n") {
 		return nil
 	}
-	return fmt.Errorf("%s is not as in %s (-want +got); drover run --update rewrites it:\n%s", name, p, strings.TrimRight(unifiedDiff(want, got), "\n"))
+	hint := ""
+	if update != "" {
+		hint = "; " + update + " rewrites it"
+	}
+	return fmt.Errorf("%s is not as in %s (-want +got)%s:\n%s", name, p, hint, strings.TrimRight(unifiedDiff(want, got), "\n"))
+}
+
+// updateHow is how the user asks for Options.Update, for the messages
+// of a failed equals_file: check.
+func (st *state) updateHow() string {
+	if st.opts != nil && st.opts.UpdateHow != "" {
+		return st.opts.UpdateHow
+	}
+	return "drover run --update"
 }
 
 // writeAtomic replaces the file at full with content: a temporary file

@@ -64,6 +64,10 @@ type Options struct {
 	// program printed instead of failing (--update); each job's Result
 	// lists those it changed.
 	Update bool
+	// UpdateHow is how the user turns Update on, for the messages of a
+	// failed equals_file: check ("...; UpdateHow rewrites it"); ""
+	// means drover run's --update.
+	UpdateHow string
 	// run is what the jobs of the run share, made at its first use:
 	// copies made by ForJob share it too.
 	run *runShared

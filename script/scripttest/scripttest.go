@@ -49,13 +49,14 @@ type config struct {
 func (c *config) options() *script.Options {
 	c.once.Do(func() {
 		c.opts = &script.Options{
-			Vars:     c.vars,
-			Env:      c.env,
-			Timeout:  c.timeout,
-			Verbose:  true, // Always traced: shown when the job fails.
-			NoSkip:   c.noSkip,
-			Update:   c.update,
-			KeepWork: c.keepWork,
+			Vars:      c.vars,
+			Env:       c.env,
+			Timeout:   c.timeout,
+			Verbose:   true, // Always traced: shown when the job fails.
+			NoSkip:    c.noSkip,
+			Update:    c.update,
+			UpdateHow: "scripttest.Update(true)",
+			KeepWork:  c.keepWork,
 		}
 	})
 	return c.opts

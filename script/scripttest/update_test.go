@@ -29,7 +29,8 @@ func runAll(t *testing.T, file string, c *config) []*fakeT {
 
 // TestUpdate: with Update a golden file that is missing is created, and
 // one that differs rewritten, with what the program printed, and logged;
-// without it the same script fails with the difference.
+// without it the same script fails with the difference, saying how to
+// rewrite it in a Go test's words, not drover run's.
 func TestUpdate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -45,9 +46,10 @@ func TestUpdate(t *testing.T) {
 		update  bool
 		failure string // in the error; "" passes
 	}{
+		{"missing", "", false, "want.txt: no such file; scripttest.Update(true) creates it"},
 		{"missing, updated", "", true, ""},
 		{"up to date", "one\ntwo\n", false, ""},
-		{"stale", "one\n", false, "is not as in want.txt"},
+		{"stale", "one\n", false, "is not as in want.txt (-want +got); scripttest.Update(true) rewrites it:"},
 		{"stale, updated", "one\n", true, ""},
 	} {
 		if step.before == "" {
@@ -67,7 +69,11 @@ func TestUpdate(t *testing.T) {
 			t.Errorf("%s: logs %q; want the rewrite logged: %v", step.name, f.logs, rewrote)
 		}
 		b, err := os.ReadFile(golden)
-		if want := map[bool]string{true: "one\ntwo\n", false: step.before}[step.update]; err != nil || string(b) != want {
+		if step.before == "" && !step.update {
+			if !os.IsNotExist(err) {
+				t.Errorf("%s: the golden file holds %q (%v), want none", step.name, b, err)
+			}
+		} else if want := map[bool]string{true: "one\ntwo\n", false: step.before}[step.update]; err != nil || string(b) != want {
 			t.Errorf("%s: the golden file holds %q (%v), want %q", step.name, b, err, want)
 		}
 	}
