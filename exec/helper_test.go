@@ -1,3 +1,5 @@
+//go:build unix
+
 package exec
 
 import (
@@ -172,8 +174,6 @@ func send(t testing.TB, ctx context.Context, p *Process, s string) {
 		t.Fatalf("Send(%q): %v", s, err)
 	}
 }
-
-func text(s string) Pattern { return Pattern{Text: s} }
 
 // waitGone waits until the process pid is gone: kill(pid, 0) fails with
 // ESRCH, or it is a zombie that only waits for init to reap it. An orphan

@@ -30,6 +30,9 @@ func newScanners(pats ...Pattern) []scanner {
 	return scs
 }
 
+// text is a Pattern that matches s as it is.
+func text(s string) Pattern { return Pattern{Text: s} }
+
 // The matcher carries its progress from one read to the next: a match
 // split between reads is found as soon as its last byte arrives, and is
 // the one a search of the whole output would find.

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -43,7 +42,9 @@ func waitNoneLeft(t *testing.T, marker, output string) {
 		for _, p := range left {
 			pid, _, _ := strings.Cut(p, ":")
 			if n, err := strconv.Atoi(pid); err == nil {
-				_ = syscall.Kill(n, syscall.SIGKILL) // Leave the machine clean.
+				if proc, err := os.FindProcess(n); err == nil {
+					_ = proc.Kill() // Leave the machine clean.
+				}
 			}
 		}
 		t.Fatalf("processes left behind: %v\n%s", left, output)
