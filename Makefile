@@ -52,13 +52,13 @@ bench: build
 	$(GO) test -run '^$$' -bench . -benchmem $(BENCH_GOFLAGS) ./...
 	$(GO) run ./testdata/bench -drover $(DROVER) $(BENCH_PEERFLAGS)
 
-# Every supported system builds; Windows with pipes only.
+# Every supported system builds, Windows with pipes only, and go vet
+# type-checks the tests for each.
 cross:
 	for os in linux darwin freebsd windows; do echo "GOOS=$$os"; GOOS=$$os $(GO) build ./... || exit 1; done
 	for arch in amd64 arm64 riscv64 ppc64 ppc64le s390x loong64 mips64 mips64le 386 arm mips mipsle; do echo "GOARCH=$$arch, drover_entry"; \
 		GOOS=linux GOARCH=$$arch $(GO) build -ldflags=-E=drover_entry -o /dev/null ./cmd/drover || exit 1; done
-	for os in linux darwin freebsd; do GOOS=$$os $(GO) vet ./... || exit 1; done
-	GOOS=windows $(GO) vet ./script/...
+	for os in linux darwin freebsd windows; do GOOS=$$os $(GO) vet ./... || exit 1; done
 
 clean:
 	rm -rf bin
