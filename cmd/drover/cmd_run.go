@@ -293,9 +293,12 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interrupts(stderr, func() {
 		// A second interrupt: every process is already killed; still
-		// leave the reports, and remove the work directories, then exit
-		// at once.
-		if err := report(fo.snapshot(), time.Since(began)); err != nil {
+		// say what became of the jobs, leave the reports, and remove the
+		// work directories, then exit at once.
+		results := fo.final()
+		out.stop()
+		summarize(stdout, results, time.Since(began), true)
+		if err := report(results, time.Since(began)); err != nil {
 			fmt.Fprintf(stderr, "drover run: %v\n", err)
 		}
 		opts.RemoveWork()
@@ -321,6 +324,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return code
 }
 
+// notStarted is the reason a job that an interrupt kept from starting was
+// skipped.
+const notStarted = "interrupted before it started"
+
 // errFailFast is the cause of the cancellation of jobs by --fail-fast.
 var errFailFast = errors.New("stopped by --fail-fast after a failure")
 
@@ -339,6 +346,7 @@ type fanout struct {
 
 	mu      sync.Mutex
 	results []*script.Result
+	started []bool // whether each job has started, for snapshot
 }
 
 // run runs the jobs and returns the results in the jobs' order. Jobs that
@@ -346,10 +354,14 @@ type fanout struct {
 // rest: the jobs running then are Stopped, the others Skipped.
 func (f *fanout) run(ctx context.Context) []*script.Result {
 	f.results = make([]*script.Result, len(f.jobs))
+	f.started = make([]bool, len(f.jobs))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	for i := range f.tasks {
 		f.tasks[i].Run = func(ctx context.Context) {
+			f.mu.Lock()
+			f.started[i] = true
+			f.mu.Unlock()
 			opts := f.opts
 			if f.step != nil {
 				opts = opts.ForJob() // Sharing the run.
@@ -373,7 +385,7 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 	for _, su := range f.setups {
 		su.Close()
 	}
-	reason := "interrupted before it started"
+	reason := notStarted
 	if errors.Is(context.Cause(ctx), errFailFast) {
 		reason = "not started: --fail-fast, after a failure"
 	}
@@ -387,19 +399,21 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 	return f.results
 }
 
-// snapshot returns the results so far, a job still running counted as
-// interrupted and one not started as skipped: what a report says when
-// drover must exit at once.
-func (f *fanout) snapshot() []*script.Result {
+// final returns the results so far, a job still running counted as
+// interrupted and one not started as skipped: what the summary and the
+// reports say when drover must exit at once. It keeps f.mu locked, for
+// good, so that no job's block comes after the summary: drover exits.
+func (f *fanout) final() []*script.Result {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	out := make([]*script.Result, len(f.jobs))
 	for i, j := range f.jobs {
 		switch {
 		case i < len(f.results) && f.results[i] != nil:
 			out[i] = f.results[i]
-		default:
+		case i < len(f.started) && f.started[i]:
 			out[i] = &script.Result{Job: j, Status: script.Interrupted, Err: errors.New("killed by a second interrupt")}
+		default:
+			out[i] = &script.Result{Job: j, Status: script.Skipped, Reason: notStarted}
 		}
 	}
 	return out

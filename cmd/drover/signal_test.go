@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -400,5 +401,45 @@ func TestTerminalStops(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// A second stop signal kills every process and exits at once (the job's
+// program ignores the first); the summary and the report still say what
+// became of each job: the one running was interrupted, those that never started were skipped, as
+// after one signal, not interrupted too.
+func TestSecondSignalReport(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "slow.yaml", `name: slow
+matrix:
+  n: [1, 2, 3, 4]
+steps:
+  - run: [sh, -c, "trap '' TERM; sleep `+marker+`"]
+`)
+	js := filepath.Join(dir, "r.json")
+	cmd, out := startDrover(t, dir, "run", "-j", "1", "--report", "json="+js, path)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(100 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	awaitExit(t, cmd, out)
+	if want := fmt.Sprintf("exit %d", 128+int(syscall.SIGTERM)); exitStatus(cmd) != want {
+		t.Errorf("%s, want %s\n%s", exitStatus(cmd), want, out)
+	}
+	waitNoneLeft(t, "sleep\x00"+marker, out.String())
+	if !strings.Contains(out.String(), "drover: killed") || !strings.Contains(out.String(), "0 passed, 0 failed, 3 skipped, 1 interrupted in ") {
+		t.Errorf("no kill, or no summary of it:\n%s", out)
+	}
+	count := map[string]int{}
+	for _, j := range readJSON(t, js).Jobs {
+		count[string(j.Status)+": "+j.Reason]++
+	}
+	if want := map[string]int{"interrupted: ": 1, "skipped: interrupted before it started": 3}; !maps.Equal(count, want) {
+		t.Errorf("report: %v, want %v\n%s", count, want, out)
 	}
 }
