@@ -99,14 +99,22 @@ func (l ErrorList) finish(file string, cut bool) ErrorList {
 type UndefinedError struct {
 	Name    string   // as written between ${ and }
 	Defined []string // the names defined there, sorted; nil if unknown or too many to list
+	// Why, if not "", says why a variable the script may define is not
+	// defined as the job runs: a branch that sets it was not taken.
+	Why string
 }
 
-// Error says which variable is undefined and, when known, which ones are.
+// Error says which variable is undefined and, when known, why, and which
+// ones are.
 func (e *UndefinedError) Error() string {
-	if len(e.Defined) == 0 {
-		return fmt.Sprintf("undefined variable %q", e.Name)
+	msg := fmt.Sprintf("undefined variable %q", e.Name)
+	if len(e.Defined) > 0 {
+		msg += fmt.Sprintf(" (defined: %s)", listNames(e.Defined))
 	}
-	return fmt.Sprintf("undefined variable %q (defined: %s)", e.Name, listNames(e.Defined))
+	if e.Why != "" {
+		msg += ": " + e.Why
+	}
+	return msg
 }
 
 // listNames joins names for a message, the first dozen of them.

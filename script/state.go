@@ -3,8 +3,10 @@ package script
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,7 +122,27 @@ func (st *state) expand(tmpl string) (string, error) {
 	if st.workErr != nil {
 		err, st.workErr = st.workErr, nil
 	}
+	if u, ok := err.(*UndefinedError); ok {
+		err = st.undefined(u.Name)
+	}
 	return v, err
+}
+
+// undefined is the error of a reference to name, undefined as the job
+// runs. The parser let it through: some step or key of the script may
+// define it, but none did in this job; the error says which case it is,
+// and what is defined.
+func (st *state) undefined(name string) *UndefinedError {
+	e := &UndefinedError{Name: name, Defined: slices.Sorted(maps.Keys(st.vars))}
+	switch env, isEnv := strings.CutPrefix(name, "env."); {
+	case isEnv:
+		e.Why, e.Defined = fmt.Sprintf("%s is not in the job's environment", env), nil
+	case st.script != nil && slices.Contains(st.script.MatrixNames(), name):
+		e.Why = "this job has no matrix value for it; a job that an include: entry makes on its own has only that entry's keys"
+	default:
+		e.Why = "no step that sets it ran in this job (a branch not taken, an each: over no items)"
+	}
+	return e
 }
 
 func (st *state) expandAll(tmpls []string) ([]string, error) {

@@ -162,7 +162,7 @@ func (cd *Condition) test(ctx context.Context, st *state) (ok bool, why, err err
 	}
 	v, set := st.lookup(cd.Var)
 	if !set {
-		return false, nil, &UndefinedError{Name: cd.Var}
+		return false, nil, st.undefined(cd.Var)
 	}
 	// Expanded first, so that what checkOutput returns is a mismatch.
 	for _, t := range cd.Match.templates() {

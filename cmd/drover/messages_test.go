@@ -127,3 +127,48 @@ func TestInterruptedInWords(t *testing.T) {
 	checkNoGoInternals(t, s)
 	waitNoneLeft(t, "sleep\x00"+marker, s)
 }
+
+// TestUndefinedAtRun: a variable that only some runs define passes drover
+// check; where a job leaves it undefined, the step that uses it fails
+// saying why, with what is defined.
+func TestUndefinedAtRun(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, src, want string }{
+		{"captured in a branch not taken", `steps:
+  - run: {shell: "echo no", capture: ans}
+  - if: {var: ans, equals: "yes"}
+    then: [{run: {shell: "echo hi", capture: got}}]
+  - log: "got=${got}"
+`, `hostile.yaml:5:5: log: undefined variable "got" (defined: ans): no step that sets it ran in this job (a branch not taken, an each: over no items)`},
+		{"tested, captured in an any: branch not taken", `steps:
+  - spawn: {cmd: [echo, two], tty: false}
+  - expect:
+      any:
+        - {re: 'one (\d)', capture: [num]}
+        - text: two
+  - if: {var: num, equals: "1"}
+    then: [{log: one}]
+`, `hostile.yaml:7:5: if: undefined variable "num" (defined: match.index): no step that sets it ran in this job`},
+		{"an axis a job made by include lacks", `matrix: {a: [1, 2], b: [x, y], include: [{a: 7, extra: e}]}
+steps:
+  - log: "${a} ${b}"
+`, `hostile.yaml:3:5: log: undefined variable "b" (defined: a, extra): this job has no matrix value for it; a job that an include: entry makes on its own has only that entry's keys`},
+		{"not in the environment", `steps:
+  - log: "${env.DROVER_TEST_UNSET}"
+`, `hostile.yaml:2:5: log: undefined variable "env.DROVER_TEST_UNSET": DROVER_TEST_UNSET is not in the job's environment`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			path := writeScript(t, dir, "hostile.yaml", tt.src)
+			if code, out, errs := droverRun(t, dir, "check", filepath.Base(path)); code != 0 {
+				t.Errorf("check: exit %d, want 0\n%s%s", code, out, errs)
+			}
+			code, out, errs := droverRun(t, dir, "run", filepath.Base(path))
+			if code != 1 || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want 1 and %q\n%s%s", code, tt.want, out, errs)
+			}
+		})
+	}
+}
