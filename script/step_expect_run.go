@@ -1,6 +1,7 @@
 package script
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -200,11 +201,19 @@ func cutShortBy(pr *proc, m *exec.Match, seen exec.Pattern, wanted []exec.Patter
 			pr.name, seen, awaited)}
 	}
 	// The line the pattern appeared in: its start was consumed with the
-	// match, its end is the output left.
+	// match, or before it by an earlier expect; its end is the output left.
 	line := m.Before[strings.LastIndexByte(m.Before, '\n')+1:] + m.Text
 	if !strings.HasSuffix(line, "\n") {
 		rest, _ := pr.p.Unconsumed(m.Stream)
-		if i := strings.IndexByte(string(rest), '\n'); i >= 0 {
+		if !strings.Contains(m.Before, "\n") {
+			// Recent is what was consumed, then rest, unless rest alone
+			// fills it.
+			recent := pr.p.Recent(m.Stream)
+			if consumed, ok := bytes.CutSuffix(recent, rest); ok && len(rest) < len(recent) && bytes.HasSuffix(consumed, []byte(line)) {
+				line = string(consumed[bytes.LastIndexByte(consumed, '\n')+1:])
+			}
+		}
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
 			rest = rest[:i]
 		}
 		line += string(rest)

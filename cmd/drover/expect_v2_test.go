@@ -142,6 +142,24 @@ steps:
 	}
 }
 
+// TestFailOnWholeLine: the line fail_on shows is the whole line, its
+// start consumed by an earlier expect included, under a tty and on pipes.
+func TestFailOnWholeLine(t *testing.T) {
+	t.Parallel()
+	for _, tty := range []string{"true", "false"} {
+		code, out, _ := runScript(t, `name: fail_on
+steps:
+  - spawn: {cmd: [sh, -c, "echo ready ERR42 now; sleep 5"], tty: `+tty+`, fail_on: [ERR42]}
+  - expect: ready
+  - expect: {eof: true}
+`)
+		want := `t.yaml:5:5: expect: sh printed "ERR42", which its fail_on forbids, while waiting for EOF: "ready ERR42 now"`
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("tty %s: exit %d, want 1 and %q in:\n%s", tty, code, want, out)
+		}
+	}
+}
+
 // TestTimeoutBranch checks {timeout: true} in any: with a program that
 // stays silent: the branch runs with its index and the job goes on; with
 // prompt:, the prompt coming back takes the timeout branch at once.
