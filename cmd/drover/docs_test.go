@@ -153,3 +153,28 @@ func checkSnippet(src string) (string, error) {
 func indent(s, prefix string) string {
 	return regexp.MustCompile(`(?m)^(.)`).ReplaceAllString(s, prefix+"$1")
 }
+
+// TestDocCheckOutput: what the README shows drover check print is what it
+// prints: each block that starts "$ bin/drover check FILE" (run from the
+// repository's root) is followed by drover's exact output.
+func TestDocCheckOutput(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := checkBlockRE.FindAllSubmatch(readme, -1)
+	if len(blocks) == 0 {
+		t.Fatal(`no "$ bin/drover check" block in README.md; the extraction is broken`)
+	}
+	for _, m := range blocks {
+		file, want := string(m[1]), string(m[2])
+		code, out, errs := droverRun(t, "../..", "check", file)
+		if code != exitUsage || out+errs != want {
+			t.Errorf("drover check %s: exit %d, printed:\n%s%s\nthe README shows:\n%s", file, code, out, errs, want)
+		}
+	}
+}
+
+// checkBlockRE is a README block that shows drover check's output.
+var checkBlockRE = regexp.MustCompile("(?ms)^```\n\\$ bin/drover check (\\S+)\n(.*?)^```")
