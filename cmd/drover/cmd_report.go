@@ -148,12 +148,20 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 			line += fmt.Sprintf(", %d %s", c.n, c.what)
 		}
 	}
-	noun := "reports"
-	if len(base)+len(over) == 1 {
-		noun = "report"
+	what := counted(len(base), "report")
+	if len(over) > 0 {
+		what += " and " + counted(len(over), "rerun")
 	}
-	fmt.Fprintf(stdout, "merged %d %s into %s: %d jobs, %s\n", len(base)+len(over), noun, show(out), len(merged.Jobs), line)
+	fmt.Fprintf(stdout, "merged %s into %s: %d jobs, %s\n", what, show(out), len(merged.Jobs), line)
 	return exitOK
+}
+
+// counted says n of a noun: "1 report", "2 reports".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // samePath reports whether two paths name one file.

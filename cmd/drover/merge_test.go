@@ -296,7 +296,7 @@ func TestRerunFailed(t *testing.T) {
 	}
 	final := filepath.Join(dir, "final.json")
 	code, out, errs = droverRun(t, dir, "report", "merge", "-o", final, old, "--rerun", re1, "--rerun", re2)
-	if code != 0 || !strings.Contains(out, "14 jobs, 13 passed, 0 failed, 1 skipped") {
+	if code != 0 || !strings.Contains(out, "merged 1 report and 2 reruns into "+final+": 14 jobs, 13 passed, 0 failed, 1 skipped") {
 		t.Fatalf("merge: exit %d\n%s%s", code, out, errs)
 	}
 	r := readJSON(t, final)
