@@ -339,7 +339,7 @@ func (job Job) Run(ctx context.Context, opts *Options) *Result {
 		// Clean-up steps get their own time, and still run when the
 		// script failed, timed out or was interrupted.
 		fctx, fcancel := context.WithTimeoutCause(context.WithoutCancel(ctx), timeout, &scriptTimeout{timeout})
-		st.procCtx = fctx
+		st.procCtx, st.inFinally = fctx, true
 		st.log.trace(lineStep, "-- finally\n")
 		ferr = st.runBlock(fctx, job.Script.Finally)
 		fcancel()

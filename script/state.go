@@ -40,6 +40,7 @@ type state struct {
 	// runStopKilled: a run step's process died of one of the run's stop
 	// signals (Options.StopSignals).
 	runStopKilled bool
+	inFinally     bool // the finally: steps run
 }
 
 // proc is a process a script started.

@@ -49,10 +49,19 @@ func parseTerminate(c *stepCtx, key, val *yaml.Node) Step {
 	return s
 }
 
-// run ends a process's whole tree.
+// run ends a process's whole tree. In finally:, a process the job did
+// not get to spawn is nothing to clean up: a note says so.
 func (s *Terminate) run(ctx context.Context, st *state) error {
 	pr, err := st.proc(s.On)
 	if err != nil {
+		if st.inFinally { // Its only error: no such process.
+			what := s.On + " was not spawned"
+			if s.On == "" {
+				what = "no process was spawned"
+			}
+			st.log.note("terminate: %s in this job: nothing to terminate\n", what)
+			return nil
+		}
 		return err
 	}
 	pr.settled = true

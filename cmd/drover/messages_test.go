@@ -172,3 +172,33 @@ steps:
 		})
 	}
 }
+
+// TestFinallyTerminateNotSpawned: a finally: that terminates a server the
+// job failed before spawning is not a second failure: the job fails for
+// its own reason, and a note says there was nothing to terminate. Outside
+// finally:, a terminate of a process the job did not spawn still fails.
+func TestFinallyTerminateNotSpawned(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runScript(t, `name: cleanup
+steps:
+  - run: [sh, -c, "exit 3"]
+  - spawn: {name: srv, cmd: [sleep, "30"], tty: false}
+finally:
+  - terminate: srv
+  - terminate:
+`)
+	if code != 1 || !strings.Contains(out, "t.yaml:3:5: run: want exit 0, got exit 3") || strings.Contains(out, "finally:") ||
+		!strings.Contains(out, "terminate: srv was not spawned in this job: nothing to terminate\n") ||
+		!strings.Contains(out, "terminate: no process was spawned in this job: nothing to terminate\n") {
+		t.Errorf("exit %d, want 1, the run's failure alone and two notes:\n%s", code, out)
+	}
+	code, out, _ = runScript(t, `name: branch
+steps:
+  - if: {var: env.HOME, equals: nowhere}
+    then: [{spawn: {name: srv, cmd: [sleep, "30"], tty: false}}]
+  - terminate: srv
+`)
+	if code != 1 || !strings.Contains(out, `t.yaml:5:5: terminate: no process named "srv" (spawned: )`) {
+		t.Errorf("exit %d, want 1 and no such process:\n%s", code, out)
+	}
+}
