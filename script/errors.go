@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/drover-dev/drover/exec"
 )
 
 // maxErrors is the most errors Parse reports for one file.
@@ -140,3 +142,42 @@ func shortQuote(s string) string {
 }
 
 func isUTF8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// procError is a failed operation on a process, told by the process's name
+// in the script: "db has exited (exit 0)", "db: stdin was closed by an
+// earlier EOF". An *exec.Error names the operation, which the failed
+// step's kind says already, and the program, which does not tell two
+// processes of one program apart: both are left out. It unwraps to the
+// error exec returned, for errors.Is and errors.As.
+type procError struct {
+	proc   string       // the process's name
+	status *exec.Status // how it ended, if it had when the error came
+	err    error        // an *exec.Error, *exec.ExpectError or another
+}
+
+func (e *procError) Error() string {
+	cause := e.err
+	if xe, ok := cause.(*exec.Error); ok {
+		cause = xe.Err
+	}
+	switch {
+	case errors.Is(cause, exec.ErrExited) && e.status != nil:
+		return fmt.Sprintf("%s has exited (%s)", e.proc, e.status)
+	case errors.Is(cause, exec.ErrExited):
+		return e.proc + " has exited" // Its group is gone, its status not yet published.
+	case errors.Is(cause, exec.ErrNoTTY):
+		return e.proc + " runs on pipes (tty: false), so it has no terminal"
+	}
+	return e.proc + ": " + cause.Error()
+}
+
+func (e *procError) Unwrap() error { return e.err }
+
+// failed returns err, which an operation on pr's process returned, as a
+// *procError naming pr; nil if err is nil.
+func (pr *proc) failed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &procError{proc: pr.name, status: pr.p.Status(), err: err}
+}

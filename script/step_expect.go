@@ -300,16 +300,6 @@ func (c *stepCtx) branches(n *yaml.Node) []Pattern {
 	return pats
 }
 
-// expectError is a failed expect, naming the process.
-type expectError struct {
-	proc string
-	err  error // an *exec.ExpectError or an *exec.Error
-}
-
-func (e *expectError) Error() string { return e.proc + ": " + e.err.Error() }
-
-func (e *expectError) Unwrap() error { return e.err }
-
 // withOther adds to the failure of an expect on one stream what arrived
 // on the other, if anything did: a program that complains on stderr
 // while stdout is awaited shows why.

@@ -59,7 +59,7 @@ func (s *Expect) waitEcho(ctx context.Context, st *state, pr *proc) error {
 	case errors.Is(err, exec.ErrExited):
 		return fmt.Errorf("%s exited while the expect waited for echo %s", pr.name, s.echo())
 	}
-	return err
+	return pr.failed(err)
 }
 
 // lintEcho is why an expect: {echo: ...} on p always fails: p runs on

@@ -111,7 +111,7 @@ func (s *Expect) run(ctx context.Context, st *state) error {
 			// remained of it once Expect began.
 			ee.Waited = timeout
 		}
-		return st.withOther(s, &expectError{proc: pr.name, err: err})
+		return st.withOther(s, pr.failed(err))
 	case m.Index == prompt && timeoutBranch >= 0:
 		// The prompt is back: the answer will not come, as when time runs out.
 		return s.runBranch(ctx, st, timeoutBranch, nil, m.Before, release)

@@ -131,7 +131,7 @@ func (s *Interact) run(ctx context.Context, st *state) error {
 		if why := stopped(ctx, 0); why != nil {
 			return why
 		}
-		return err
+		return pr.failed(err)
 	}
 	st.log.trace(lineStep, "%s: interact ended (%s)\n", pr.name, end)
 	return nil

@@ -58,7 +58,7 @@ func (s *Resize) run(_ context.Context, st *state) error {
 		return err
 	}
 	if err := pr.p.Resize(uint16(s.Rows), uint16(s.Cols)); err != nil {
-		return err
+		return pr.failed(err)
 	}
 	st.log.trace(lineSent, "%s resized to %dx%d\n", pr.name, s.Rows, s.Cols)
 	if pr.cast != nil {

@@ -151,7 +151,7 @@ func (s *Send) run(ctx context.Context, st *state) error {
 		return err
 	}
 	if s.EOF {
-		return pr.p.SendEOF(ctx)
+		return sendError(ctx, pr, pr.p.SendEOF(ctx))
 	}
 	var b []byte
 	switch {
@@ -196,17 +196,8 @@ func (s *Send) run(ctx context.Context, st *state) error {
 	if pr.cast != nil && !perKey {
 		pr.cast.input(st.log.masked(string(b)))
 	}
-	send := func(b []byte) error {
-		err := pr.p.Send(ctx, b)
-		if err != nil && ctx.Err() != nil {
-			// Cut short, by the script's timeout or Ctrl-C, while
-			// blocked on a full pipe or between two keys: say why.
-			return stopped(ctx, 0)
-		}
-		return err
-	}
 	if s.pace() <= 0 {
-		return send(b)
+		return sendError(ctx, pr, pr.p.Send(ctx, b))
 	}
 	for i, key := range keystrokes(b, s.hex() != nil) {
 		if i > 0 {
@@ -217,11 +208,21 @@ func (s *Send) run(ctx context.Context, st *state) error {
 		if perKey {
 			pr.cast.input(string(key))
 		}
-		if err := send(key); err != nil {
-			return err
+		if err := pr.p.Send(ctx, key); err != nil {
+			return sendError(ctx, pr, err)
 		}
 	}
 	return nil
+}
+
+// sendError is why a send to pr failed with err: why ctx ended, when it
+// cut the send short (the script's timeout or Ctrl-C, while blocked on a
+// full pipe or between two keys), else err naming pr; nil if err is nil.
+func sendError(ctx context.Context, pr *proc, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return stopped(ctx, 0)
+	}
+	return pr.failed(err)
 }
 
 // keystrokes splits b into what a typist sends one at a time: its

@@ -60,5 +60,5 @@ func (s *Signal) run(_ context.Context, st *state) error {
 	if err != nil {
 		return err
 	}
-	return pr.p.Signal(sig)
+	return pr.failed(pr.p.Signal(sig))
 }

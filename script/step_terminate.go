@@ -69,7 +69,7 @@ func (s *Terminate) run(ctx context.Context, st *state) error {
 	if grace <= 0 {
 		grace = defaultGrace
 	}
-	return pr.p.Terminate(ctx, grace)
+	return pr.failed(pr.p.Terminate(ctx, grace))
 }
 
 // lint implements linted: a terminate ends the process.

@@ -166,12 +166,12 @@ func TestMisbehavingPrograms(t *testing.T) {
   - spawn: {cmd: [sh, -c, "exit 0"], tty: false}
   - wait:
   - send: too late
-`, 1, []string{"send: send sh: process has exited"}},
+`, 1, []string{"send: sh has exited (exit 0)"}},
 		{"exits before a send under a tty", `
   - spawn: [sh, -c, "exit 0"]
   - wait:
   - send: too late
-`, 1, []string{"send: send sh: process has exited"}},
+`, 1, []string{"send: sh has exited (exit 0)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
