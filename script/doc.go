@@ -74,8 +74,11 @@
 // least one, counted without making any; the entries may select at most
 // 10,000,000 combinations in all. Jobs are named "name [k=v ...]", their
 // values in the order the matrix first names them. A --var of a matrix
-// variable sets it in every job: an axis has that one value, and jobs left
-// alike run once.
+// variable sets it in every job. Of an axis, only the jobs the matrix
+// makes with that value are left: an include entry with another value of
+// the axis neither extends a job nor is one. A value the matrix names
+// nowhere is the axis's only one. A csv column or include key takes the
+// value in every job, and jobs left alike run once.
 //
 // # Errors
 //

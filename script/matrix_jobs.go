@@ -27,9 +27,13 @@ const maxMatrixWork = 10_000_000
 //     alone is one job per entry.
 //
 // A job's values are in the order the matrix first names their variables.
-// vars overrides values: an axis it names has that one value, and any
-// other variable of the matrix takes its value in every job; jobs left
-// alike then run once.
+// vars overrides values. Of an axis it names, only the jobs with its value
+// are kept: so --var narrows a matrix to jobs it makes, and an include:
+// entry with another value of the axis neither extends a job nor is one.
+// A value the matrix names nowhere (neither the axis nor an entry) is the
+// axis's only one instead. Any other variable of the matrix (a column, a
+// key of include:) takes its value in every job. Jobs left alike then run
+// once.
 func (s *Script) Jobs(vars map[string]string) []Job {
 	if len(s.Matrix) == 0 && s.MatrixCSV == nil && len(s.MatrixInclude) == 0 {
 		return []Job{{Script: s}}
@@ -67,6 +71,9 @@ func (s *Script) Jobs(vars map[string]string) []Job {
 	jobs := make([]Job, 0, len(kvs))
 	seen := map[string]bool{}
 	for _, m := range kvs {
+		if slices.ContainsFunc(m, func(kv KV) bool { return p.narrowed[kv.Key] && kv.Value != vars[kv.Key] }) {
+			continue
+		}
 		for i, kv := range m {
 			if v, ok := vars[kv.Key]; ok {
 				m[i].Value = v
@@ -102,7 +109,8 @@ func setKV(kvs []KV, kv KV) []KV {
 type matrixPlan struct {
 	s        *Script
 	names    []string                    // the axes, then the columns
-	axes     [][]string                  // each axis's values, --var applied
+	axes     [][]string                  // each axis's values, a --var's value alone if it is not one
+	narrowed map[string]bool             // the axes a --var names
 	radix    []int                       // the number of values of each axis, then of rows
 	total    int                         // combinations: the product of radix, or 0 without axes
 	excluded []bool                      // by combination
@@ -113,11 +121,17 @@ type matrixPlan struct {
 // plan works out the combinations of s's matrix and what exclude:
 // removes. It reports a problem as checkJobs does.
 func (s *Script) plan(vars map[string]string) *matrixPlan {
-	p := &matrixPlan{s: s, names: s.productNames()}
+	p := &matrixPlan{s: s, names: s.productNames(), narrowed: map[string]bool{}}
 	for _, a := range s.Matrix {
 		values := a.Values
 		if v, ok := vars[a.Name]; ok {
-			values = []string{v}
+			// The jobs without v are left out after: include: entries
+			// extend or not as they do without --var. A value the
+			// matrix names nowhere is the axis's only one.
+			p.narrowed[a.Name] = true
+			if !slices.Contains(values, v) && !s.includes(KV{Key: a.Name, Value: v}) {
+				values = []string{v}
+			}
 		}
 		p.axes = append(p.axes, values)
 		p.radix = append(p.radix, len(values))
@@ -136,6 +150,16 @@ func (s *Script) plan(vars map[string]string) *matrixPlan {
 		p.matches(e, func(idx int) { p.excluded[idx] = true })
 	}
 	return p
+}
+
+// includes reports whether an include: entry gives kv's variable kv's value.
+func (s *Script) includes(kv KV) bool {
+	for _, e := range s.MatrixInclude {
+		if slices.ContainsFunc(e.Values, func(x KV) bool { return x.Key == kv.Key && x.Value == kv.Value }) {
+			return true
+		}
+	}
+	return false
 }
 
 // values returns the variables of combination idx.

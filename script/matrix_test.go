@@ -93,6 +93,77 @@ func TestMatrixJobs(t *testing.T) {
 		{"var picks an include", `{os: [linux, mac], include: [{os: mac, note: x}]}`, map[string]string{"os": "mac"}, []string{
 			"m [os=mac note=x]",
 		}},
+		// --var of an axis keeps the jobs the matrix makes with its value:
+		// an entry that names the axis with another value neither extends
+		// a job nor is one, and one that extends jobs of other values only
+		// is no job of its own either.
+		{"var narrows before include", `
+  os: [linux, mac]
+  ver: ["1", "2"]
+  include:
+    - {os: linux, pkg: apt}
+    - {os: mac, pkg: brew}`, map[string]string{"os": "linux"}, []string{
+			"m [os=linux ver=1 pkg=apt]",
+			"m [os=linux ver=2 pkg=apt]",
+		}},
+		{"var drops an include job of another value", `{a: ["1", "2"], b: [x, y], include: [{a: "7", extra: e1}]}`, map[string]string{"a": "5"}, []string{
+			"m [a=5 b=x]",
+			"m [a=5 b=y]",
+		}},
+		{"var keeps an include job of its value", `{a: ["1", "2"], b: [x, y], include: [{a: "7", extra: e1}]}`, map[string]string{"a": "7"}, []string{
+			"m [a=7 extra=e1]",
+		}},
+		{"var keeps an include job that names other axes", `{a: ["1", "2"], b: [x, y], include: [{b: z, extra: e1}]}`, map[string]string{"a": "1"}, []string{
+			"m [a=1 b=x]",
+			"m [a=1 b=y]",
+			"m [b=z extra=e1]",
+		}},
+		{"var over exclude and the include of an excluded job", `
+  os: [linux, mac]
+  ver: ["1", "2"]
+  exclude: [{os: mac, ver: "1"}]
+  include: [{os: mac, ver: "1", pkg: old}]`, map[string]string{"os": "linux"}, []string{
+			"m [os=linux ver=1]",
+			"m [os=linux ver=2]",
+		}},
+		{"var keeps an include that extends only other values", `
+  os: [linux, mac]
+  ver: ["1", "2"]
+  exclude: [{os: linux, ver: "1"}]
+  include: [{ver: "1", pkg: x}]`, map[string]string{"os": "linux"}, []string{
+			"m [os=linux ver=2]",
+		}},
+		{"var leaves no job", `
+  os: [linux, mac]
+  ver: ["1", "2"]
+  exclude: [{os: linux, ver: "1"}]
+  include: [{os: linux, pkg: x}]`, map[string]string{"os": "linux", "ver": "1"}, []string{}},
+		{"var keeps the include of an excluded job of its value", `
+  os: [linux, mac]
+  ver: ["1", "2"]
+  exclude: [{os: mac, ver: "1"}]
+  include: [{os: mac, ver: "1", pkg: old}]`, map[string]string{"os": "mac"}, []string{
+			"m [os=mac ver=2]",
+			"m [os=mac ver=1 pkg=old]",
+		}},
+		{"var of an axis beside csv", `{csv: hosts.csv, server: [dnsmasq, unbound], exclude: [{server: unbound, name: www}], include: [{server: unbound, name: www, note: x}]}`, map[string]string{"server": "dnsmasq"}, []string{
+			"m [server=dnsmasq name=www addr=192.0.2.10]",
+			"m [server=dnsmasq name=a,pi addr=192.0.2.11]",
+		}},
+		// A column is set, not narrowed: entries agree with the rows as
+		// the file has them.
+		{"var of a column, include by the row", `{csv: hosts.csv, include: [{name: www, ttl: "60"}], exclude: [{name: "a,pi"}]}`, map[string]string{"name": "z"}, []string{
+			"m [name=z addr=192.0.2.10 ttl=60]",
+		}},
+		// A value that only an entry names is that entry's job alone, not
+		// a new axis value that the entry extends.
+		{"var of a value only include names", `
+  os: [linux, mac]
+  ver: ["1", "2"]
+  include: [{os: bsd, pkg: ports}, {os: bsd, ver: "2", note: x}]`, map[string]string{"os": "bsd"}, []string{
+			"m [os=bsd pkg=ports]",
+			"m [os=bsd ver=2 note=x]",
+		}},
 		{"var sets a column, alike jobs once", `{csv: hosts.csv}`, map[string]string{"name": "x", "addr": "y"}, []string{
 			"m [name=x addr=y]",
 		}},

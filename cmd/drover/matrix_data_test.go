@@ -66,10 +66,87 @@ steps:
 	if code != 0 || !strings.Contains(out, "3 passed, 0 failed") {
 		t.Errorf("--var scale=2: exit %d\n%s%s", code, out, errs)
 	}
+	// The other scale: the entries of scale 2 do not apply, neither
+	// extending a job of scale 0 nor making one (10/4 is 2 at scale 0).
+	code, out, errs = droverRun(t, dir, "run", "--var", "scale=0", path)
+	if code != 0 || !strings.Contains(out, "3 passed, 0 failed") {
+		t.Errorf("--var scale=0: exit %d, want 0 and 3 passed\n%s%s", code, out, errs)
+	}
 	// --var of a column, which a wrong answer fails.
 	code, out, errs = droverRun(t, dir, "run", "--var", "want=7", path)
 	if code != 1 || !strings.Contains(out, "0 passed, 6 failed") {
 		t.Errorf("--var want=7: exit %d, want 1 and 6 failed\n%s%s", code, out, errs)
+	}
+}
+
+// --var of an axis keeps the jobs the matrix makes with that value: an
+// include: entry naming the axis with another value neither extends a job
+// nor makes one, so a passing matrix stays passing, each job as the whole
+// matrix has it; a value the matrix names nowhere is the axis's only one.
+func TestMatrixVarNarrows(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	osYAML := writeScript(t, dir, "os.yaml", `name: os
+matrix:
+  os: [linux, mac]
+  ver: ["1", "2"]
+  include:
+    - {os: linux, pkg: apt}
+    - {os: mac, pkg: brew}
+  exclude: [{os: mac, ver: "1"}]
+steps:
+  - log: "${os} ${ver} ${pkg}"
+  - run: 'case ${os}/${pkg} in linux/apt|mac/brew) ;; *) exit 1;; esac'
+`)
+	ab := writeScript(t, dir, "ab.yaml", `name: ab
+matrix: {a: ["1", "2"], b: [x, y], include: [{a: "7", extra: e1}]}
+steps:
+  - log: "${a} ${b}"
+`)
+	// The README's example.
+	if err := os.WriteFile(filepath.Join(dir, "cases.csv"), []byte("name,address\nwww,192.0.2.10\napi,192.0.2.11\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lookup := writeScript(t, dir, "lookup.yaml", `name: lookup
+matrix:
+  server: [dnsmasq, unbound]
+  csv: cases.csv
+  exclude:
+    - {server: unbound, name: api}
+  include:
+    - {server: unbound, name: www, flags: +dnssec}
+    - {server: knot, name: www, address: 192.0.2.10}
+steps:
+  - log: "${server} ${name} ${address}"
+`)
+	for _, tt := range []struct {
+		vars []string
+		path string
+		want []string
+	}{
+		{[]string{"server=unbound"}, lookup, []string{"lookup [server=unbound name=www address=192.0.2.10 flags=+dnssec]"}},
+		{[]string{"server=knot"}, lookup, []string{"lookup [server=knot name=www address=192.0.2.10]"}},
+		{[]string{"server=bind"}, lookup, []string{"lookup [server=bind name=api address=192.0.2.11]", "lookup [server=bind name=www address=192.0.2.10]"}},
+		{nil, osYAML, []string{"os [os=linux ver=1 pkg=apt]", "os [os=linux ver=2 pkg=apt]", "os [os=mac ver=2 pkg=brew]"}},
+		{[]string{"os=linux"}, osYAML, []string{"os [os=linux ver=1 pkg=apt]", "os [os=linux ver=2 pkg=apt]"}},
+		{[]string{"os=mac"}, osYAML, []string{"os [os=mac ver=2 pkg=brew]"}},
+		{[]string{"os=mac", "ver=2"}, osYAML, []string{"os [os=mac ver=2 pkg=brew]"}},
+		{[]string{"a=5"}, ab, []string{"ab [a=5 b=x]", "ab [a=5 b=y]"}},
+	} {
+		args := []string{"run", "--report", "json=" + filepath.Join(dir, "r.json")}
+		for _, v := range tt.vars {
+			args = append(args, "--var", v)
+		}
+		code, out, errs := droverRun(t, dir, append(args, tt.path)...)
+		var names []string
+		for _, j := range readJSON(t, filepath.Join(dir, "r.json")).Jobs {
+			names = append(names, j.Name)
+		}
+		slices.Sort(names)
+		if code != 0 || !slices.Equal(names, tt.want) {
+			t.Errorf("--var %q: exit %d, jobs:\n\t%s\nwant exit 0 and:\n\t%s\n%s%s", tt.vars, code,
+				strings.Join(names, "\n\t"), strings.Join(tt.want, "\n\t"), out, errs)
+		}
 	}
 }
 
