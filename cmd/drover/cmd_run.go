@@ -201,6 +201,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, s := range scripts {
 		all = append(all, s.Jobs(overrides)...)
 	}
+	if len(all) == 0 && len(scripts) > 0 {
+		// Every script makes a job, but --var may narrow a matrix to
+		// the values exclude: removes.
+		return usageErr("the --var values leave no job: exclude removes every combination that has them")
+	}
 	if again != nil {
 		if err := again.check(all); err != nil {
 			return usageErr("%v", err)

@@ -83,6 +83,7 @@ steps:
 // include: entry naming the axis with another value neither extends a job
 // nor makes one, so a passing matrix stays passing, each job as the whole
 // matrix has it; a value the matrix names nowhere is the axis's only one.
+// A --var that exclude: leaves no job of is a usage error that says so.
 func TestMatrixVarNarrows(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -147,6 +148,10 @@ steps:
 			t.Errorf("--var %q: exit %d, jobs:\n\t%s\nwant exit 0 and:\n\t%s\n%s%s", tt.vars, code,
 				strings.Join(names, "\n\t"), strings.Join(tt.want, "\n\t"), out, errs)
 		}
+	}
+	code, out, errs := droverRun(t, dir, "run", "--var", "os=mac", "--var", "ver=1", osYAML)
+	if want := "drover run: the --var values leave no job: exclude removes every combination that has them\n"; code != 2 || errs != want {
+		t.Errorf("--var os=mac --var ver=1: exit %d, stderr %q; want 2 and %q\n%s", code, errs, want, out)
 	}
 }
 
