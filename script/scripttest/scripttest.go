@@ -64,7 +64,8 @@ func (c *config) options() *script.Options {
 
 // Vars sets variables, overriding the values of the scripts' vars: and
 // matrix:, as drover run --var does. A variable given for a matrix axis
-// replaces its values with this one.
+// keeps only the jobs with its value (see script.Script.Jobs); a script
+// left with none is skipped.
 func Vars(vars map[string]string) Option {
 	return func(c *config) {
 		if c.vars == nil {
@@ -215,7 +216,12 @@ func load(t tb, file string, c *config) []script.Job {
 		}
 		return nil
 	}
-	return s.Jobs(c.vars)
+	jobs := s.Jobs(c.vars)
+	if len(jobs) == 0 {
+		// Vars narrowed the matrix to values exclude: removes.
+		t.Skipf("scripttest: %s: the Vars leave no job: exclude removes every combination that has them", file)
+	}
+	return jobs
 }
 
 // deadlineMargin is how long before the test's deadline a job is stopped,

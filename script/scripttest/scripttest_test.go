@@ -3,6 +3,8 @@ package scripttest
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +95,23 @@ func TestParseErrorAtScriptLine(t *testing.T) {
 	want := `testdata/broken/bad.yaml:2:5: unknown step "expcet"; did you mean "expect"?`
 	if len(f.errors) != 1 || f.errors[0] != want {
 		t.Errorf("errors: %q, want %q", f.errors, want)
+	}
+}
+
+// A script that Vars narrows to values its exclude: removes is skipped,
+// saying why, not passed with nothing run.
+func TestVarsLeaveNoJob(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "m.yaml")
+	src := "matrix: {os: [linux, mac], exclude: [{os: mac}]}\nsteps: [{log: '${os}'}]\n"
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := newFake(t)
+	jobs := load(f, file, &config{vars: map[string]string{"os": "mac"}})
+	want := "scripttest: " + file + ": the Vars leave no job: exclude removes every combination that has them"
+	if len(jobs) != 0 || len(f.errors) > 0 || len(f.skipped) != 1 || f.skipped[0] != want {
+		t.Errorf("load: %d jobs, errors %q, skipped %q; want none, none and %q", len(jobs), f.errors, f.skipped, want)
 	}
 }
 
