@@ -120,10 +120,11 @@
 // Short form: a list (argv) or a string (shell). Long form: name, cmd,
 // shell, env, dir, tty (default true), stderr: pipe (under a tty, keep
 // stderr apart on its own pipe), stdin_from (the name of a process spawned
-// before, whose stdout feeds this one's stdin) and size (ROWSxCOLS such as
-// 24x80, each 1 to 1000, only with a tty). The name defaults to the base
-// name of argv[0], or sh for a shell line; names are letters, digits, _, .
-// and -. Spawning a name again replaces the process under that name.
+// before with tty: false, whose stdout feeds this one's stdin) and size
+// (ROWSxCOLS such as 24x80, each 1 to 1000, only with a tty). The name
+// defaults to the base name of argv[0], or sh for a shell line; names are
+// letters, digits, _, . and -. Spawning a name again replaces the process
+// under that name.
 // fail_on (Expect's expect_before) is a list of texts or mappings with
 // text or re: output that fails the job at once when an expect on the
 // process sees it, on any stream the expect reads, naming the pattern and

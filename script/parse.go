@@ -438,6 +438,7 @@ func (p *parser) script(root *yaml.Node) *Script {
 		// finally: runs after any step, so it sees all their definitions.
 		s.Finally = p.steps(e.val, "finally", sc)
 	}
+	p.checkStdinSources(s.Steps, s.Finally)
 	s.uncalled = p.reuse.uncalled()
 	s.goldens = p.goldens
 	return s

@@ -224,7 +224,10 @@ testdata/bad/send_null.yaml:4:9: log: want text, got nothing`,
 		"shell_var": `testdata/bad/shell_var.yaml:2:10: run: undefined variable "HOME"; for the shell's own variable write $${HOME}
 testdata/bad/shell_var.yaml:3:20: spawn: shell: undefined variable "f"; for the shell's own variable write $${f}`,
 		"stdin_from": `testdata/bad/stdin_from.yaml:2:53: spawn: stdin_from: unknown process "producer" (no spawn comes before this step)`,
-		"tab":        "testdata/bad/tab.yaml:2:1: invalid YAML: found character that cannot start any token; indent with spaces, not tabs, and quote a value that starts with @ or `",
+		"stdin_from_tty": `testdata/bad/stdin_from_tty.yaml:3:59: spawn: stdin_from: sw is spawned under a tty (line 2), and a process that feeds stdin_from needs tty: false
+testdata/bad/stdin_from_tty.yaml:6:58: spawn: stdin_from: w is spawned under a tty (line 5), and a process that feeds stdin_from needs tty: false
+testdata/bad/stdin_from_tty.yaml:8:59: spawn: stdin_from: v is spawned under a tty (line 12), and a process that feeds stdin_from needs tty: false`,
+		"tab": "testdata/bad/tab.yaml:2:1: invalid YAML: found character that cannot start any token; indent with spaces, not tabs, and quote a value that starts with @ or `",
 		"template_syntax": `testdata/bad/template_syntax.yaml:2:10: log: unterminated "${" in "${host"; write ${name} for a variable, $$ for a literal $
 testdata/bad/template_syntax.yaml:3:10: log: empty variable name in "${}"; write $$ for a literal $
 testdata/bad/template_syntax.yaml:4:10: log: invalid variable name "first name" in ${...}: want letters, digits and _, such as ${host} or ${env.HOME}

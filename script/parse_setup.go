@@ -32,6 +32,7 @@ func (p *parser) setup(f map[string]entry, s *Script, sc *scope) {
 	p.inSetup = s.matrixVars
 	s.Setup = p.steps(e.val, "setup", ssc)
 	p.inSetup = nil
+	p.checkStdinSources(s.Setup)
 	for name := range ssc.vars {
 		sc.defineVar(name)
 	}

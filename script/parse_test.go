@@ -179,7 +179,8 @@ func TestParseSteps(t *testing.T) {
       dir: ${env.TMPDIR}
       stderr: pipe
       size: 50x132
-  - spawn: {name: filter, cmd: [grep, x], tty: false, stdin_from: db}
+  - spawn: {name: src, cmd: ["yes"], tty: false}
+  - spawn: {name: filter, cmd: [grep, x], tty: false, stdin_from: src}
   - spawn: {shell: "exec cat", name: server}
 `,
 		want: []Step{
@@ -196,8 +197,9 @@ func TestParseSteps(t *testing.T) {
 				Rows:       50,
 				Cols:       132,
 			},
-			&Spawn{Pos: at(11, 5), Name: "filter", Cmd: Command{Argv: []string{"grep", "x"}}, StdinFrom: "db"},
-			&Spawn{Pos: at(12, 5), Name: "server", Cmd: Command{Shell: "exec cat"}, TTY: true},
+			&Spawn{Pos: at(11, 5), Name: "src", Cmd: Command{Argv: []string{"yes"}}},
+			&Spawn{Pos: at(12, 5), Name: "filter", Cmd: Command{Argv: []string{"grep", "x"}}, StdinFrom: "src", StdinFromPos: at(12, 67)},
+			&Spawn{Pos: at(13, 5), Name: "server", Cmd: Command{Shell: "exec cat"}, TTY: true},
 		},
 	}, {
 		name: "expect",

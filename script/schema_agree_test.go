@@ -124,10 +124,11 @@ type sampleCase struct {
 	want int
 }
 
-// sampleScript puts step (YAML flow) after the spawn of a process p, in a
-// script with a variable port. top, if not empty, replaces a top-level key.
+// sampleScript puts step (YAML flow) after the spawn of a process p on
+// pipes, which may feed a stdin_from, in a script with a variable port.
+// top, if not empty, replaces a top-level key.
 func sampleScript(step, topKey, topVal string) string {
-	top := [][2]string{{"vars", `{port: "1"}`}, {"define", "{g: {steps: [{log: hi}]}}"}, {"steps", "[{spawn: {name: p, cmd: [cat]}}, " + step + "]"}}
+	top := [][2]string{{"vars", `{port: "1"}`}, {"define", "{g: {steps: [{log: hi}]}}"}, {"steps", "[{spawn: {name: p, cmd: [cat], tty: false}}, " + step + "]"}}
 	var b strings.Builder
 	found := false
 	for _, kv := range top {

@@ -290,6 +290,7 @@ var schemaSemantic = map[string]string{
 	"run_tty_stderr":    "stderr: with tty: true, a value of another key",
 	"shell_var":         "an undefined variable in a shell line",
 	"stdin_from":        "a process name spawned only later",
+	"stdin_from_tty":    "a stdin_from whose process runs under a tty",
 	"template_syntax":   "a malformed ${...}",
 	"template_size":     "values that expand past 1 MiB",
 	"undefined_var":     "an undefined variable",

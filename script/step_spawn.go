@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ type Spawn struct {
 	TTY          bool      // default true
 	StderrPipe   bool      // stderr: pipe
 	StdinFrom    string    // name of a process whose stdout feeds this one's stdin
+	StdinFromPos Pos       // where StdinFrom is written
 	Rows, Cols   int       // size: RowsxCols; zero means 24x80
 	FailOn       []Pattern // output that fails any expect on it at once
 	Prompt       *Pattern  // the prompt: its return fails an expect at once
@@ -46,7 +48,7 @@ var spawnKind = &stepKind{
 				fCmd, fShell, fEnv, fDir,
 				{"tty", tBool, "run under a pseudo-terminal; default true"},
 				{"stderr", tPipe, "pipe: under a tty, keep stderr apart on its own pipe"},
-				{"stdin_from", tProcess, "a process whose stdout feeds this one's stdin"},
+				{"stdin_from", tProcess, "a process spawned with tty: false whose stdout feeds this one's stdin"},
 				{"size", tSize, "the terminal's size, ROWSxCOLS; default 24x80"},
 				{"fail_on", tSeenList, "output that fails the job at once when an expect on this process sees it"},
 				{"prompt", tSeen, "the program's prompt: an expect that sees it come back before its own pattern fails at once"},
@@ -88,7 +90,7 @@ func parseSpawn(c *stepCtx, key, val *yaml.Node) Step {
 			}
 		}
 		if e, ok := f["stdin_from"]; ok {
-			s.StdinFrom = c.process(e.val, "stdin_from")
+			s.StdinFrom, s.StdinFromPos = c.process(e.val, "stdin_from"), c.p.pos(e.val)
 		}
 		if e, ok := f["size"]; ok {
 			sizeKey = e.key
@@ -224,7 +226,7 @@ func (s *Spawn) run(ctx context.Context, st *state) error {
 	var logs []*logStream
 	cmd.Observe, logs = st.observe(name, cast, st.plan.holds[s.Name])
 	if st.piped[s.Name] {
-		if s.TTY {
+		if s.TTY { // Parse reports it at the stdin_from (checkStdinSources).
 			return fmt.Errorf("%s feeds stdin_from of another process, so it needs tty: false", s.Name)
 		}
 		cmd.StdoutPipe = true
@@ -281,6 +283,39 @@ func (s *Spawn) templates() []string {
 
 // command implements commander.
 func (s *Spawn) command() (Command, []KV) { return s.Cmd, s.Env }
+
+// checkStdinSources reports each stdin_from of steps whose source is
+// spawned under a tty in steps or in the other lists of the same run
+// (finally:): its stdout is the terminal, not a pipe. tty is a literal, so
+// this is known before anything runs; Spawn.run would refuse it only when
+// the job reached that spawn. The sources are those of stdinSources(steps),
+// as the interpreter's.
+func (p *parser) checkStdinSources(steps []Step, more ...[]Step) {
+	ttys := map[string]*Spawn{} // The first spawn of each name under a tty.
+	for _, list := range append([][]Step{steps}, more...) {
+		walkSteps(list, func(step Step) {
+			if sp, ok := step.(*Spawn); ok && sp.TTY && ttys[sp.Name] == nil {
+				ttys[sp.Name] = sp
+			}
+		})
+	}
+	walkSteps(steps, func(step Step) {
+		sp, ok := step.(*Spawn)
+		if !ok || sp.StdinFrom == "" || ttys[sp.StdinFrom] == nil {
+			return
+		}
+		if slices.ContainsFunc(p.errs, func(e *Error) bool { return e.Pos == sp.StdinFromPos }) {
+			return // An unknown process, spawned only later.
+		}
+		src := ttys[sp.StdinFrom]
+		where := fmt.Sprintf("line %d", src.Pos.Line)
+		if src.Pos.File != sp.StdinFromPos.File {
+			where = src.Pos.String()
+		}
+		p.add(sp.StdinFromPos, sp.Kind(), &keyError{"stdin_from", fmt.Errorf(
+			"%s is spawned under a tty (%s), and a process that feeds stdin_from needs tty: false", sp.StdinFrom, where)})
+	})
+}
 
 // stdinSources returns the names of the processes whose stdout feeds a
 // stdin_from of steps: each is spawned with its stdout on a pipe to that
