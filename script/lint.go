@@ -36,8 +36,9 @@ import (
 // branch counts.
 //
 // Second, an expect on the terminal of a process under a tty with a
-// regular expression that needs a carriage return: drover matches a
-// terminal's output with "\r\n" folded to "\n", so it never matches there.
+// regular expression that needs a carriage return next to a line feed:
+// drover matches a terminal's output with "\r\n" folded to "\n", so it
+// never matches there (see needsCR).
 //
 // Third, a variable that a capture or free_port defines and no step after
 // it uses (finally: is after every step): its value is still in the JSON

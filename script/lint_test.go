@@ -2,6 +2,7 @@ package script
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -40,14 +41,17 @@ func TestWarnings(t *testing.T) {
   - expect: {re: 'ok\r\n', on: t}
   - expect: {re: 'ok\r\n', on: p}
   - expect: {re: 'ok[\r\n]\s+$', on: t}
-  - expect: {any: [{re: '\x0d'}, {re: '[\r]'}, text: "ok\r\n"], on: t}
+  - expect: {any: [{re: '\x0d\n'}, {re: '[\r]\n'}, text: "ok\r\n"], on: t}
+  - expect: {any: [{re: 'ok\r?\n'}, {re: '50%\r'}], on: t}
+  - spawn: {name: e, cmd: [cat], stderr: pipe}
+  - expect: {re: 'ok\r\n', stream: both}
   - expect: {re: 'ok\r\n', on: t, stream: stderr}
 `,
 		want: []string{
-			`4:18: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
-			`7:25: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
-			`7:39: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
-			`8:5: expect: always fails here: "t" runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout; the steps after it never run`,
+			`4:18: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r next to \n never matches there; match \n instead`,
+			`7:25: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r next to \n never matches there; match \n instead`,
+			`7:41: expect: re: "t" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r next to \n never matches there; match \n instead`,
+			`11:5: expect: always fails here: "t" runs under a tty, where stderr is the terminal; give its spawn stderr: pipe, or expect on stdout; the steps after it never run`,
 		},
 	}, {
 		name: "send after eof under a tty",
@@ -286,5 +290,59 @@ func TestWarningsExamples(t *testing.T) {
 		for _, w := range s.Warnings() {
 			t.Errorf("warning: %v", w)
 		}
+	}
+}
+
+// TestNeedsCR: under a tty, drover matches output with "\r\n" folded to
+// "\n" and no \r at a line's start, so only an expression that cannot
+// match without a \r next to a \n never matches; one where the \r may be
+// left out, as scripts ported from pexpect write it, does.
+func TestNeedsCR(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		re   string
+		want bool
+	}{
+		{`line\r\n`, true},
+		{`line[\r]\n`, true},
+		{`\x0d\x0a`, true},
+		{`(\r)(\n)`, true},
+		{`\r+\n`, true},
+		{`\r{1,3}\n`, true},
+		{`(?:\r\n)+`, true},
+		{`a\r\n|b\r\n`, true},
+		{`(?m)^\r\n$`, true},
+		{`(?i)LINE\r\n`, true},
+		{`\n\r`, true},
+		{`${prompt}\r\n`, true},
+		{`line\r?\n`, false},
+		{`line[\r]?\n`, false},
+		{`line(\r|)\n`, false},
+		{`line\r*\n`, false},
+		{`line\r{0,2}\n`, false},
+		{`line[\r\n]+`, false},
+		{`ok[\r\n]\s+$`, false},
+		{`\r\n|\n`, false},
+		{`line\r\x20\n`, false},
+		{`50%\r`, false}, // A progress bar's \r, which the cooked output keeps.
+		{`a\rb`, false},
+		{`line\r${x}\n`, false}, // ${x} may be anything.
+		{`${x}\r?\n`, false},
+		{`\s+`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.re, func(t *testing.T) {
+			t.Parallel()
+			p := Pattern{Text: tt.re, Re: true}
+			if !strings.Contains(tt.re, "${") {
+				p.Regexp = regexp.MustCompile(tt.re)
+			}
+			if got := needsCR(p); got != tt.want {
+				t.Errorf("needsCR(%q) = %v, want %v", tt.re, got, tt.want)
+			}
+		})
+	}
+	if needsCR(Pattern{Text: "ok\r\n"}) {
+		t.Error(`needsCR of text "ok\r\n" (not a re) = true, want false`)
 	}
 }

@@ -348,7 +348,7 @@ func (s *Expect) children() [][]Step {
 
 // lint implements linted: an expect fails on a stream that never reaches
 // drover, or for text after an eof consumed the stream; an eof consumes
-// it; under a tty a re that needs \r is reported; any:'s branches are
+// it; under a tty a re that needs \r next to \n is reported; any:'s branches are
 // checked as alternatives.
 func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 	p := f.target(s.on())
@@ -365,11 +365,12 @@ func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 	case p.eof[stream] != nil && needText(s.Patterns):
 		return fmt.Sprintf("the expect: {eof: true} of line %d consumed all the %s of %q", p.eof[stream].Position().Line, stream, p.spawn.Name), false
 	}
-	if p != nil && p.spawn.TTY && stream != "stderr" {
+	// On stream: both, a stderr: pipe is read as it is, "\r\n" and all.
+	if p != nil && p.spawn.TTY && (stream == "stdout" || stream == "both" && !p.spawn.StderrPipe) {
 		for _, pat := range s.Patterns {
 			if needsCR(pat) {
 				l.warns = append(l.warns, &Error{Pos: pat.Pos, Step: s.Kind(), Err: fmt.Errorf(
-					`re: %q runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r never matches there; match \n instead`,
+					`re: %q runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r next to \n never matches there; match \n instead`,
 					p.spawn.Name)})
 			}
 		}
@@ -385,32 +386,113 @@ func (s *Expect) lint(l *linter, f *facts) (string, bool) {
 	return "", false
 }
 
-// needsCR reports whether the regular expression of p can only match a
-// carriage return where it has one: it holds \r as a literal, or as a
-// class of that one character. A class such as [\r\n] or \s is left
-// alone: it can match "\n" too.
+// needsCR reports whether the regular expression of p cannot match
+// without a carriage return next to a line feed: every match holds "\r\n"
+// or "\n\r", which a terminal's output as drover matches it never does
+// (exec's cooker folds "\r\n" to "\n" and drops a \r at a line's start).
+// A \r that may be left out ('\r?\n', '(\r|)\n'), one of a class that
+// has other characters ('[\r\n]', '\s'), and one away from a \n (the
+// '50%\r' of a progress bar, which the cooked output keeps) are not
+// needed. A variable in the expression stands for any text.
 func needsCR(p Pattern) bool {
 	if !p.Re {
 		return false
 	}
-	if p.Regexp == nil { // Compiled when it runs: judge the text.
-		return strings.Contains(p.Text, `\r`) || strings.ContainsRune(p.Text, '\r')
-	}
-	re, err := syntax.Parse(p.Text, syntax.Perl)
-	if err != nil {
-		return false // Cannot happen: it compiled.
-	}
-	var walk func(*syntax.Regexp) bool
-	walk = func(r *syntax.Regexp) bool {
-		switch r.Op {
-		case syntax.OpLiteral:
-			return slices.Contains(r.Rune, '\r')
-		case syntax.OpCharClass:
-			return len(r.Rune) == 2 && r.Rune[0] == '\r' && r.Rune[1] == '\r'
+	src := p.Text
+	if p.Regexp == nil { // Compiled when it runs.
+		var err error
+		src, err = Expand(p.Text, func(string) (string, bool) { return `(?s:.*)`, true })
+		if err != nil {
+			return false
 		}
-		return slices.ContainsFunc(r.Sub, walk)
 	}
-	return walk(re)
+	re, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		return false // Its variables make it one only when it runs.
+	}
+	return crShapeOf(re).needed
+}
+
+// crShape is what every match of a regular expression has in common:
+// needed says it holds a \r next to a \n; first and last are the
+// character it starts and ends with when that is always \r or always \n
+// (and the match is never empty), 0 otherwise.
+type crShape struct {
+	needed      bool
+	first, last rune
+}
+
+// crShapeOf returns the crShape of r. It errs towards "not needed": a
+// part it does not know, or one that can match nothing, needs nothing and
+// stands between its neighbours.
+func crShapeOf(r *syntax.Regexp) crShape {
+	edge := func(c rune) rune {
+		if c == '\r' || c == '\n' {
+			return c
+		}
+		return 0
+	}
+	switch r.Op {
+	case syntax.OpLiteral:
+		s := string(r.Rune)
+		return crShape{
+			needed: strings.Contains(s, "\r\n") || strings.Contains(s, "\n\r"),
+			first:  edge(r.Rune[0]), last: edge(r.Rune[len(r.Rune)-1]),
+		}
+	case syntax.OpCharClass:
+		if len(r.Rune) == 2 && r.Rune[0] == r.Rune[1] { // One character.
+			return crShape{first: edge(r.Rune[0]), last: edge(r.Rune[0])}
+		}
+	case syntax.OpCapture, syntax.OpPlus:
+		return crShapeOf(r.Sub[0])
+	case syntax.OpRepeat:
+		if r.Min > 0 {
+			return crShapeOf(r.Sub[0])
+		}
+	case syntax.OpConcat:
+		var out crShape
+		var prev *crShape // The part before, which matched text.
+		for _, sub := range r.Sub {
+			if zeroWidth(sub.Op) {
+				continue // An anchor: its neighbours still touch.
+			}
+			s := crShapeOf(sub)
+			if prev == nil {
+				out.first = s.first
+			} else if prev.last == '\r' && s.first == '\n' || prev.last == '\n' && s.first == '\r' {
+				out.needed = true
+			}
+			out.needed = out.needed || s.needed
+			out.last = s.last
+			prev = &s
+		}
+		return out
+	case syntax.OpAlternate:
+		out := crShapeOf(r.Sub[0])
+		for _, sub := range r.Sub[1:] {
+			s := crShapeOf(sub)
+			out.needed = out.needed && s.needed
+			if s.first != out.first {
+				out.first = 0
+			}
+			if s.last != out.last {
+				out.last = 0
+			}
+		}
+		return out
+	}
+	return crShape{} // Star, quest, a repeat from 0, anything else.
+}
+
+// zeroWidth reports whether op matches no text: an anchor, a word
+// boundary, or the empty string.
+func zeroWidth(op syntax.Op) bool {
+	switch op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	return false
 }
 
 // needText reports whether no pattern can match the end of output with

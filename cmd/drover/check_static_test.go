@@ -31,3 +31,31 @@ func TestStdinFromTTY(t *testing.T) {
 		t.Error("drover run ran a step of a script it should have rejected")
 	}
 }
+
+// TestCheckCRWarning: under a tty, drover check warns about a regular
+// expression that needs "\r\n", which never matches there, and not about
+// one where the \r may be left out, as scripts ported from pexpect write
+// it: those match, as drover run shows.
+func TestCheckCRWarning(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeScript(t, dir, "optional.yaml", `steps:
+  - spawn: [printf, 'line\r\nline\r\nline\r\n']
+  - expect: {re: 'line\r?\n'}
+  - expect: {re: 'line[\r]?\n'}
+  - expect: {re: 'line(\r|)\n'}
+  - wait:
+`)
+	writeScript(t, dir, "needed.yaml", `steps:
+  - spawn: [printf, 'line\r\n']
+  - expect: {re: 'line\r\n'}
+`)
+	code, out, errs := droverRun(t, dir, "check", "optional.yaml", "needed.yaml")
+	const want = `needed.yaml:3:18: warning: expect: re: "printf" runs under a tty, whose output is matched with "\r\n" folded to "\n" (and escape sequences removed): a regular expression that needs \r next to \n never matches there; match \n instead`
+	if code != 0 || strings.TrimSpace(errs) != want {
+		t.Errorf("drover check: exit %d, want 0 and only the warning\n%s\nstdout:\n%s\nstderr:\n%s", code, want, out, errs)
+	}
+	if code, out, errs := droverRun(t, dir, "run", "optional.yaml"); code != 0 {
+		t.Errorf("drover run optional.yaml: exit %d, want 0\n%s%s", code, out, errs)
+	}
+}

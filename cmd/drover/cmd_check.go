@@ -33,9 +33,9 @@ certainly a mistake: a step that fails whenever it runs, so that the steps
 after it never run (a send after the process ended or its stdin was
 closed, an expect after the output ended or on a stream drover never
 sees), a capture that no later step uses, a group of define: that no call
-runs, and a regular expression that needs a "\r" on a terminal, whose
-output is matched with "\r\n" folded to "\n". Warnings do not change the
-exit code.
+runs, and a regular expression that needs a "\r" next to a "\n" on a
+terminal, whose output is matched with "\r\n" folded to "\n". Warnings do
+not change the exit code.
 
 Like drover run, it looks up every program a run or spawn names
 literally in the PATH the process will get (the script's or the step's
