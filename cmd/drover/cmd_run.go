@@ -146,8 +146,10 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if f.jobs < 1 {
 		return usageErr("--jobs must be at least 1, got %d", f.jobs)
 	}
-	if f.timeout < 0 {
-		return usageErr("--timeout must not be negative")
+	// Left at its default, 0, the flag is not given (Options.Timeout 0
+	// replaces nothing); given, 0 is as wrong as a script's timeout: 0s.
+	if fs.Changed("timeout") && f.timeout <= 0 {
+		return usageErr("--timeout must be greater than 0, got %v", f.timeout)
 	}
 	overrides, err := parseVars(f.vars)
 	if err != nil {
