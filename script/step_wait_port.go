@@ -117,6 +117,7 @@ func (s *WaitPort) run(ctx context.Context, st *state) error {
 	began := time.Now()
 	var d net.Dialer
 	delay := 10 * time.Millisecond
+	var found error // the last dial's error that the step's end did not cut short
 	for {
 		var ended <-chan struct{}
 		if watch != nil {
@@ -137,6 +138,9 @@ func (s *WaitPort) run(ctx context.Context, st *state) error {
 			_ = c.Close() // Only the connection's success mattered.
 			return nil
 		}
+		if ctx.Err() == nil || found == nil {
+			found = err
+		}
 		t := time.NewTimer(delay)
 		select {
 		case <-t.C:
@@ -145,7 +149,9 @@ func (s *WaitPort) run(ctx context.Context, st *state) error {
 			continue // Its status, at the top.
 		case <-ctx.Done():
 			t.Stop()
-			what := fmt.Sprintf("nothing listening on %s after %s: %v", addr, time.Since(began).Round(time.Millisecond), lastDialError(err))
+			// What the dials found: "connection refused", not the i/o
+			// timeout of one the step's end cut short.
+			what := fmt.Sprintf("nothing listening on %s after %s: %v", addr, time.Since(began).Round(time.Millisecond), lastDialError(found))
 			if watch != nil {
 				return &runError{what: what, waited: time.Since(began), p: watch.p}
 			}
