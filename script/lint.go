@@ -55,7 +55,7 @@ import (
 //
 // Warnings is safe for concurrent use.
 func (s *Script) Warnings() []*Error {
-	l := &linter{script: s, piped: stdinSources(s.Steps), never: map[Step]bool{}}
+	l := &linter{script: s, piped: stdinSources(s.Steps, s.Finally), never: map[Step]bool{}}
 	l.budget = s.Timeout
 	// setup: runs apart, before the jobs, with processes of its own.
 	l.steps(s.Setup, &facts{procs: map[string]*procFacts{}}, false)

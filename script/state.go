@@ -98,7 +98,7 @@ func newState(s *Script, opts *Options, matrix []KV, log *jobLog) (*state, error
 		}
 		st.env = setEnv(st.env, kv.Key, v)
 	}
-	st.piped = stdinSources(s.Steps)
+	st.piped = stdinSources(s.Steps, s.Finally)
 	return st, nil
 }
 

@@ -284,22 +284,22 @@ func (s *Spawn) templates() []string {
 // command implements commander.
 func (s *Spawn) command() (Command, []KV) { return s.Cmd, s.Env }
 
-// checkStdinSources reports each stdin_from of steps whose source is
-// spawned under a tty in steps or in the other lists of the same run
-// (finally:): its stdout is the terminal, not a pipe. tty is a literal, so
+// checkStdinSources reports each stdin_from of the lists of steps of one
+// run (steps:, then finally:) whose source is spawned under a tty in one
+// of them: its stdout is the terminal, not a pipe. tty is a literal, so
 // this is known before anything runs; Spawn.run would refuse it only when
-// the job reached that spawn. The sources are those of stdinSources(steps),
-// as the interpreter's.
-func (p *parser) checkStdinSources(steps []Step, more ...[]Step) {
+// the job reached that spawn. The sources are those of stdinSources, as
+// the interpreter's.
+func (p *parser) checkStdinSources(lists ...[]Step) {
 	ttys := map[string]*Spawn{} // The first spawn of each name under a tty.
-	for _, list := range append([][]Step{steps}, more...) {
+	for _, list := range lists {
 		walkSteps(list, func(step Step) {
 			if sp, ok := step.(*Spawn); ok && sp.TTY && ttys[sp.Name] == nil {
 				ttys[sp.Name] = sp
 			}
 		})
 	}
-	walkSteps(steps, func(step Step) {
+	walkLists(lists, func(step Step) {
 		sp, ok := step.(*Spawn)
 		if !ok || sp.StdinFrom == "" || ttys[sp.StdinFrom] == nil {
 			return
@@ -318,14 +318,22 @@ func (p *parser) checkStdinSources(steps []Step, more ...[]Step) {
 }
 
 // stdinSources returns the names of the processes whose stdout feeds a
-// stdin_from of steps: each is spawned with its stdout on a pipe to that
-// reader. The interpreter and the linter both decide it here.
-func stdinSources(steps []Step) map[string]bool {
+// stdin_from of the lists of steps of one run (steps:, then finally:):
+// each is spawned with its stdout on a pipe to that reader. The
+// interpreter and the linter both decide it here.
+func stdinSources(lists ...[]Step) map[string]bool {
 	piped := map[string]bool{}
-	walkSteps(steps, func(step Step) {
+	walkLists(lists, func(step Step) {
 		if sp, ok := step.(*Spawn); ok && sp.StdinFrom != "" {
 			piped[sp.StdinFrom] = true
 		}
 	})
 	return piped
+}
+
+// walkLists calls fn for each step of lists, as walkSteps does for one.
+func walkLists(lists [][]Step, fn func(Step)) {
+	for _, steps := range lists {
+		walkSteps(steps, fn)
+	}
 }

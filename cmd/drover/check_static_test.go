@@ -32,6 +32,35 @@ func TestStdinFromTTY(t *testing.T) {
 	}
 }
 
+// TestStdinFromInFinally: a finally: step may read, through stdin_from,
+// the stdout of a process the steps spawned, as a step may; check and run
+// know that process feeds a pipe.
+func TestStdinFromInFinally(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runScript(t, `name: pipe in finally
+steps:
+  - spawn: {name: w, tty: false, cmd: [sh, -c, "echo from-w"]}
+  - sleep: 10ms
+finally:
+  - spawn: {name: r, tty: false, cmd: [cat], stdin_from: w}
+  - expect: {text: from-w, on: r}
+  - wait: {on: r}
+`)
+	if code != 0 {
+		t.Errorf("exit %d, want 0:\n%s", code, out)
+	}
+	dir := t.TempDir()
+	writeScript(t, dir, "tty.yaml", `steps:
+  - spawn: {name: w, cmd: [echo, hi]}
+finally:
+  - spawn: {name: r, tty: false, cmd: [cat], stdin_from: w}
+`)
+	const want = "tty.yaml:4:58: spawn: stdin_from: w is spawned under a tty (line 2), and a process that feeds stdin_from needs tty: false"
+	if code, out, errs := droverRun(t, dir, "check", "tty.yaml"); code != 2 || !strings.Contains(errs, want) {
+		t.Errorf("check: exit %d, want 2 and %q\n%s%s", code, want, out, errs)
+	}
+}
+
 // TestCheckCRWarning: under a tty, drover check warns about a regular
 // expression that needs "\r\n", which never matches there, and not about
 // one where the \r may be left out, as scripts ported from pexpect write
