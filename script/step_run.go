@@ -2,6 +2,7 @@ package script
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -193,7 +194,9 @@ func (st *state) runOnce(ctx context.Context, s *Run) error {
 			if cast != nil {
 				cast.input(st.log.masked(stdin))
 			}
-			if err := p.Send(ctx, []byte(stdin)); err != nil {
+			// A program may exit without reading all its input: its
+			// exit is judged below, as on pipes.
+			if err := p.Send(ctx, []byte(stdin)); err != nil && !errors.Is(err, exec.ErrExited) {
 				return err
 			}
 		}

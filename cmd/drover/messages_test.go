@@ -202,3 +202,20 @@ steps:
 		t.Errorf("exit %d, want 1 and no such process:\n%s", code, out)
 	}
 }
+
+// TestRunStdinUnread: a run step whose program exits without reading all
+// its stdin is judged by its exit, under a tty as on pipes: more lines
+// than a terminal's input queue holds, to a program that reads none.
+func TestRunStdinUnread(t *testing.T) {
+	t.Parallel()
+	lines := strings.Repeat(`line\n`, 40000)
+	for _, tty := range []string{"true", "false"} {
+		code, out, _ := runScript(t, `name: unread
+steps:
+  - run: {cmd: [sh, -c, "sleep 0.2; exit 3"], stdin: "`+lines+`", tty: `+tty+`, exit: 3}
+`)
+		if code != 0 {
+			t.Errorf("tty %s: exit %d, want 0:\n%s", tty, code, out)
+		}
+	}
+}
