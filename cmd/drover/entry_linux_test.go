@@ -202,7 +202,11 @@ func TestSupervisorExitsWhenWorkerIsDone(t *testing.T) {
 // helperProcess is this test binary run as the helper process mode of
 // TestHelperProcess, with argv.
 func helperProcess(mode string, argv ...string) *osexec.Cmd {
-	cmd := osexec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, argv...)...)
+	self, err := os.Executable() // os.Args[0] may be relative, and the helper runs in a test's directory.
+	if err != nil {
+		self = os.Args[0]
+	}
+	cmd := osexec.Command(self, append([]string{"-test.run=^TestHelperProcess$", "--"}, argv...)...)
 	cmd.Env = append(os.Environ(), helperVar+"="+mode)
 	return cmd
 }
