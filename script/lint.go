@@ -16,7 +16,8 @@ import (
 // what holds on every run is reported, from the steps before it in the
 // same list:
 //
-//   - send to a process that a wait or terminate step before has ended;
+//   - send to a process that a wait or terminate step before has ended,
+//     or signal to one a terminate step has ended;
 //   - send of text to a process on pipes whose stdin a send: {eof: true}
 //     before has closed;
 //   - send to a process whose stdin comes from another (stdin_from);

@@ -73,6 +73,17 @@ func TestWarnings(t *testing.T) {
 `,
 		want: []string{`8:5: send: always fails here: "b" has ended, at the terminate step of line 7; the steps after it never run`},
 	}, {
+		name: "signal after terminate, not after wait",
+		src: `steps:
+  - spawn: {name: a, cmd: [sh, -c, "sleep 1 & exit 0"], tty: false}
+  - spawn: {name: b, cmd: [cat], tty: false}
+  - wait: {on: a}
+  - signal: {sig: TERM, on: a}
+  - terminate: b
+  - signal: {sig: TERM, on: b}
+`,
+		want: []string{`7:5: signal: always fails here: "b" has ended, at the terminate step of line 6; the steps after it never run`},
+	}, {
 		name: "send to a reader of stdin_from",
 		src: `steps:
   - spawn: {name: w, cmd: [yes], tty: false}

@@ -2,6 +2,7 @@ package script
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/drover-dev/drover/exec"
 	"gopkg.in/yaml.v3"
@@ -61,4 +62,16 @@ func (s *Signal) run(_ context.Context, st *state) error {
 		return err
 	}
 	return pr.failed(pr.p.Signal(sig))
+}
+
+// lint implements linted: a signal to a process a terminate step has
+// ended, whose whole tree is gone, fails. One a wait has seen exit is
+// left alone: its process group may outlive it.
+func (s *Signal) lint(_ *linter, f *facts) (string, bool) {
+	if p := f.target(s.On); p != nil {
+		if t, ok := p.ended.(*Terminate); ok {
+			return fmt.Sprintf("%q has ended, at the terminate step of line %d", p.spawn.Name, t.Position().Line), false
+		}
+	}
+	return "", false
 }
