@@ -6,7 +6,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -92,7 +95,8 @@ var Caught = make(chan struct{})
 // the world that gives it one back). The channel is never read: Notify
 // drops what does not fit. A stop signal before Caught ends the worker
 // by default, which has then started nothing; its supervisor exits as
-// the worker did.
+// the worker did. Caught waits for that end too, when another thread
+// has the signal in hand (settleSignals).
 //
 // It also has package os probe that pidfds work, which it does once,
 // before its first process start, with a process of its own (clone,
@@ -113,6 +117,7 @@ func catchEarly() {
 		}
 	})
 	signal.Notify(make(chan os.Signal, 1), append([]os.Signal{syscall.SIGPIPE}, StopSignals...)...)
+	settleSignals(time.Second)
 	close(Caught)
 }
 
@@ -139,6 +144,84 @@ func blockingSignals(f func()) {
 	f()
 }
 
+// settleSignals waits, right after a signal.Notify of the stop signals,
+// until no other thread of this process runs a signal handler, for at
+// most timeout: a stop signal that came before the Notify may be in the
+// hands of another thread, whose handler, having found it not caught
+// yet, kills the process with it (the runtime's dieFromSignal) however
+// late it gets the CPU back, long after Notify has returned. Under load,
+// that took milliseconds: enough for a supervisor to say Ready, and die
+// of the signal once its worker had started a script. A handler that
+// begins after the Notify finds the signal caught, and only delivers it.
+//
+// The Go runtime masks every signal while its handler runs, the fault
+// signals included, which its threads otherwise never block (but for the
+// moment of a thread's creation, a fork, or its exit; blockingSignals
+// leaves them too): a thread with SIGSEGV or SIGBUS blocked is in a
+// handler. Only the threads there are now can be: one made later finds
+// the signals caught. Without /proc, it waits for nothing.
+func settleSignals(timeout time.Duration) {
+	fd, err := syscall.Open("/proc/self/task", syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	var tids []string
+	buf := make([]byte, 4096)
+	for {
+		n, err := syscall.ReadDirent(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			break
+		}
+		_, _, tids = syscall.ParseDirent(buf[:n], -1, tids)
+	}
+	_ = syscall.Close(fd) // Read only.
+	self := strconv.Itoa(syscall.Gettid())
+	deadline := time.Now().Add(timeout)
+	for _, tid := range tids {
+		if tid == self {
+			continue // Runs this, not a handler.
+		}
+		for inHandler(tid, buf) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Microsecond) // Its CPU, if it waits for one.
+		}
+	}
+}
+
+// handlerMask are the signals whose being blocked in a thread says that it
+// runs a signal handler (see settleSignals).
+const handlerMask = 1<<(syscall.SIGSEGV-1) | 1<<(syscall.SIGBUS-1)
+
+// inHandler reports whether thread tid of this process blocks the fault
+// signals, as in a signal handler, reading its stat into buf; false if
+// it is gone or its stat unreadable. The stat's field of the blocked
+// signals (the 32nd) has only the first 31, SIGSEGV and SIGBUS among
+// them; the status's SigBlk has them all, and costs half as much again.
+func inHandler(tid string, buf []byte) bool {
+	fd, err := syscall.Open("/proc/self/task/"+tid+"/stat", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer syscall.Close(fd)
+	n, err := syscall.Read(fd, buf)
+	if err != nil || n <= 0 {
+		return false
+	}
+	s := string(buf[:n])
+	i := strings.LastIndexByte(s, ')') // After the name, which may hold anything.
+	if i < 0 {
+		return false
+	}
+	fields := strings.Fields(s[i+1:]) // From the 3rd.
+	if len(fields) < 30 {
+		return false
+	}
+	blocked, err := strconv.ParseUint(fields[32-3], 10, 64)
+	return err == nil && blocked&handlerMask != 0
+}
+
 // faultSignals are those a program's own faults raise.
 var faultSignals = []syscall.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL, syscall.SIGTRAP, syscall.SIGSYS}
 
@@ -156,7 +239,8 @@ var faultSignals = []syscall.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIG
 // stop signal before they are caught ends the supervisor by default; the
 // worker, which waits for Ready before it starts anything, then finds
 // its pipe closed and exits having done nothing: as if the signal had
-// come before the start. The signals drover was started with ignored
+// come before the start. Ready waits for that end too, when another
+// thread has the signal in hand (settleSignals). The signals drover was started with ignored
 // are left ignored: they are not relayed.
 func (w *Worker) supervise() {
 	var stops []os.Signal
@@ -166,6 +250,7 @@ func (w *Worker) supervise() {
 		}
 	}
 	signal.Notify(w.Signals, stops...)
+	settleSignals(time.Second)
 	_, _ = w.Control.Write([]byte{Ready}) // EPIPE: the worker has exited.
 	// It lives as long as the supervisor: signals may come until it exits.
 	go func() {

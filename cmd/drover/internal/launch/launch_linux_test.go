@@ -9,6 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // RemoveRoot removes the work root this user made, with what is in it,
@@ -94,6 +97,68 @@ func TestBlockingSignals(t *testing.T) {
 	}
 	if after != before {
 		t.Errorf("the thread's mask is %016x after, %016x before", after, before)
+	}
+}
+
+// settleSignals waits while another thread blocks the fault signals, as
+// the runtime's signal handler does: one that took a stop signal before
+// the Notify may still kill the process with it. It stops waiting when
+// the thread unblocks them, or at its timeout.
+func TestSettleSignals(t *testing.T) {
+	for _, timeout := range []time.Duration{time.Minute, 100 * time.Millisecond} {
+		blocked, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			runtime.LockOSThread() // The mask is the thread's.
+			defer runtime.UnlockOSThread()
+			var set, was unix.Sigset_t
+			set.Val[0] = handlerMask
+			if err := unix.PthreadSigmask(unix.SIG_BLOCK, &set, &was); err != nil {
+				t.Error(err)
+				close(blocked)
+				return
+			}
+			close(blocked)
+			<-release
+			_ = unix.PthreadSigmask(unix.SIG_SETMASK, &was, nil) // Restored, as it was.
+		}()
+		<-blocked
+		settled := make(chan struct{})
+		start := time.Now()
+		go func() {
+			settleSignals(timeout)
+			close(settled)
+		}()
+		if timeout < time.Second {
+			select {
+			case <-settled:
+				if d := time.Since(start); d < timeout {
+					t.Errorf("settled after %v, before its timeout %v, with a thread in a handler", d, timeout)
+				}
+			case <-time.After(10 * time.Second):
+				t.Errorf("still waiting after 10s, past its timeout %v", timeout)
+			}
+			close(release)
+			<-done
+			continue
+		}
+		select {
+		case <-settled:
+			t.Errorf("settled while a thread blocks the fault signals, as in a handler")
+		case <-time.After(200 * time.Millisecond):
+		}
+		close(release)
+		select {
+		case <-settled:
+		case <-time.After(10 * time.Second):
+			t.Errorf("still waiting 10s after the thread unblocked the fault signals")
+		}
+		<-done
+	}
+	start := time.Now()
+	settleSignals(time.Minute) // No thread in a handler: at once.
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("settled after %v with no thread in a handler", d)
 	}
 }
 
