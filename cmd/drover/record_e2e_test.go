@@ -307,7 +307,7 @@ func TestRecordSecret(t *testing.T) {
 	before := u.start
 	u.waitFor("Password: ", 1)
 	u.typeKeys("hunter2-secret\r")
-	u.waitFor("right", 1)
+	u.waitFor("name> ", 1) // Typed at the prompt, as a person would: before it, the recording says so.
 	u.typeKeys("bob\r")
 	if code := u.wait(); code != 0 {
 		t.Fatalf("drover record: exit %d\n%s", code, u.shown())
