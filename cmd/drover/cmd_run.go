@@ -200,8 +200,18 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	var all []script.Job
+	var emptied []string // the scripts --var leaves no job of
 	for _, s := range scripts {
-		all = append(all, s.Jobs(overrides)...)
+		jobs := s.Jobs(overrides)
+		if len(jobs) == 0 {
+			emptied = append(emptied, s.File)
+		}
+		all = append(all, jobs...)
+	}
+	if len(all) > 0 {
+		for _, file := range emptied {
+			fmt.Fprintf(stderr, "drover run: note: %s: the --var values leave it no job: exclude removes every combination that has them\n", show(file))
+		}
 	}
 	if len(all) == 0 && len(scripts) > 0 {
 		// Every script makes a job, but --var may narrow a matrix to

@@ -153,6 +153,13 @@ steps:
 	if want := "drover run: the --var values leave no job: exclude removes every combination that has them\n"; code != 2 || errs != want {
 		t.Errorf("--var os=mac --var ver=1: exit %d, stderr %q; want 2 and %q\n%s", code, errs, want, out)
 	}
+	// Beside a script that has jobs with those values, the emptied one is
+	// named in a note, not dropped in silence.
+	other := writeScript(t, dir, "other.yaml", "matrix: {os: [mac]}\nvars: {ver: \"0\"}\nsteps:\n  - log: ${os} ${ver}\n")
+	code, out, errs = droverRun(t, dir, "run", "--var", "os=mac", "--var", "ver=1", osYAML, other)
+	if want := "drover run: note: " + osYAML + ": the --var values leave it no job: exclude removes every combination that has them\n"; code != 0 || !strings.HasPrefix(errs, want) || !strings.Contains(out, "1 passed") {
+		t.Errorf("beside another script: exit %d, stderr %q; want 0 and %q\n%s", code, errs, want, out)
+	}
 }
 
 // A CSV file with a ragged row, or none at all, is an error of check and
