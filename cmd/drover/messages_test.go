@@ -219,3 +219,22 @@ steps:
 		}
 	}
 }
+
+// TestFinallyOwnTime: finally: gets the script's timeout again, whole: a
+// job whose steps used all of theirs still cleans up, and only the steps'
+// timeout is reported.
+func TestFinallyOwnTime(t *testing.T) {
+	t.Parallel()
+	code, out, _ := runScript(t, `name: own time
+timeout: 300ms
+steps:
+  - sleep: 5s
+finally:
+  - run: [sleep, "0.2"]
+  - log: cleaned up
+`)
+	if code != 1 || !strings.Contains(out, "t.yaml:4:5: sleep: script timeout 300ms reached") ||
+		!strings.Contains(out, "cleaned up") || strings.Contains(out, "finally:") {
+		t.Errorf("exit %d, want 1, the steps' timeout alone and the clean-up done:\n%s", code, out)
+	}
+}
