@@ -23,7 +23,8 @@ func (p *Process) cutOutput() {
 		if s != nil && s.file != nil {
 			// cut first: the reader sees it once the deadline ends its Read.
 			s.cut.Store(true)
-			_ = s.file.SetReadDeadline(time.Now())
+			s.wake(false)
+			_ = s.file.SetReadDeadline(time.Now()) // Closed, and harmless, in bulk.
 		}
 	}
 }
@@ -32,6 +33,9 @@ func (p *Process) cutOutput() {
 // then only what f holds, at most budget bytes in all, and io.EOF after.
 // Only the reader calls it.
 func (s *stream) next(f *os.File, b []byte, budget *int) (int, error) {
+	if s.bulk != nil {
+		return s.bulk.next(b, &s.cut, budget)
+	}
 	if !s.cutting {
 		n, err := s.in.Read(b) // f.Read
 		if !errors.Is(err, os.ErrDeadlineExceeded) || !s.cut.Load() {

@@ -62,6 +62,19 @@
 // to every descendant of the program and, without BecomeSubreaper, every
 // process with its marker (with it, they are all descendants).
 //
+// # A flood on a pipe
+//
+// On Linux, a pipe that a program fills faster than the reader empties
+// it (two reads in a row find half of 64 KiB or more) is read in bulk:
+// through a description of its own, off the runtime's poller, which the
+// kernel would wake at each of the program's writes; grown to 1 MiB
+// (F_SETPIPE_SZ, best effort); read up to 1 MiB at a time, with a pause
+// of a millisecond after a read that did not fill its buffer so that the
+// next one finds more. What the reader keeps and how patterns match are
+// unchanged. Output that comes slowly after a flood waits in poll(2),
+// and reaches an Expect at most a pause late; ten milliseconds without
+// output end the pauses.
+//
 // # The terminal after the start
 //
 // Under a tty, Process.Resize gives the terminal a new size (the kernel

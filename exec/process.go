@@ -313,6 +313,7 @@ func (p *Process) drained() bool {
 func (p *Process) closeOutput() {
 	for _, s := range []*stream{p.out, p.errs} {
 		if s != nil && s.file != nil {
+			s.wake(true)
 			_ = s.file.Close() // Ends the reader; its error is expected.
 		}
 	}

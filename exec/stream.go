@@ -77,6 +77,10 @@ type stream struct {
 	cut      atomic.Bool   // WaitDelay ran out: read what is there and end (cutOutput)
 	cutting  bool          // the reader saw cut; only it uses this
 	in       *polledReader // reads the file for the reader; only it uses this
+	fulls    int           // reads of readChunk/2 or more in a row; only the reader uses this
+
+	bmu  sync.Mutex // guards bulk
+	bulk *bulkPipe  // the pipe, once read in bulk (bulk_linux.go); file is closed then
 
 	// The Expects waiting on the stream: how many, and the scanners of
 	// the one when it is alone (nil otherwise). The reader wakes an
@@ -117,6 +121,11 @@ func newStream(max int) *stream {
 // to readChunk while they come back full.
 func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 	defer close(s.done)
+	defer func() {
+		if s.bulk != nil {
+			s.bulk.release()
+		}
+	}()
 	s.in = newPolledReader(f)
 	size := minChunk
 	var raw []byte // under a tty: the bytes before cooking
@@ -130,8 +139,8 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			b = raw[:size]
 		} else {
 			s.mu.Lock()
-			s.reserve(size)
-			b = s.buf[len(s.buf) : len(s.buf)+size]
+			n := s.room(size) // First: it may move s.buf.
+			b = s.buf[len(s.buf) : len(s.buf)+n]
 			s.mu.Unlock()
 		}
 		n, err := s.next(f, b, &budget)
@@ -166,6 +175,15 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			if n == size && size < readChunk {
 				size *= 2
 			}
+			if c == nil && s.bulk == nil && !s.cutting && s.flooded(n) {
+				if b := openBulk(f); b != nil {
+					s.bmu.Lock()
+					s.bulk = b
+					s.bmu.Unlock()
+					_ = f.Close() // Takes the pipe off the poller; b holds it open.
+					size = max(size, min(bulkChunk, s.max))
+				}
+			}
 		}
 		if err != nil {
 			s.mu.Lock()
@@ -185,14 +203,68 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 	}
 }
 
+// flooded reports, after a read of n bytes, whether the program fills
+// its pipe faster than the reader empties it: two reads in a row found
+// half of readChunk or more there (a pipe holds 64 KiB unless grown).
+// Only the reader calls it.
+func (s *stream) flooded(n int) bool {
+	if n < readChunk/2 {
+		s.fulls = 0
+		return false
+	}
+	s.fulls++
+	return s.fulls >= 2
+}
+
+// wake wakes the reader for cutOutput (stop false: cut is set) or
+// closeOutput (stop true).
+func (s *stream) wake(stop bool) {
+	s.bmu.Lock()
+	b := s.bulk
+	s.bmu.Unlock()
+	if b != nil {
+		b.poke(stop)
+	}
+}
+
+// room makes room for a read of up to n bytes past len(s.buf), and
+// returns how many: n, or less once the buffer has grown to its bound
+// and still has readChunk free (trim will make more after the read).
+// The caller holds s.mu and is the reader.
+func (s *stream) room(n int) int {
+	if free := cap(s.buf) - len(s.buf); free < n && free >= readChunk && cap(s.buf) >= s.max {
+		return free
+	}
+	s.reserve(n)
+	return n
+}
+
 // reserve makes room for n more bytes past len(s.buf). The caller holds
 // s.mu and is the reader.
 func (s *stream) reserve(n int) {
 	if cap(s.buf)-len(s.buf) >= n {
 		return
 	}
-	nb := make([]byte, len(s.buf)-s.off, max(2*cap(s.buf), len(s.buf)-s.off+n))
+	kept := len(s.buf) - s.off
+	if cap(s.buf)-kept >= n {
+		// Room enough once the consumed bytes are gone.
+		s.buf, s.off = s.buf[:copy(s.buf, s.buf[s.off:])], 0
+		return
+	}
+	// Doubling, but not past what trim keeps plus a read: a flood that
+	// no one consumes would grow the buffer to twice that.
+	c := max(2*cap(s.buf), kept+n)
+	if lim := s.max + n; c > lim {
+		c = max(lim, kept+n)
+	}
+	nb := make([]byte, kept, c)
 	copy(nb, s.buf[s.off:])
+	if s.bulk != nil {
+		// Touch the new pages here, not in the read: a page fault in
+		// read(2) happens under the pipe's lock, and the program's
+		// writes wait (spinning) for as long.
+		clear(nb[kept:c])
+	}
 	s.buf, s.off = nb, 0
 }
 

@@ -10,7 +10,9 @@ import (
 // slave until the program starts, a pipe for stderr apart, the pipe
 // os/exec reports a failed exec on, and the pidfd it keeps: 8 at its
 // start, 2 after it. A spawn on pipes holds 3 pipes (6 descriptors) while
-// it starts, the exec pipe and the pidfd: 9, then 4. A job rarely starts
+// it starts, the exec pipe and the pidfd: 9, then 4 (6 when a flood on
+// both of its outputs has them read in bulk, each with an eventfd of its
+// own: exec/bulk_linux.go). A job rarely starts
 // two programs at the same instant, and the transient ones of one job
 // cover the lasting ones of another, so 9 a job, 2 more with
 // --transcripts (its .log and .cast).
