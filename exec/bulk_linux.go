@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -31,6 +32,16 @@ const (
 	bulkIdle   = 10 * time.Millisecond // a wait this long ends the pauses: output is no longer a flood
 )
 
+// bulkPipes counts the pipes this program reads in bulk now. Each holds
+// 1 MiB of its user's pipe memory while it is open, of which a user
+// without CAP_SYS_RESOURCE has 64 MiB (fs.pipe-user-pages-soft); past
+// that the kernel gives every new pipe of the user, in any program, a
+// page or two. At most maxBulkPipes are grown at once: the others stay on
+// the poller.
+var bulkPipes atomic.Int32
+
+const maxBulkPipes = 16
+
 // bulkPipe is a pipe read in bulk. Only the reader reads it and closes
 // it; cutOutput and closeOutput wake it.
 type bulkPipe struct {
@@ -45,29 +56,51 @@ type bulkPipe struct {
 }
 
 // openBulk opens f, a pipe the reader reads, for reading in bulk, and
-// grows it; nil when it cannot (no /proc, say): the reader goes on
-// reading f. The caller then closes f.
+// grows it; nil when it cannot (no /proc, too many pipes in bulk, the
+// pipe not grown): the reader goes on reading f. Else the caller closes
+// f, and the reader calls release at its end.
 func openBulk(f *os.File) *bulkPipe {
+	if bulkPipes.Add(1) > maxBulkPipes {
+		bulkPipes.Add(-1)
+		return nil
+	}
+	p, err := reopenBulk(f)
+	if err != nil {
+		bulkPipes.Add(-1)
+		return nil
+	}
+	return p
+}
+
+// reopenBulk opens f again, with an eventfd to wake its reader, and
+// grows it. An error leaves nothing open.
+func reopenBulk(f *os.File) (*bulkPipe, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	fd := -1
 	if cerr := rc.Control(func(ofd uintptr) {
 		fd, err = unix.Open("/proc/self/fd/"+strconv.Itoa(int(ofd)), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
-	}); cerr != nil || err != nil {
-		return nil
+	}); cerr != nil {
+		return nil, cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Not grown (past the user's share of pipe memory, say), the pipe
+	// would hold 64 KiB, which a pause of a millisecond between reads
+	// would make a limit of 64 MB/s: better read on the poller.
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, bulkChunk); err != nil {
+		_ = unix.Close(fd) // Unused.
+		return nil, err
 	}
 	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
 	if err != nil {
 		_ = unix.Close(fd) // Unused.
-		return nil
+		return nil, err
 	}
-	// Best effort: past the user's share of pipe memory
-	// (fs.pipe-user-pages-soft) the kernel refuses, and the pipe stays
-	// as it is.
-	_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETPIPE_SZ, bulkChunk)
-	return &bulkPipe{fd: fd, wake: wake, linger: true}
+	return &bulkPipe{fd: fd, wake: wake, linger: true}, nil
 }
 
 // next reads the pipe into b for the reader, as stream.next does: until
@@ -151,6 +184,7 @@ func (p *bulkPipe) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done = true
+	bulkPipes.Add(-1)
 	_ = unix.Close(p.fd) // Nothing to do about an error: read-only.
 	_ = unix.Close(p.wake)
 }

@@ -188,3 +188,51 @@ func awaitReader(t *testing.T, st *stream) {
 		t.Fatal("the reader did not end")
 	}
 }
+
+// At most maxBulkPipes pipes are grown at once: past that, a flood stays
+// on the poller, and still arrives whole. Not parallel: it sets the count
+// of the whole test binary.
+func TestBulkPipesBounded(t *testing.T) {
+	before := bulkPipes.Load()
+	st, w := floodStream(t)
+	if got := bulkPipes.Load(); got != before+1 {
+		t.Errorf("%d pipes in bulk with one flooded, want %d", got, before+1)
+	}
+	w.Close()
+	awaitReader(t, st)
+	if got := bulkPipes.Load(); got != before {
+		t.Errorf("%d pipes in bulk once the flood ended, want %d", got, before)
+	}
+
+	bulkPipes.Store(maxBulkPipes)
+	defer bulkPipes.Store(before)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = newStream(0)
+	st.file = r
+	go st.read(r, nil, nil)
+	defer r.Close()
+	const n = 16 << 20
+	chunk := make([]byte, 2*readChunk)
+	for written := 0; written < n; written += len(chunk) {
+		if _, err := w.Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		if written%(1<<20) == 0 {
+			time.Sleep(time.Millisecond) // The pipe fills meanwhile.
+		}
+	}
+	w.Close()
+	awaitReader(t, st)
+	if st.inBulk() {
+		t.Errorf("a flood was read in bulk with %d pipes in bulk already", maxBulkPipes)
+	}
+	if !st.noBulk {
+		t.Error("the flood was never seen: the test proves nothing")
+	}
+	if st.received != n {
+		t.Errorf("read %d bytes, want %d", st.received, n)
+	}
+}

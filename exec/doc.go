@@ -73,7 +73,10 @@
 // next one finds more. What the reader keeps and how patterns match are
 // unchanged. Output that comes slowly after a flood waits in poll(2),
 // and reaches an Expect at most a pause late; ten milliseconds without
-// output end the pauses.
+// output end the pauses. A grown pipe holds 1 MiB of the user's pipe
+// memory (fs.pipe-user-pages-soft: 64 MiB without CAP_SYS_RESOURCE) while
+// it is open, so at most 16 are grown at once in a program; a pipe that
+// cannot be grown stays on the poller.
 //
 // # The terminal after the start
 //
