@@ -42,7 +42,9 @@ demo:
 # with Tcl Expect, pexpect, grep, xargs and GNU parallel on the same
 # workloads (testdata/bench; a run and its reading in RESULTS.md there).
 # It ends with the table of the performance targets, met or not.
-# About 10 minutes on 2 CPUs (GNU parallel at 10,000 jobs); QUICK=1 about 3. Peers come from the
+# About 10 minutes on a 2-CPU machine whose page faults are cheap, 50 on one
+# under PVM, where they are not (GNU parallel at 10,000 jobs: 5 minutes a
+# run there); QUICK=1 about 3 and 6. Peers come from the
 # Debian packages expect, python3-pexpect, parallel, dnsmasq-base and
 # bind9-dnsutils; a missing one leaves its rows empty.
 BENCH_GOFLAGS := $(if $(filter 1,$(QUICK)),-short -benchtime=100ms)

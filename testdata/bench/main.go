@@ -8,8 +8,8 @@
 // program, 2 Go workers starting /bin/true with its output on pipes read
 // to the end. See RESULTS.md for a run and what limits each figure.
 //
-//	go run ./testdata/bench                 # about 10 minutes on 2 cores
-//	go run ./testdata/bench -quick          # about 3 minutes, smaller workloads
+//	go run ./testdata/bench                 # 10 to 50 minutes on 2 cores (RESULTS.md)
+//	go run ./testdata/bench -quick          # 3 to 6 minutes, smaller workloads
 //	go run ./testdata/bench -only tty,roundtrip -reps 9
 //	go run ./testdata/bench -drover bin/drover -candidate /tmp/new/drover
 //
