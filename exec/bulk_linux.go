@@ -45,10 +45,11 @@ const maxBulkPipes = 16
 // bulkPipe is a pipe read in bulk. Only the reader reads it and closes
 // it; cutOutput and closeOutput wake it.
 type bulkPipe struct {
-	fd     int  // the pipe, through a description of its own: non-blocking
-	wake   int  // eventfd: written to by poke
-	pause  bool // pause before the next read: the last one did not fill its buffer
-	linger bool // pause at all: reads come back large
+	fd     int    // the pipe, through a description of its own: non-blocking
+	name   string // the pipe's file's name, for errors
+	wake   int    // eventfd: written to by poke
+	pause  bool   // pause before the next read: the last one did not fill its buffer
+	linger bool   // pause at all: reads come back large
 
 	mu     sync.Mutex
 	closed bool // closeOutput ran: the reader ends
@@ -100,13 +101,13 @@ func reopenBulk(f *os.File) (*bulkPipe, error) {
 		_ = unix.Close(fd) // Unused.
 		return nil, err
 	}
-	return &bulkPipe{fd: fd, wake: wake, linger: true}, nil
+	return &bulkPipe{fd: fd, name: f.Name(), wake: wake, linger: true}, nil
 }
 
 // next reads the pipe into b for the reader, as stream.next does: until
 // cut, waiting for output; then only what the pipe holds, at most budget
 // bytes in all, and io.EOF after; os.ErrClosed once closeOutput ran.
-func (p *bulkPipe) next(b []byte, cut interface{ Load() bool }, budget *int) (int, error) {
+func (p *bulkPipe) next(b []byte, cut *atomic.Bool, budget *int) (int, error) {
 	for {
 		p.mu.Lock()
 		closed := p.closed
@@ -120,7 +121,7 @@ func (p *bulkPipe) next(b []byte, cut interface{ Load() bool }, budget *int) (in
 			}
 			n, errno := rawRead(uintptr(p.fd), b[:min(len(b), *budget)])
 			if errno != 0 && errno != syscall.EAGAIN {
-				return 0, &os.PathError{Op: "read", Path: "|1", Err: errno}
+				return 0, &os.PathError{Op: "read", Path: p.name, Err: errno}
 			}
 			if n == 0 {
 				return 0, io.EOF
@@ -138,7 +139,7 @@ func (p *bulkPipe) next(b []byte, cut interface{ Load() bool }, budget *int) (in
 			p.wait()
 			continue
 		case errno != 0:
-			return 0, &os.PathError{Op: "read", Path: "|1", Err: errno}
+			return 0, &os.PathError{Op: "read", Path: p.name, Err: errno}
 		case n == 0:
 			return 0, io.EOF
 		}

@@ -5,6 +5,7 @@ package exec
 import (
 	"io"
 	"os"
+	"sync/atomic"
 )
 
 // bulkPipe is a pipe read in bulk, on Linux (bulk_linux.go). Elsewhere
@@ -15,6 +16,6 @@ const bulkChunk = 1 << 20
 
 func openBulk(*os.File) *bulkPipe { return nil }
 
-func (*bulkPipe) next([]byte, interface{ Load() bool }, *int) (int, error) { return 0, io.EOF }
-func (*bulkPipe) poke(bool)                                                {}
-func (*bulkPipe) release()                                                 {}
+func (*bulkPipe) next([]byte, *atomic.Bool, *int) (int, error) { return 0, io.EOF }
+func (*bulkPipe) poke(bool)                                    {}
+func (*bulkPipe) release()                                     {}

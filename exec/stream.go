@@ -79,9 +79,9 @@ type stream struct {
 	in       *polledReader // reads the file for the reader; only it uses this
 	fulls    int           // reads of readChunk/2 or more in a row; only the reader uses this
 
-	bmu    sync.Mutex // guards bulk
-	bulk   *bulkPipe  // the pipe, once read in bulk (bulk_linux.go); file is closed then
-	noBulk bool       // openBulk was tried: it is, once; only the reader uses this
+	bmu       sync.Mutex // guards bulk
+	bulk      *bulkPipe  // the pipe, once read in bulk (bulk_linux.go); file is closed then
+	triedBulk bool       // openBulk was called: it is, once; only the reader uses this
 
 	// The Expects waiting on the stream: how many, and the scanners of
 	// the one when it is alone (nil otherwise). The reader wakes an
@@ -176,8 +176,8 @@ func (s *stream) read(f *os.File, c *cooker, observe func([]byte)) {
 			if n == size && size < readChunk {
 				size *= 2
 			}
-			if c == nil && s.bulk == nil && !s.noBulk && !s.cutting && s.flooded(n) {
-				s.noBulk = true // Tried once: a refusal would cost a try at every read.
+			if c == nil && !s.triedBulk && !s.cutting && s.flooded(n) {
+				s.triedBulk = true // Once: a refusal would cost a try at every read.
 				if b := openBulk(f); b != nil {
 					s.bmu.Lock()
 					s.bulk = b
