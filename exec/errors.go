@@ -104,7 +104,7 @@ func (e *streamError) Error() string {
 	return fmt.Sprintf("%s is not readable (it feeds another process)", e.s)
 }
 
-// round makes a duration readable: 10s, 1.5s, 250ms.
+// round makes a duration readable: 10s, 1.5s, 250ms, 42µs.
 func round(d time.Duration) time.Duration {
 	switch {
 	case d >= time.Second:
@@ -112,5 +112,5 @@ func round(d time.Duration) time.Duration {
 	case d >= time.Millisecond:
 		return d.Round(time.Millisecond)
 	}
-	return d
+	return d.Round(time.Microsecond) // 42µs, not 41.642µs.
 }

@@ -218,6 +218,8 @@ func TestErrorMessages(t *testing.T) {
 		{&Error{Op: "send", Name: "cat", Err: ErrExited}, ErrExited, "send cat: process has exited"},
 		{&ExpectError{Patterns: pats, Stream: Stdout, Waited: 1500 * time.Millisecond, Err: ErrEOF}, ErrEOF,
 			`stdout ended after 1.5s without "x"`},
+		{&ExpectError{Patterns: pats, Stream: Stdout, Waited: 41642 * time.Nanosecond, Err: ErrEOF}, ErrEOF,
+			`stdout ended after 42µs without "x"`},
 		{&ExpectError{Patterns: pats, Stream: Stderr, Waited: 10*time.Second + time.Millisecond, Err: context.DeadlineExceeded},
 			context.DeadlineExceeded, `timed out after 10s waiting for "x" on stderr`},
 		{&ExpectError{Patterns: pats, Stream: Both, Waited: 1234567 * time.Nanosecond, Err: context.Canceled},
