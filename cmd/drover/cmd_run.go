@@ -314,6 +314,11 @@ func cmdRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		// work directories, then exit at once.
 		results := fo.final()
 		out.stop()
+		for _, r := range results {
+			if errors.Is(r.Err, errKilled) {
+				fmt.Fprint(stdout, formatResult(r, out.color)) // Where it was.
+			}
+		}
 		summarize(stdout, results, time.Since(began), true)
 		if err := report(results, time.Since(began)); err != nil {
 			fmt.Fprintf(stderr, "drover run: %v\n", err)
@@ -348,6 +353,10 @@ const notStarted = "interrupted before it started"
 // errFailFast is the cause of the cancellation of jobs by --fail-fast.
 var errFailFast = errors.New("stopped by --fail-fast after a failure")
 
+// errKilled is the error of a job still running when a second interrupt
+// killed everything, placed at the step it was at.
+var errKilled = errors.New("killed by a second interrupt")
+
 // fanout is one run of jobs on a pool; its results fill in as jobs end.
 type fanout struct {
 	jobs     []script.Job
@@ -363,7 +372,8 @@ type fanout struct {
 
 	mu      sync.Mutex
 	results []*script.Result
-	started []bool // whether each job has started, for snapshot
+	began   []time.Time   // when each job started (zero: not yet), for final
+	at      []script.Step // the step each running job is at, for final
 }
 
 // run runs the jobs and returns the results in the jobs' order. Jobs that
@@ -371,18 +381,23 @@ type fanout struct {
 // rest: the jobs running then are Stopped, the others Skipped.
 func (f *fanout) run(ctx context.Context) []*script.Result {
 	f.results = make([]*script.Result, len(f.jobs))
-	f.started = make([]bool, len(f.jobs))
+	f.began = make([]time.Time, len(f.jobs))
+	f.at = make([]script.Step, len(f.jobs))
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	for i := range f.tasks {
 		f.tasks[i].Run = func(ctx context.Context) {
 			f.mu.Lock()
-			f.started[i] = true
+			f.began[i] = time.Now()
 			f.mu.Unlock()
-			opts := f.opts
-			if f.step != nil {
-				opts = opts.ForJob() // Sharing the run.
-				opts.Step = func(name string, s script.Step) { f.step(i, name, s) }
+			opts := f.opts.ForJob() // Sharing the run.
+			opts.Step = func(name string, s script.Step) {
+				f.mu.Lock()
+				f.at[i] = s // nil once its setup's steps are done
+				f.mu.Unlock()
+				if f.step != nil {
+					f.step(i, name, s)
+				}
 			}
 			r := f.jobs[i].Run(ctx, opts)
 			if r.Status == script.Interrupted && errors.Is(context.Cause(ctx), errFailFast) {
@@ -427,8 +442,12 @@ func (f *fanout) final() []*script.Result {
 		switch {
 		case i < len(f.results) && f.results[i] != nil:
 			out[i] = f.results[i]
-		case i < len(f.started) && f.started[i]:
-			out[i] = &script.Result{Job: j, Status: script.Interrupted, Err: errors.New("killed by a second interrupt")}
+		case i < len(f.began) && !f.began[i].IsZero():
+			var err error = errKilled
+			if s := f.at[i]; s != nil { // Made with began.
+				err = &script.Error{Pos: s.Position(), Step: s.Kind(), Err: errKilled}
+			}
+			out[i] = &script.Result{Job: j, Status: script.Interrupted, Err: err, Duration: time.Since(f.began[i])}
 		default:
 			out[i] = &script.Result{Job: j, Status: script.Skipped, Reason: notStarted}
 		}

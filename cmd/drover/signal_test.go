@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/drover-dev/drover/script"
 )
 
 // These tests stop drover with signals, and kill it, through the binary:
@@ -406,8 +408,9 @@ func TestTerminalStops(t *testing.T) {
 
 // A second stop signal kills every process and exits at once (the job's
 // program ignores the first); the summary and the report still say what
-// became of each job: the one running was interrupted, those that never started were skipped, as
-// after one signal, not interrupted too.
+// became of each job: the one running was interrupted, at the step it was
+// at, those that never started were skipped, as after one signal, not
+// interrupted too.
 func TestSecondSignalReport(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("reads /proc")
@@ -435,9 +438,15 @@ steps:
 	if !strings.Contains(out.String(), "drover: killed") || !strings.Contains(out.String(), "0 passed, 0 failed, 3 skipped, 1 interrupted in ") {
 		t.Errorf("no kill, or no summary of it:\n%s", out)
 	}
+	if want := "slow.yaml:5:5: run: killed by a second interrupt"; !strings.Contains(out.String(), want) {
+		t.Errorf("the job killed is not placed at its step: no %q in\n%s", want, out)
+	}
 	count := map[string]int{}
 	for _, j := range readJSON(t, js).Jobs {
 		count[string(j.Status)+": "+j.Reason]++
+		if j.Status == script.Interrupted && (j.Error == nil || j.Error.Line != 5 || j.Error.Step != "run") {
+			t.Errorf("report: the job killed has error %+v, want line 5, step run", j.Error)
+		}
 	}
 	if want := map[string]int{"interrupted: ": 1, "skipped: interrupted before it started": 3}; !maps.Equal(count, want) {
 		t.Errorf("report: %v, want %v\n%s", count, want, out)
