@@ -373,7 +373,7 @@ type fanout struct {
 	mu      sync.Mutex
 	results []*script.Result
 	began   []time.Time   // when each job started (zero: not yet), for final
-	at      []script.Step // the step each running job is at, for final
+	at      []script.Step // the last step each running job began, its setup's included, for final
 }
 
 // run runs the jobs and returns the results in the jobs' order. Jobs that
@@ -392,9 +392,11 @@ func (f *fanout) run(ctx context.Context) []*script.Result {
 			f.mu.Unlock()
 			opts := f.opts.ForJob() // Sharing the run.
 			opts.Step = func(name string, s script.Step) {
-				f.mu.Lock()
-				f.at[i] = s // nil once its setup's steps are done
-				f.mu.Unlock()
+				if s != nil { // nil: its setup's steps are done, not its processes
+					f.mu.Lock()
+					f.at[i] = s
+					f.mu.Unlock()
+				}
 				if f.step != nil {
 					f.step(i, name, s)
 				}

@@ -406,6 +406,40 @@ func TestTerminalStops(t *testing.T) {
 	}
 }
 
+// A second stop signal while a setup: runs (its step ignores the first):
+// the job running the setup is placed at the setup's step, the job that
+// waits for the setup, at no step yet, is still reported, unplaced.
+func TestSecondSignalInSetup(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	t.Parallel()
+	marker := uniqueSleep()
+	dir := t.TempDir()
+	path := writeScript(t, dir, "hang.yaml", `name: hang
+matrix:
+  n: [1, 2]
+setup:
+  - run: [sh, -c, "trap '' TERM; sleep `+marker+`"]
+steps:
+  - log: never
+`)
+	cmd, out := startDrover(t, dir, "run", "-j", "2", path)
+	awaitProcesses(t, cmd, out, "sleep\x00"+marker, 1)
+	time.Sleep(100 * time.Millisecond) // The second job waits for the setup.
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(100 * time.Millisecond)
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	awaitExit(t, cmd, out)
+	waitNoneLeft(t, "sleep\x00"+marker, out.String())
+	got := out.String()
+	placed := strings.Count(got, "hang.yaml:5:5: run: killed by a second interrupt")
+	unplaced := regexp.MustCompile(`(?m)^    killed by a second interrupt$`).FindAllString(got, -1)
+	if placed != 1 || len(unplaced) != 1 || !strings.Contains(got, "0 passed, 0 failed, 2 interrupted in ") {
+		t.Errorf("want one job placed at the setup's step, one unplaced, both interrupted:\n%s", got)
+	}
+}
+
 // A second stop signal kills every process and exits at once (the job's
 // program ignores the first); the summary and the report still say what
 // became of each job: the one running was interrupted, at the step it was
