@@ -46,6 +46,10 @@ import (
 // A block scalar or a plain multi-line string cannot cross a chunk's
 // edge: its lines are indented further than the "- " of its step, the
 // column every chunk starts at.
+//
+// Within a chunk, an item on one line, "- send: ping-7", is read without
+// yaml.v3 when lineItem (parse_lines.go) is sure of it; the other items
+// are decoded a run at a time, as a chunk is, by the same argument.
 
 const (
 	chunkFrom  = 64 << 10 // sources this long or longer are read in chunks
@@ -56,6 +60,7 @@ const (
 type stepsBlock struct {
 	key        int // the line of "steps:"
 	start, end int // the list's bytes: from its first item's line to the line after it
+	col        int // the column of its items' "- ", from 0
 	items      int
 	chunks     []chunk
 	// value is the empty value of steps: in the skeleton, which stands
@@ -137,8 +142,14 @@ func parseChunkedAt(file string, src []byte, at io.ReaderAt, per int) *Script {
 // findSteps finds the steps: list of src and cuts it into chunks of per
 // steps, or returns nil if it is not written so plainly.
 func findSteps(src []byte, per int) *stepsBlock {
-	if !utf8.Valid(src) || bytes.ContainsAny(src, "\r\u0085\u2028\u2029\ufeff") {
+	if !utf8.Valid(src) {
 		return nil
+	}
+	// Each searched for alone: ContainsAny decodes every rune of src.
+	for _, c := range []string{"\r", "\u0085", "\u2028", "\u2029", "\ufeff"} {
+		if bytes.Contains(src, []byte(c)) {
+			return nil
+		}
 	}
 	const (
 		before = iota // the lines before "steps:"
@@ -181,7 +192,7 @@ func findSteps(src []byte, per int) *stepsBlock {
 			if !isItem(rest) {
 				return nil
 			}
-			state, col, b.start = list, n, off
+			state, col, b.start, b.col = list, n, off, n
 			b.add(off, line, per)
 		case n > col:
 		case n == col && isItem(rest):
@@ -274,18 +285,22 @@ func stepsPlaceholder(root *yaml.Node, line int) *yaml.Node {
 func (p *parser) chunkedSteps(sc *scope) []Step {
 	b := p.chunks
 	out := make([]Step, 0, b.items)
+	// The nodes of one chunk's one-line items, made again in the same
+	// memory for the next chunk: no Step holds a node.
+	ln := newLineNodes(b.chunks[0].items)
 	for i, ch := range b.chunks {
 		text := b.text(i)
 		if text == nil {
 			b.failed = true
 			return nil
 		}
-		seq := decodeChunk(text, ch.line-1)
-		if seq == nil || len(seq.Content) != ch.items || !p.checkTree(seq, 2) {
+		ln.nodes, ln.content = ln.nodes[:0], ln.content[:0]
+		items := p.chunkItems(text, ch.line, b.col, ch.items, ln)
+		if items == nil {
 			b.failed = true
 			return nil
 		}
-		for _, item := range seq.Content {
+		for _, item := range items {
 			if p.cut {
 				break
 			}
@@ -295,6 +310,101 @@ func (p *parser) chunkedSteps(sc *scope) []Step {
 		}
 	}
 	return out
+}
+
+// chunkItems returns the nodes of the want items of a chunk, text, which
+// starts on line line, its items' "- " at col: a one-line item is read by
+// lineItem into ln, and the other items by yaml.v3, a run of them at a
+// time. It returns nil if they are not want items of a block list.
+func (p *parser) chunkItems(text []byte, line, col, want int, ln *lineNodes) []*yaml.Node {
+	// Each item is from its line to the next line at col that starts
+	// one, as findSteps found them.
+	spans := ln.spans[:0]
+	for off := 0; off < len(text); {
+		first := lineEnd(text, off)
+		next, lines := first, 1
+		for next < len(text) && !itemAt(text[next:], col) {
+			next = lineEnd(text, next)
+			lines++
+		}
+		sp := itemSpan{off: off, end: next, line: line}
+		if lines == 1 {
+			sp.node = lineItem(bytes.TrimSuffix(text[off:first], []byte{'\n'}), line, col, ln)
+		}
+		spans = append(spans, sp)
+		off, line = next, line+lines
+	}
+	ln.spans = spans
+	if len(spans) != want {
+		return nil
+	}
+	items := make([]*yaml.Node, 0, want)
+	for i := 0; i < len(spans); {
+		if spans[i].node != nil {
+			items = append(items, spans[i].node)
+			i++
+			continue
+		}
+		// A run for yaml.v3 takes in the one-line items between two
+		// others when they are fewer than minLineRun: each run costs a
+		// decoder, as much as reading a few items.
+		j := i + 1
+		for j < len(spans) {
+			k := j
+			for k < len(spans) && spans[k].node != nil {
+				k++
+			}
+			if k == j {
+				j++
+				continue
+			}
+			if k-j >= minLineRun || k == len(spans) {
+				break
+			}
+			j = k
+		}
+		seq := decodeChunk(text[spans[i].off:spans[j-1].end], spans[i].line-1)
+		if seq == nil || len(seq.Content) != j-i || !p.checkTree(seq, 2) {
+			return nil
+		}
+		items = append(items, seq.Content...)
+		i = j
+	}
+	return items
+}
+
+// minLineRun is the fewest one-line items between two others that
+// lineItem reads rather than yaml.v3.
+const minLineRun = 8
+
+// itemSpan is an item of a chunk: its bytes, its first line, and its
+// mapping when lineItem read it.
+type itemSpan struct {
+	off, end, line int
+	node           *yaml.Node
+}
+
+// lineEnd returns the offset after the line of text at off.
+func lineEnd(text []byte, off int) int {
+	if i := bytes.IndexByte(text[off:], '\n'); i >= 0 {
+		return off + i + 1
+	}
+	return len(text)
+}
+
+// itemAt reports whether text starts with a line that starts an item at
+// col.
+func itemAt(text []byte, col int) bool {
+	for i := range col {
+		if i >= len(text) || text[i] != ' ' {
+			return false
+		}
+	}
+	rest := text[col:]
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		rest = rest[:i]
+	}
+	return isItem(rest)
 }
 
 // span returns the offsets of chunk i: from its start to the next one's,

@@ -143,6 +143,7 @@ var chunkCases = []struct {
 	{"plain multi-line", "steps:\n  - spawn: [cat]\n", "  - log: one\n      two ${i}\n", "", true},
 	{"flow", "steps:\n  - spawn: [cat]\n", "  - {send: a${i}}\n  - expect: {text: a${i},\n      timeout: 2s}\n", "", true},
 	{"nested lists", "steps:\n  - spawn: [cat]\n", "  - expect:\n      any:\n        - text: x${i}\n          then:\n            - log: a\n            - send: b\n        - {timeout: true, then: [{log: t}]}\n      timeout: 1s\n", "", true},
+	{"one-line runs", "steps:\n  - spawn: [cat]\n", strings.Repeat("  - send: a${i}\n", 9) + "  - expect: {text: a${i}}\n  - log: b${i}\n  - log: 'c${i}'\n  - expect:\n      text: d${i}\n", "", true},
 	{"no newline at the end", "steps:\n  - spawn: [cat]\n", "  - send: x${i}\n", "  - wait:", true},
 	{"item on its own line", "steps:\n  - spawn: [cat]\n", "  -\n    send: x${i}\n", "", true},
 	{"anchors across chunks", "steps:\n  - spawn: [cat]\n  - send: &s hello\n", "  - send: *s\n", "", false},
