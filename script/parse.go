@@ -312,6 +312,10 @@ func (p *parser) checkChars(src []byte) bool {
 		return true // UTF-16, left to yaml.v3.
 	}
 	for i := 0; i < len(src); {
+		if c := src[i]; c >= 0x20 && c < 0x7F || c == '\n' { // The common case, first.
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(src[i:])
 		bad := ""
 		switch {

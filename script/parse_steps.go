@@ -68,24 +68,24 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 		c.errorf(key, "", "want a step kind such as expect, got %s", describe(key))
 		return nil
 	}
-	if owner := siblingOwner(key.Value); owner != "" && kindIndex[key.Value] == nil {
-		c.errorf(key, "", "%s: goes beside %s: in the same step, indented as %s: is, without a \"- \" of its own", key.Value, owner, owner)
+	k := kindIndex[key.Value]
+	if k == nil {
+		switch owner, best := siblingOwner(key.Value), closest(key.Value, stepKinds); {
+		case owner != "":
+			c.errorf(key, "", "%s: goes beside %s: in the same step, indented as %s: is, without a \"- \" of its own", key.Value, owner, owner)
+		case best != "":
+			c.errorf(key, "", "unknown step %s; did you mean %q?", shortQuote(key.Value), best)
+		default:
+			c.errorf(key, "", "unknown step %s; want one of: %s", shortQuote(key.Value), strings.Join(stepKinds, ", "))
+		}
 		return nil
 	}
-	if k := kindIndex[key.Value]; k != nil {
-		c := &stepCtx{p: p, kind: k.kind, k: k, sc: sc, node: n}
-		s := k.parse(c, key, val)
-		for _, name := range c.lacks {
-			c.errorf(key, "", "missing key %s: %s", name, k.long.missing[name])
-		}
-		return s
+	c.kind, c.k, c.node = k.kind, k, n
+	s := k.parse(c, key, val)
+	for _, name := range c.lacks {
+		c.errorf(key, "", "missing key %s: %s", name, k.long.missing[name])
 	}
-	if best := closest(key.Value, stepKinds); best != "" {
-		c.errorf(key, "", "unknown step %s; did you mean %q?", shortQuote(key.Value), best)
-	} else {
-		c.errorf(key, "", "unknown step %s; want one of: %s", shortQuote(key.Value), strings.Join(stepKinds, ", "))
-	}
-	return nil
+	return s
 }
 
 // siblingOf returns the kind of step n when that kind takes sibling keys
