@@ -19,13 +19,17 @@ import (
 //	- key: value
 //
 // at the items' column, on one line whose next line starts the next item
-// (or the list ends): a key of lowercase letters, digits and _ that is
-// not true, false or null; then nothing (a null value), or spaces and a
-// value that is plain (starting with a letter, $, / or _, then printable
-// ASCII but : and #, not ending in a space, and not a word yaml.v3
-// resolves to a bool or a null), single-quoted, or double-quoted with
-// the escapes \\ \" \n \t \r \e \a \b \0 and \xHH below 0x80. Any other
-// item, and a run of them, is decoded by yaml.v3 as before.
+// (or the list ends): a key of lowercase letters, digits and _, at most
+// maxLineKey of them, that is not true, false or null; then nothing (a
+// null value), or spaces and a value that is plain (starting with a
+// letter, $, / or _, then printable ASCII but : and #, not ending in a
+// space, and not a word yaml.v3 resolves to a bool or a null),
+// single-quoted, or double-quoted with the escapes \\ \" \n \t \r \e \a
+// \b \0 and \xHH below 0x80. Any other item, and a run of them, is
+// decoded by yaml.v3 as before.
+
+// maxLineKey is the longest key lineItem reads.
+const maxLineKey = 64
 
 // lineNodes are the nodes of the one-line items of a chunk, made three at
 // a time, with their mappings' Content: a chunk's in two allocations.
@@ -52,7 +56,9 @@ func lineItem(text []byte, line, col int, ln *lineNodes) *yaml.Node {
 	for end < len(text) && (text[end] >= 'a' && text[end] <= 'z' || end > k && (text[end] >= '0' && text[end] <= '9' || text[end] == '_')) {
 		end++
 	}
-	if end == k || end == len(text) || text[end] != ':' {
+	// yaml.v3 takes a key of at most 1,024 characters before its colon
+	// for one; a step's kind is much shorter.
+	if end == k || end-k > maxLineKey || end == len(text) || text[end] != ':' {
 		return nil
 	}
 	key := text[k:end]
