@@ -89,9 +89,8 @@ func lineItem(text []byte, line, col int, ln *lineNodes) *yaml.Node {
 	if kind := kindIndex[string(key)]; kind != nil {
 		name = kind.kind // The kind's own string: nothing to allocate.
 	}
-	if len(ln.nodes)+3 > cap(ln.nodes) {
-		*ln = *newLineNodes(16)
-	}
+	// Past ln's room, append moves on to a new array: the nodes made
+	// before keep the old one, and point within it.
 	i := len(ln.nodes)
 	ln.nodes = append(ln.nodes,
 		yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: line, Column: k + 1},

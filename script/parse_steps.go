@@ -70,12 +70,11 @@ func (p *parser) step(n *yaml.Node, sc *scope) Step {
 	}
 	k := kindIndex[key.Value]
 	if k == nil {
-		switch owner, best := siblingOwner(key.Value), closest(key.Value, stepKinds); {
-		case owner != "":
+		if owner := siblingOwner(key.Value); owner != "" {
 			c.errorf(key, "", "%s: goes beside %s: in the same step, indented as %s: is, without a \"- \" of its own", key.Value, owner, owner)
-		case best != "":
+		} else if best := closest(key.Value, stepKinds); best != "" {
 			c.errorf(key, "", "unknown step %s; did you mean %q?", shortQuote(key.Value), best)
-		default:
+		} else {
 			c.errorf(key, "", "unknown step %s; want one of: %s", shortQuote(key.Value), strings.Join(stepKinds, ", "))
 		}
 		return nil
